@@ -1,0 +1,38 @@
+# ModelOperator build entry points. Each area keeps its own targets in mk/<area>.mk;
+# this file holds what they share: the .NET build, dependency installation and the test run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DOTNET ?= dotnet
+CONFIGURATION ?= Release
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+# Debian packages the tests need; each mk/*.mk adds its own with APT_PACKAGES += …
+APT_PACKAGES :=
+# Extra steps before tests run (e.g. fetching kubectl); each mk/*.mk may add targets with TEST_DEPS += …
+TEST_DEPS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help deps build test bench demo
+help:
+	@echo "make demo            install what is needed and show ModelOperator working"
+	@echo "make test            install what is needed and run every test"
+	@echo "make bench           runtime benchmarks (ratios against a baseline measured in the same run)"
+	@grep -hE '^## ' mk/*.mk 2>/dev/null | sed 's/^## /make /' || true
+
+# Installs the Debian packages the tests and demo need, only when one is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build:
+	$(DOTNET) build ModelOperator.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+
+test: deps build $(TEST_DEPS)
+	$(DOTNET) test ModelOperator.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=3000000

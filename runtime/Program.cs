@@ -1,0 +1,3 @@
+using ModelOperator.Runtime.Cli;
+
+return await CommandLine.RunAsync(args);
