@@ -1,12 +1,52 @@
 namespace ModelOperator.Runtime.Cli;
 
-/// <summary>Entry point of the <c>model-runtime</c> command: dispatches to one command per file in this folder.</summary>
+/// <summary>Entry point of the <c>model-runtime</c> command: dispatches to one <see cref="ICliCommand"/> per file in this folder.</summary>
 internal static class CommandLine
 {
+    /// <summary>Every sub-command. Add a new one here (one line) and in its own file.</summary>
+    private static IReadOnlyList<ICliCommand> Commands() =>
+    [
+    ];
+
+    /// <summary>Option names that are flags (take no value) for any command.</summary>
+    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "help", "quiet"];
+
     public static async Task<int> RunAsync(string[] args)
     {
-        await Task.CompletedTask;
-        Console.Error.WriteLine("usage: model-runtime <serve|bench|pack|push|pull|inspect> [options]");
-        return 2;
+        var commands = Commands();
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintUsage(commands);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var command = commands.FirstOrDefault(c => c.Name == args[0]);
+        if (command is null)
+        {
+            Console.Error.WriteLine($"model-runtime: unknown command '{args[0]}'");
+            PrintUsage(commands);
+            return 2;
+        }
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        try
+        {
+            return await command.RunAsync(new CliArgs(args.Skip(1), FlagNames), cts.Token);
+        }
+        catch (CliUsageException e)
+        {
+            Console.Error.WriteLine($"model-runtime {command.Name}: {e.Message}");
+            return 2;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"model-runtime {command.Name}: cancelled");
+            return 130;
+        }
+    }
+
+    private static void PrintUsage(IReadOnlyList<ICliCommand> commands)
+    {
+        Console.Error.WriteLine("usage: model-runtime <command> [options]\n");
+        foreach (var c in commands) Console.Error.WriteLine($"  {c.Name,-8} {c.Summary}");
     }
 }
