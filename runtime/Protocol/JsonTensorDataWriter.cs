@@ -10,7 +10,7 @@ internal static class JsonTensorDataWriter
     public static void Write(Utf8JsonWriter writer, TensorData tensor)
     {
         writer.WriteStartArray();
-        var bytes = tensor.Bytes;
+        var bytes = tensor.Datatype.IsBytes ? Span<byte>.Empty : tensor.Bytes;
         switch (tensor.Datatype.Name)
         {
             case "BOOL": foreach (var v in bytes) writer.WriteBooleanValue(v != 0); break;
