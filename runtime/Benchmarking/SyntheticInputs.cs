@@ -10,11 +10,14 @@ namespace ModelOperator.Runtime.Benchmarking;
 /// </summary>
 internal static class SyntheticInputs
 {
-    public static List<TensorData> Create(OnnxModel model, int batchSize, int dynamicDimSize = 1, int seed = 42)
+    public static List<TensorData> Create(OnnxModel model, int batchSize, int dynamicDimSize = 1, int seed = 42) =>
+        Create(model.Inputs, batchSize, dynamicDimSize, seed);
+
+    public static List<TensorData> Create(IReadOnlyList<TensorSpec> specs, int batchSize, int dynamicDimSize = 1, int seed = 42)
     {
         var random = new Random(seed);
         var inputs = new List<TensorData>();
-        foreach (var spec in model.Inputs)
+        foreach (var spec in specs)
         {
             var shape = ShapeFor(spec, batchSize, dynamicDimSize);
             if (spec.Datatype.IsBytes)

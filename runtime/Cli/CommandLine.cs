@@ -8,6 +8,8 @@ internal static class CommandLine
     [
         new ServeCommand(),
         new BenchCommand(),
+        new BenchServingCommand(),
+        new InferCommand(),
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>

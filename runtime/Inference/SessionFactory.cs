@@ -26,6 +26,7 @@ internal static class SessionFactory
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
             failure = FirstLine(e.Message);
+            if (CudaDiagnosis.LoaderError() is { } loader) failure = $"{failure} ({loader})";
         }
         if (device == DeviceKind.Cuda)
             throw new ModelLoadException($"--device cuda: the CUDA execution provider could not be used: {failure}");
