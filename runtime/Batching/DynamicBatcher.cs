@@ -18,12 +18,17 @@ internal sealed class DynamicBatcher : IInferenceRunner
     private readonly RunObserver _observer;
     // Not SingleReader: a timed-out wait leaves a waiter behind, which the single-reader channel does not allow.
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Func<bool> _moreOnTheWay;
     private readonly Task _worker;
 
-    public DynamicBatcher(OnnxModel model, int maxBatch, TimeSpan maxDelay, RunObserver observer)
+    /// <param name="moreOnTheWay">
+    /// Whether any request is still being read that could join the batch; when none is, waiting longer only adds latency.
+    /// Null means always wait for the delay.
+    /// </param>
+    public DynamicBatcher(OnnxModel model, int maxBatch, TimeSpan maxDelay, RunObserver observer, Func<bool>? moreOnTheWay = null)
     {
         if (!model.CanBatch) throw new ArgumentException("the model has a static first dim and cannot be batched", nameof(model));
-        _model = model; _maxBatch = maxBatch; _maxDelay = maxDelay; _observer = observer;
+        _model = model; _maxBatch = maxBatch; _maxDelay = maxDelay; _observer = observer; _moreOnTheWay = moreOnTheWay ?? (() => true);
         _worker = Task.Run(WorkAsync);
     }
 
@@ -33,7 +38,7 @@ internal sealed class DynamicBatcher : IInferenceRunner
         {
             _observer.Queued(TimeSpan.Zero);
             _observer.Ran(BatchAssembler.RowsOf(request));
-            return ValueTask.FromResult(_model.Run(request.Inputs, request.Outputs.Select(o => o.Name).ToArray()));
+            return ValueTask.FromResult(_model.Run(request.Inputs, request.OutputNames));
         }
         var pending = new Pending(request, Stopwatch.GetTimestamp());
         if (!_queue.Writer.TryWrite(pending)) throw ProtocolException.Unavailable("the server is shutting down");
@@ -63,7 +68,7 @@ internal sealed class DynamicBatcher : IInferenceRunner
                     continue;
                 }
                 var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(remaining)) break;
+                if (remaining <= TimeSpan.Zero || !_moreOnTheWay() || !await WaitForMoreAsync(remaining)) break;
             }
             Execute(batch, rows);
         }
@@ -113,7 +118,7 @@ internal sealed class DynamicBatcher : IInferenceRunner
         try
         {
             _observer.Ran(BatchAssembler.RowsOf(pending.Request));
-            pending.Result.TrySetResult(_model.Run(pending.Request.Inputs, pending.Request.Outputs.Select(o => o.Name).ToArray()));
+            pending.Result.TrySetResult(_model.Run(pending.Request.Inputs, pending.Request.OutputNames));
         }
         catch (Exception e) { pending.Result.TrySetException(e); }
     }

@@ -16,12 +16,14 @@ internal sealed class BenchServingCommand : ICliCommand
             TinyModel: Path.GetFullPath(args.Required("tiny-model")),
             Clients: args.Int("clients", 8, 1, 1024),
             BatchClients: args.Int("batch-clients", 32, 1, 1024),
-            Warmup: TimeSpan.FromSeconds(args.Double("warmup", 1, 0)),
-            Duration: TimeSpan.FromSeconds(args.Double("duration", 5, 0.5)),
+            Warmup: TimeSpan.FromSeconds(args.Double("warmup", 0.3, 0)),
+            Duration: TimeSpan.FromSeconds(args.Double("duration", 1, 0.2)),
             MaxBatch: args.Int("max-batch", 32, 2, 4096),
             BatchDelayMs: args.Double("batch-delay-ms", 2, 0),
             LogFile: Path.GetFullPath(args.Option("log") ?? "bench-serve.log"),
-            Rounds: args.Int("rounds", 2, 1, 100));
+            Rounds: args.Int("rounds", 5, 1, 100),
+            // Extra serve options for the compute model's server, e.g. --serve-arg=--max-batch --serve-arg=8, to compare settings.
+            ServeArgs: args.Options("serve-arg"));
         args.RejectUnknown();
         return await ServingBenchmark.RunAsync(plan, Console.Out, cancellationToken);
     }

@@ -43,6 +43,7 @@ internal sealed class ServeCommand : ICliCommand
             EnableNoopEndpoint = args.Flag("enable-noop-endpoint"),
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
+            MaxConcurrentRuns = args.Int("max-concurrent-runs", defaults.MaxConcurrentRuns, 1, 1024),
             Tuning = defaults.Tuning with { IntraOpThreads = args.Int("intra-op-threads", defaults.Tuning.IntraOpThreads, 1, 1024) },
         };
         if (args.Option("node") is { } node) options = options with { Node = node };

@@ -11,6 +11,9 @@ internal sealed class InferRequest(string? id, List<TensorData> inputs, IReadOnl
     /// <summary>The outputs to return, in order; every output of the model when the request named none.</summary>
     public IReadOnlyList<RequestedOutput> Outputs { get; } = outputs;
 
+    /// <summary>The names of <see cref="Outputs"/>, in order, as ONNX Runtime takes them.</summary>
+    public string[] OutputNames { get; } = outputs.Select(o => o.Name).ToArray();
+
     public void Dispose()
     {
         foreach (var input in Inputs) input.Dispose();

@@ -23,11 +23,14 @@ internal static class InferenceEndpoints
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         var cancellation = context.RequestAborted;
         InferRequest request;
-        using (var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, cancellation))
+        served.BeginArrival();
+        try
         {
+            using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, cancellation);
             var headerLength = HeaderLength(context.Request, body.Length);
             request = InferRequestReader.Read(body.Span[..headerLength], body.Span[headerLength..], model);
         }
+        finally { served.EndArrival(); }
         using (request)
         {
             var outputs = await runner.RunAsync(request, cancellation);

@@ -44,6 +44,9 @@ internal sealed record ServeOptions
 
     public SessionTuning Tuning { get; init; } = SessionTuning.ForServing();
 
+    /// <summary>Model runs at once without batching; each run already uses every intra-op thread.</summary>
+    public int MaxConcurrentRuns { get; init; } = 1;
+
     /// <summary>How long shutdown waits for in-flight requests to finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
 }

@@ -13,6 +13,7 @@ namespace ModelOperator.Runtime.Server;
 internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, ILogger logger) : IAsyncDisposable
 {
     private volatile ModelState _state = ModelState.Loading;
+    private int _arriving;
 
     public string Name { get; } = options.Name ?? NameFromReference(options.Model);
     public string Version { get; private set; } = "1";
@@ -42,8 +43,8 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
                 logger.LogWarning("Skipped outputs the protocol cannot carry for model {Model}: {Outputs}", Name, string.Join(", ", model.SkippedOutputs));
             var observer = new RunObserver(metrics, Name);
             Runner = options.MaxBatch > 1 && model.CanBatch
-                ? new DynamicBatcher(model, options.MaxBatch, options.BatchDelay, observer)
-                : new DirectRunner(model, observer);
+                ? new DynamicBatcher(model, options.MaxBatch, options.BatchDelay, observer, () => Volatile.Read(ref _arriving) > 0)
+                : new DirectRunner(model, observer, options.MaxConcurrentRuns);
             if (options.MaxBatch > 1 && !model.CanBatch)
                 logger.LogInformation("Dynamic batching is off for model {Model}: its inputs or outputs have a static first dim", Name);
 
@@ -100,6 +101,12 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
         metrics.BenchmarkLatency.WithLabels(Name, batch, "p99", r.Provider, r.Node).Set(r.P99Ms / 1000);
         metrics.BenchmarkThroughput.WithLabels(Name, batch, r.Provider, r.Node).Set(r.Throughput);
     }
+
+    /// <summary>A request for this model started arriving (its body is being read and decoded).</summary>
+    public void BeginArrival() => Interlocked.Increment(ref _arriving);
+
+    /// <summary>The request reached the runner, or failed before it.</summary>
+    public void EndArrival() => Interlocked.Decrement(ref _arriving);
 
     public void MarkStopping()
     {

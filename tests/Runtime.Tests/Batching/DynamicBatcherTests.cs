@@ -82,6 +82,18 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task LoneRequest_RunsAtOnce_WhenNoOtherRequestIsOnTheWay()
+    {
+        using var model = Load(ModelFiles.Mlp);
+        await using var batcher = new DynamicBatcher(model, maxBatch: 32, TimeSpan.FromSeconds(20), RunObserver.None, moreOnTheWay: () => false);
+        var clock = Stopwatch.StartNew();
+
+        await Within(batcher.RunAsync(FloatRequest(model, 1, 1), default).AsTask(), "a lone request with nothing else arriving");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the lone request waited {clock.ElapsedMilliseconds} ms for others that were not coming");
+    }
+
+    [Fact]
     public async Task FullBatch_RunsWithoutWaitingForTheDelay()
     {
         using var model = Load(ModelFiles.Mlp);
