@@ -18,13 +18,16 @@ internal static class ModelBenchmark
             for (var i = 0; i < plan.Warmup; i++) Dispose(model.Run(inputs, model.OutputNames));
             var latencies = new List<double>[plan.Concurrency];
             long started = 0;
-            var clock = Stopwatch.StartNew();
+            var clock = new Stopwatch();
+            using var go = new ManualResetEventSlim();
             var workers = Enumerable.Range(0, plan.Concurrency).Select(w => new Thread(() =>
             {
-                var mine = latencies[w] = new List<double>(Math.Max(16, plan.Iterations / plan.Concurrency + 1));
+                var mine = latencies[w] = new List<double>(Math.Min(100_000, Math.Max(16, plan.Iterations / plan.Concurrency + 1)));
+                go.Wait();
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    if (plan.Duration is { } d ? clock.Elapsed >= d : Interlocked.Increment(ref started) > plan.Iterations) break;
+                    // In timed mode every caller makes at least one run, however late a loaded machine starts its thread.
+                    if (plan.Duration is { } d ? mine.Count > 0 && clock.Elapsed >= d : Interlocked.Increment(ref started) > plan.Iterations) break;
                     var t0 = Stopwatch.GetTimestamp();
                     Dispose(model.Run(inputs, model.OutputNames));
                     mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
@@ -32,6 +35,8 @@ internal static class ModelBenchmark
                 }
             }) { IsBackground = true, Name = $"benchmark-{w}" }).ToList();
             workers.ForEach(t => t.Start());
+            clock.Start();
+            go.Set();
             workers.ForEach(t => t.Join());
             var elapsed = clock.Elapsed.TotalSeconds;
             cancellationToken.ThrowIfCancellationRequested();
