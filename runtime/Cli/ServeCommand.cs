@@ -27,6 +27,9 @@ internal sealed class ServeCommand : ICliCommand
     public static ServeOptions Parse(CliArgs args)
     {
         var defaults = new ServeOptions { Model = "" };
+        var runs = args.Int("max-concurrent-runs", defaults.MaxConcurrentRuns, 1, 1024);
+        var tuning = SessionTuning.ForServing(runs);
+        tuning = tuning with { IntraOpThreads = args.Int("intra-op-threads", tuning.IntraOpThreads, 1, 1024) };
         var options = new ServeOptions
         {
             Model = args.Required("model"),
@@ -43,8 +46,8 @@ internal sealed class ServeCommand : ICliCommand
             EnableNoopEndpoint = args.Flag("enable-noop-endpoint"),
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
-            MaxConcurrentRuns = args.Int("max-concurrent-runs", defaults.MaxConcurrentRuns, 1, 1024),
-            Tuning = defaults.Tuning with { IntraOpThreads = args.Int("intra-op-threads", defaults.Tuning.IntraOpThreads, 1, 1024) },
+            MaxConcurrentRuns = runs,
+            Tuning = tuning,
         };
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();

@@ -6,7 +6,9 @@ namespace ModelOperator.Runtime.Inference;
 /// </summary>
 internal sealed record SessionTuning(int IntraOpThreads, bool AllowSpinning)
 {
-    public static SessionTuning ForServing() => new(Environment.ProcessorCount, AllowSpinning: false);
+    /// <param name="concurrentRuns">Runs the server lets happen at once; the cores are shared out between them.</param>
+    public static SessionTuning ForServing(int concurrentRuns = 1) =>
+        new(Math.Max(1, Environment.ProcessorCount / Math.Max(1, concurrentRuns)), AllowSpinning: false);
 
     /// <summary>ONNX Runtime's own defaults, as a plain in-process caller gets them.</summary>
     public static SessionTuning OrtDefaults() => new(0, AllowSpinning: true);

@@ -42,10 +42,16 @@ internal sealed record ServeOptions
     public bool PlainHttp { get; init; }
     public string? Sha256 { get; init; }
 
-    public SessionTuning Tuning { get; init; } = SessionTuning.ForServing();
+    /// <summary>
+    /// Unbatched model runs at once. Two, each with half the cores as intra-op threads: small models gain from running
+    /// requests side by side, large ones still get several threads per run, and more runs of one session at once only
+    /// fight over its thread pool.
+    /// </summary>
+    public int MaxConcurrentRuns { get; init; } = DefaultConcurrentRuns;
 
-    /// <summary>Model runs at once without batching; each run already uses every intra-op thread.</summary>
-    public int MaxConcurrentRuns { get; init; } = 1;
+    public static int DefaultConcurrentRuns => Math.Min(2, Environment.ProcessorCount);
+
+    public SessionTuning Tuning { get; init; } = SessionTuning.ForServing(DefaultConcurrentRuns);
 
     /// <summary>How long shutdown waits for in-flight requests to finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
