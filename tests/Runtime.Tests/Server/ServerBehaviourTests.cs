@@ -125,16 +125,23 @@ public sealed class ServerBehaviourTests
     [Fact]
     public async Task Shutdown_FinishesAnInFlightRequest_BeforeStopping()
     {
-        // A long batching delay keeps the request in flight while shutdown begins.
-        var server = await RunningServer.StartAsync(new ServeOptions
-        {
-            Model = ModelFiles.Mlp, BenchIterations = 0, MaxBatch = 8, BatchDelay = TimeSpan.FromMilliseconds(1500),
-        });
+        var server = await RunningServer.StartAsync(ModelFiles.Mlp);
         using var client = new HttpClient { BaseAddress = server.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var inFlight = client.PostAsync($"/v2/models/{server.ModelName}/infer", OipJson.Json(MlpBody()));
+        // The client sends the first bytes of its body, then holds the rest back until shutdown has begun.
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(MlpBody());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = client.PostAsync($"/v2/models/{server.ModelName}/infer", new PushStreamContent(async stream =>
+        {
+            await stream.WriteAsync(body.AsMemory(0, 10));
+            await stream.FlushAsync();
+            await release.Task;
+            await stream.WriteAsync(body.AsMemory(10));
+        }));
         await WaitUntil(() => server.Server.Metrics.InFlight.WithLabels(server.ModelName).Value >= 1, "the request to be in flight");
 
         var stopping = server.DisposeAsync().AsTask();
+        await WaitUntil(() => server.Server.Model.State == ModelState.Stopping, "shutdown to begin");
+        release.SetResult();
         var response = await inFlight;
         await stopping;
 
