@@ -40,6 +40,20 @@ public sealed class SampleModelCatalogTests
     }
 
     [Fact]
+    public void ModelMethods_ReturnTheCatalogBytes_AsCopiesACallerCannotSpoil()
+    {
+        var first = SampleModelCatalog.Mlp();
+        first[^1] ^= 0xFF;
+
+        Assert.Equal(SampleModelCatalog.Get("mlp").Build(), SampleModelCatalog.Mlp());
+        Assert.Equal(SampleModelCatalog.Get("mnist-cnn").Build(), SampleModelCatalog.MnistCnn());
+        Assert.Equal(SampleModelCatalog.Get("int64-ops").Build(), SampleModelCatalog.Int64Model());
+        Assert.Equal(SampleModelCatalog.Get("multi-io").Build(), SampleModelCatalog.MultiIo());
+        Assert.Equal(SampleModelCatalog.Get("all-datatypes").Build(), SampleModelCatalog.AllDatatypes());
+        Assert.Equal(SampleModelCatalog.Get("static-batch").Build(), SampleModelCatalog.StaticBatch());
+    }
+
+    [Fact]
     public void IdentityModels_AreDeterministicToo()
     {
         Assert.All(SampleModelCatalog.IdentityDatatypes, t => Assert.Equal(SampleModelCatalog.Identity(t.Type), SampleModelCatalog.Identity(t.Type)));
