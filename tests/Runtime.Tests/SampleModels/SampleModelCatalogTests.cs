@@ -31,10 +31,14 @@ public sealed class SampleModelCatalogTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void EveryModel_LoadsInOnnxRuntime_WithDynamicBatchUnlessStatic(string name)
+    public void EveryModel_LoadsInOnnxRuntime_WithItsDescription_AndDynamicBatchUnlessStatic(string name)
     {
-        using var session = new OrtSession(SampleModelCatalog.Get(name).Build());
+        var model = SampleModelCatalog.Get(name);
 
+        using var session = new OrtSession(model.Build());
+
+        Assert.Equal(model.Description, session.Metadata.Description);
+        Assert.Equal(1, session.Metadata.Version);
         var expectedBatchDim = name == "static-batch" ? 1 : -1;
         Assert.All(session.Inputs.Values.Concat(session.Outputs.Values), m => Assert.Equal(expectedBatchDim, m.Dimensions[0]));
     }
