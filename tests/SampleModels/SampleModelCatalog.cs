@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ModelOperator.SampleModels.Models;
 using ModelOperator.SampleModels.Onnx;
 
@@ -8,13 +9,19 @@ namespace ModelOperator.SampleModels;
 /// opaque binaries. Every method returns serialised <c>ModelProto</c> bytes (ir_version 8, opset 17) that are
 /// identical on every call and every machine.
 /// </summary>
+/// <remarks>
+/// The model methods build each model once per process and hand out copies, since tests ask for the same models
+/// many times; <see cref="SampleModel.Build"/> of the <see cref="All"/> entries always builds afresh.
+/// </remarks>
 public static class SampleModelCatalog
 {
+    private static readonly ConcurrentDictionary<string, Lazy<byte[]>> Built = new();
+
     /// <summary>
     /// The MNIST-shaped CNN: <c>input</c> FP32 [batch,1,28,28] → <c>probabilities</c> FP32 [batch,10].
     /// The compute-bound classifier for benchmarks (about 2.8 M multiply-adds per image).
     /// </summary>
-    public static byte[] MnistCnn() => MnistCnnModel.Build();
+    public static byte[] MnistCnn() => Cached(MnistCnnModel.Name, MnistCnnModel.Build);
 
     /// <summary>The weights <see cref="MnistCnn"/> is built from, for checking its output independently.</summary>
     public static MnistCnnParameters MnistCnnParameters() => MnistCnnModel.Parameters();
@@ -23,7 +30,7 @@ public static class SampleModelCatalog
     /// A tiny MLP with a dynamic batch dim: <c>features</c> FP32 [batch,16] → <c>scores</c> FP32 [batch,4].
     /// Cheap enough that it suits the dynamic-batching benchmark.
     /// </summary>
-    public static byte[] Mlp() => MlpModel.Build();
+    public static byte[] Mlp() => Cached(MlpModel.Name, MlpModel.Build);
 
     /// <summary>The weights <see cref="Mlp"/> is built from, for checking its output independently.</summary>
     public static MlpParameters MlpParameters() => MlpModel.Parameters();
@@ -32,7 +39,7 @@ public static class SampleModelCatalog
     /// Int64 inputs: <c>ids</c> INT64 [batch,8] → <c>shifted</c> INT64 [batch,8] (ids + <see cref="Int64Offsets"/>),
     /// <c>sum</c> INT64 [batch,1] (row sums) and <c>mean</c> FP32 [batch,1] (row means).
     /// </summary>
-    public static byte[] Int64Model() => Models.Int64Model.Build();
+    public static byte[] Int64Model() => Cached(Models.Int64Model.Name, Models.Int64Model.Build);
 
     /// <summary>What <see cref="Int64Model"/> adds to each column of <c>ids</c>: (i+1)·10^12, beyond int32 and float precision.</summary>
     public static long[] Int64Offsets() => Models.Int64Model.Offsets();
@@ -42,17 +49,17 @@ public static class SampleModelCatalog
     /// <c>sum</c> (a+b) and <c>product</c> (a·b) FP32 [batch,3], <c>greater</c> (a&gt;b) BOOL [batch,3],
     /// <c>next_count</c> (count+1) INT32 [batch,1] and <c>row_total</c> (row sums of a+b) FP64 [batch].
     /// </summary>
-    public static byte[] MultiIo() => MultiIoModel.Build();
+    public static byte[] MultiIo() => Cached(MultiIoModel.Name, MultiIoModel.Build);
 
     /// <summary>
     /// One Identity per Open Inference Protocol datatype (see <see cref="IdentityDatatypes"/>): input
     /// <c>input_&lt;type&gt;</c> → output <c>output_&lt;type&gt;</c>, each [batch,width_&lt;type&gt;], e.g. <c>input_fp32</c>.
     /// All inputs are required at once; use <see cref="Identity"/> to test one datatype alone.
     /// </summary>
-    public static byte[] AllDatatypes() => IdentityModel.BuildAll();
+    public static byte[] AllDatatypes() => Cached(IdentityModel.AllName, IdentityModel.BuildAll);
 
     /// <summary>One Identity for <paramref name="type"/>: <see cref="IdentityInputName"/> → <see cref="IdentityOutputName"/>, [batch,width].</summary>
-    public static byte[] Identity(OnnxElementType type) => IdentityModel.BuildSingle(type);
+    public static byte[] Identity(OnnxElementType type) => Cached(IdentityModel.SingleName(type), () => IdentityModel.BuildSingle(type));
 
     /// <summary>Every element type the identity models pass through, with its Open Inference Protocol datatype name (FP32, BYTES, …).</summary>
     public static IReadOnlyList<(OnnxElementType Type, string Datatype)> IdentityDatatypes => IdentityModel.Types;
@@ -64,17 +71,17 @@ public static class SampleModelCatalog
     public static string IdentityOutputName(OnnxElementType type) => IdentityModel.OutputName(type);
 
     /// <summary>A model with a static batch dim, so it cannot be batched: <c>x</c> FP32 [1,4] → <c>y</c> = 2x+1 FP32 [1,4].</summary>
-    public static byte[] StaticBatch() => StaticBatchModel.Build();
+    public static byte[] StaticBatch() => Cached(StaticBatchModel.Name, StaticBatchModel.Build);
 
     /// <summary>The catalog: every sample model <see cref="WriteAll"/> writes, with its name and description.</summary>
     public static IReadOnlyList<SampleModel> All { get; } =
     [
-        new(MnistCnnModel.Name, MnistCnnModel.Description, MnistCnn),
-        new(MlpModel.Name, MlpModel.Description, Mlp),
-        new(Models.Int64Model.Name, Models.Int64Model.Description, Int64Model),
-        new(MultiIoModel.Name, MultiIoModel.Description, MultiIo),
-        new(IdentityModel.AllName, IdentityModel.AllDescription, AllDatatypes),
-        new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatch),
+        new(MnistCnnModel.Name, MnistCnnModel.Description, MnistCnnModel.Build),
+        new(MlpModel.Name, MlpModel.Description, MlpModel.Build),
+        new(Models.Int64Model.Name, Models.Int64Model.Description, Models.Int64Model.Build),
+        new(MultiIoModel.Name, MultiIoModel.Description, MultiIoModel.Build),
+        new(IdentityModel.AllName, IdentityModel.AllDescription, IdentityModel.BuildAll),
+        new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatchModel.Build),
     ];
 
     /// <summary>Finds a catalog entry by name.</summary>
@@ -96,4 +103,7 @@ public static class SampleModelCatalog
         }
         return written;
     }
+
+    private static byte[] Cached(string name, Func<byte[]> build) =>
+        (byte[])Built.GetOrAdd(name, _ => new Lazy<byte[]>(build)).Value.Clone();
 }

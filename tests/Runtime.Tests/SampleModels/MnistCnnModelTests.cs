@@ -24,11 +24,11 @@ public sealed class MnistCnnModelTests
     public void Probabilities_MatchAPlainLoopForwardPass_ForEveryImageOfABatch()
     {
         using var session = new OrtSession(SampleModelCatalog.MnistCnn());
-        var images = new[] { ReferenceMath.Pattern(Pixels, 1, 0, 1), ReferenceMath.Pattern(Pixels, 2, 0, 1), ReferenceMath.Pattern(Pixels, 3, 0, 1) };
+        var images = new[] { ReferenceMath.Pattern(Pixels, 1, 0, 1), ReferenceMath.Pattern(Pixels, 2, 0, 1) };
 
-        using var results = session.Run(("input", OrtSession.Tensor(images.SelectMany(i => i).ToArray(), 3, 1, 28, 28)));
+        using var results = session.Run(("input", OrtSession.Tensor(images.SelectMany(i => i).ToArray(), images.Length, 1, 28, 28)));
 
-        Assert.Equal([3L, 10L], results.Shape("probabilities"));
+        Assert.Equal([images.Length, 10L], results.Shape("probabilities"));
         var probabilities = results.Values<float>("probabilities");
         var parameters = SampleModelCatalog.MnistCnnParameters();
         for (var row = 0; row < images.Length; row++)
@@ -74,9 +74,10 @@ public sealed class MnistCnnModelTests
 
     private static float[] Forward(float[] image, MnistCnnParameters p)
     {
-        var x = ReferenceMath.MaxPool2x2(ReferenceMath.Relu(ReferenceMath.Conv(image, 28, 28, p.Conv1)), 32, 26, 26);
-        x = ReferenceMath.MaxPool2x2(ReferenceMath.Relu(ReferenceMath.Conv(x, 13, 13, p.Conv2)), 64, 11, 11);
-        x = ReferenceMath.Relu(ReferenceMath.Conv(x, 5, 5, p.Conv3));
+        // Every convolution keeps the size ("same" padding); every pooling halves it: 28 → 14 → 7.
+        var x = ReferenceMath.MaxPool2x2(ReferenceMath.Relu(ReferenceMath.Conv(image, 28, 28, p.Conv1)), p.Conv1.OutChannels, 28, 28);
+        x = ReferenceMath.MaxPool2x2(ReferenceMath.Relu(ReferenceMath.Conv(x, 14, 14, p.Conv2)), p.Conv2.OutChannels, 14, 14);
+        x = ReferenceMath.Relu(ReferenceMath.Conv(x, 7, 7, p.Conv3));
         x = ReferenceMath.Relu(ReferenceMath.Dense(x, p.Dense1));
         return ReferenceMath.Softmax(ReferenceMath.Dense(x, p.Dense2));
     }

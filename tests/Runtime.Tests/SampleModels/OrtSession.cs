@@ -18,6 +18,7 @@ internal sealed class OrtSession : IDisposable
 
     public IReadOnlyDictionary<string, NodeMetadata> Inputs => _session.InputMetadata;
     public IReadOnlyDictionary<string, NodeMetadata> Outputs => _session.OutputMetadata;
+    public ModelMetadata Metadata => _session.ModelMetadata;
 
     public static OrtValue Tensor<T>(T[] data, params long[] shape) where T : unmanaged =>
         OrtValue.CreateTensorValueFromMemory(data, shape);

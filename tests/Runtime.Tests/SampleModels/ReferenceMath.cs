@@ -14,10 +14,11 @@ internal static class ReferenceMath
         return output;
     }
 
-    /// <summary>Stride-1, unpadded convolution of one CHW image.</summary>
+    /// <summary>Stride-1 convolution of one CHW image, with the layer's zero padding on every side.</summary>
     public static float[] Conv(ReadOnlySpan<float> image, int height, int width, ConvLayer layer)
     {
-        int k = layer.Kernel, outHeight = height - k + 1, outWidth = width - k + 1;
+        int k = layer.Kernel, pad = layer.Padding;
+        int outHeight = height + 2 * pad - k + 1, outWidth = width + 2 * pad - k + 1;
         var output = new float[layer.OutChannels * outHeight * outWidth];
         for (var o = 0; o < layer.OutChannels; o++)
             for (var y = 0; y < outHeight; y++)
@@ -27,7 +28,11 @@ internal static class ReferenceMath
                     for (var c = 0; c < layer.InChannels; c++)
                         for (var ky = 0; ky < k; ky++)
                             for (var kx = 0; kx < k; kx++)
-                                sum += image[(c * height + y + ky) * width + x + kx] * layer.Weights[((o * layer.InChannels + c) * k + ky) * k + kx];
+                            {
+                                int iy = y + ky - pad, ix = x + kx - pad;
+                                if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+                                sum += image[(c * height + iy) * width + ix] * layer.Weights[((o * layer.InChannels + c) * k + ky) * k + kx];
+                            }
                     output[(o * outHeight + y) * outWidth + x] = sum;
                 }
         return output;

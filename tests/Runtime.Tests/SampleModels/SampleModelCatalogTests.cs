@@ -31,12 +31,30 @@ public sealed class SampleModelCatalogTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void EveryModel_LoadsInOnnxRuntime_WithDynamicBatchUnlessStatic(string name)
+    public void EveryModel_LoadsInOnnxRuntime_WithItsDescription_AndDynamicBatchUnlessStatic(string name)
     {
-        using var session = new OrtSession(SampleModelCatalog.Get(name).Build());
+        var model = SampleModelCatalog.Get(name);
 
+        using var session = new OrtSession(model.Build());
+
+        Assert.Equal(model.Description, session.Metadata.Description);
+        Assert.Equal(1, session.Metadata.Version);
         var expectedBatchDim = name == "static-batch" ? 1 : -1;
         Assert.All(session.Inputs.Values.Concat(session.Outputs.Values), m => Assert.Equal(expectedBatchDim, m.Dimensions[0]));
+    }
+
+    [Fact]
+    public void ModelMethods_ReturnTheCatalogBytes_AsCopiesACallerCannotSpoil()
+    {
+        var first = SampleModelCatalog.Mlp();
+        first[^1] ^= 0xFF;
+
+        Assert.Equal(SampleModelCatalog.Get("mlp").Build(), SampleModelCatalog.Mlp());
+        Assert.Equal(SampleModelCatalog.Get("mnist-cnn").Build(), SampleModelCatalog.MnistCnn());
+        Assert.Equal(SampleModelCatalog.Get("int64-ops").Build(), SampleModelCatalog.Int64Model());
+        Assert.Equal(SampleModelCatalog.Get("multi-io").Build(), SampleModelCatalog.MultiIo());
+        Assert.Equal(SampleModelCatalog.Get("all-datatypes").Build(), SampleModelCatalog.AllDatatypes());
+        Assert.Equal(SampleModelCatalog.Get("static-batch").Build(), SampleModelCatalog.StaticBatch());
     }
 
     [Fact]

@@ -16,7 +16,9 @@ internal static class LayerNodes
     {
         var weights = graph.Initializer($"{name}.weight", layer.Weights, layer.OutChannels, layer.InChannels, layer.Kernel, layer.Kernel);
         var bias = graph.Initializer($"{name}.bias", layer.Bias, layer.OutChannels);
-        return graph.Node("Conv", [input, weights, bias], name, OnnxAttribute.Ints("kernel_shape", layer.Kernel, layer.Kernel));
+        return graph.Node("Conv", [input, weights, bias], name, 
+            OnnxAttribute.Ints("kernel_shape", layer.Kernel, layer.Kernel),
+            OnnxAttribute.Ints("pads", layer.Padding, layer.Padding, layer.Padding, layer.Padding));
     }
 
     public static string Relu(this OnnxGraphBuilder graph, string input) => graph.Node("Relu", [input], $"{input}.relu");

@@ -17,6 +17,7 @@ public sealed class OnnxGraphBuilder(string graphName)
     private readonly List<ProtoWriter> _inputs = [];
     private readonly List<ProtoWriter> _outputs = [];
     private readonly HashSet<string> _names = [];
+    private readonly List<string> _outputNames = [];
 
     /// <summary>Declares a graph input.</summary>
     public OnnxGraphBuilder Input(string name, OnnxElementType type, params TensorDim[] shape)
@@ -28,6 +29,9 @@ public sealed class OnnxGraphBuilder(string graphName)
     /// <summary>Declares a graph output; some node must produce a value of this name.</summary>
     public OnnxGraphBuilder Output(string name, OnnxElementType type, params TensorDim[] shape)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (_outputNames.Contains(name)) throw new ArgumentException($"Graph '{graphName}' already has an output named '{name}'.", nameof(name));
+        _outputNames.Add(name);
         _outputs.Add(ValueInfo(name, type, shape));
         return this;
     }
@@ -47,10 +51,16 @@ public sealed class OnnxGraphBuilder(string graphName)
     /// <summary>Adds a string constant and returns its name.</summary>
     public string Initializer(string name, string[] values, params long[] dims) => Add(OnnxInitializer.Strings(Claim(name), values, dims));
 
-    /// <summary>Adds a default-domain node with one output and returns that output's name.</summary>
+    /// <summary>
+    /// Adds a default-domain node with one output and returns that output's name. Its inputs must already exist
+    /// (graph inputs, initializers or earlier nodes' outputs), which keeps the nodes topologically sorted as ONNX requires.
+    /// </summary>
     public string Node(string opType, string[] inputs, string output, params OnnxAttribute[] attributes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(opType);
+        foreach (var input in inputs)
+            if (!_names.Contains(input))
+                throw new ArgumentException($"{opType} node in graph '{graphName}' reads '{input}', which no input, initializer or earlier node provides.", nameof(inputs));
         var node = new ProtoWriter();
         foreach (var input in inputs) node.String(OnnxFields.Node.Input, input);
         node.String(OnnxFields.Node.Output, Claim(output))
@@ -66,6 +76,8 @@ public sealed class OnnxGraphBuilder(string graphName)
     {
         if (_inputs.Count == 0 || _outputs.Count == 0)
             throw new InvalidOperationException($"Graph '{graphName}' needs at least one input and one output.");
+        if (_outputNames.FirstOrDefault(name => !_names.Contains(name)) is { } missing)
+            throw new InvalidOperationException($"Graph '{graphName}' declares output '{missing}', but nothing produces it.");
         var graph = new ProtoWriter();
         foreach (var node in _nodes) graph.Message(OnnxFields.Graph.Node, node);
         graph.String(OnnxFields.Graph.Name, graphName);

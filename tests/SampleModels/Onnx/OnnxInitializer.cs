@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ModelOperator.SampleModels.Onnx;
@@ -58,8 +59,10 @@ internal sealed class OnnxInitializer
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a fixed-width element type."),
     };
 
-    private static byte[] Encode<T>(T[] values, int size, Action<Span<byte>, T> write)
+    private static byte[] Encode<T>(T[] values, int size, Action<Span<byte>, T> write) where T : unmanaged
     {
+        // ONNX raw_data is little-endian; on little-endian hosts that is the in-memory layout, copied in one go.
+        if (BitConverter.IsLittleEndian) return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         var bytes = new byte[values.Length * size];
         for (var i = 0; i < values.Length; i++) write(bytes.AsSpan(i * size, size), values[i]);
         return bytes;
