@@ -13,6 +13,7 @@ namespace ModelOperator.Runtime.Server;
 internal sealed class ModelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _stopped;
 
     private ModelServer(WebApplication app, ServedModel model, RuntimeMetrics metrics, Uri baseAddress)
     {
@@ -75,9 +76,11 @@ internal sealed class ModelServer : IAsyncDisposable
     /// <summary>Stops accepting requests, marks the model not ready, lets in-flight requests finish, then frees the model.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _app.StopAsync();
         try { await Loading; } catch (Exception) { /* the load error was logged when it happened */ }
         await Model.DisposeAsync();
+        _app.Logger.LogInformation("Stopped serving model {Model}: in-flight requests drained", Model.Name);
     }
 
     public async ValueTask DisposeAsync()
