@@ -37,7 +37,7 @@ internal sealed class ModelServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes + RequestBody.DrainAllowance;
             k.Listen(IPAddress.Parse(options.Host), options.Port);
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout);
