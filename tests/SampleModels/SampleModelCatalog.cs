@@ -1,0 +1,99 @@
+using ModelOperator.SampleModels.Models;
+using ModelOperator.SampleModels.Onnx;
+
+namespace ModelOperator.SampleModels;
+
+/// <summary>
+/// The sample ONNX models that tests, benchmarks and the demo use, built by code so the repository carries no
+/// opaque binaries. Every method returns serialised <c>ModelProto</c> bytes (ir_version 8, opset 17) that are
+/// identical on every call and every machine.
+/// </summary>
+public static class SampleModelCatalog
+{
+    /// <summary>
+    /// The MNIST-shaped CNN: <c>input</c> FP32 [batch,1,28,28] → <c>probabilities</c> FP32 [batch,10].
+    /// The compute-bound classifier for benchmarks (about 2.8 M multiply-adds per image).
+    /// </summary>
+    public static byte[] MnistCnn() => MnistCnnModel.Build();
+
+    /// <summary>The weights <see cref="MnistCnn"/> is built from, for checking its output independently.</summary>
+    public static MnistCnnParameters MnistCnnParameters() => MnistCnnModel.Parameters();
+
+    /// <summary>
+    /// A tiny MLP with a dynamic batch dim: <c>features</c> FP32 [batch,16] → <c>scores</c> FP32 [batch,4].
+    /// Cheap enough that it suits the dynamic-batching benchmark.
+    /// </summary>
+    public static byte[] Mlp() => MlpModel.Build();
+
+    /// <summary>The weights <see cref="Mlp"/> is built from, for checking its output independently.</summary>
+    public static MlpParameters MlpParameters() => MlpModel.Parameters();
+
+    /// <summary>
+    /// Int64 inputs: <c>ids</c> INT64 [batch,8] → <c>shifted</c> INT64 [batch,8] (ids + <see cref="Int64Offsets"/>),
+    /// <c>sum</c> INT64 [batch,1] (row sums) and <c>mean</c> FP32 [batch,1] (row means).
+    /// </summary>
+    public static byte[] Int64Model() => Models.Int64Model.Build();
+
+    /// <summary>What <see cref="Int64Model"/> adds to each column of <c>ids</c>: (i+1)·10^12, beyond int32 and float precision.</summary>
+    public static long[] Int64Offsets() => Models.Int64Model.Offsets();
+
+    /// <summary>
+    /// Several inputs and outputs: <c>a</c>, <c>b</c> FP32 [batch,3] and <c>count</c> INT32 [batch,1] →
+    /// <c>sum</c> (a+b) and <c>product</c> (a·b) FP32 [batch,3], <c>greater</c> (a&gt;b) BOOL [batch,3],
+    /// <c>next_count</c> (count+1) INT32 [batch,1] and <c>row_total</c> (row sums of a+b) FP64 [batch].
+    /// </summary>
+    public static byte[] MultiIo() => MultiIoModel.Build();
+
+    /// <summary>
+    /// One Identity per Open Inference Protocol datatype (see <see cref="IdentityDatatypes"/>): input
+    /// <c>input_&lt;type&gt;</c> → output <c>output_&lt;type&gt;</c>, each [batch,width_&lt;type&gt;], e.g. <c>input_fp32</c>.
+    /// All inputs are required at once; use <see cref="Identity"/> to test one datatype alone.
+    /// </summary>
+    public static byte[] AllDatatypes() => IdentityModel.BuildAll();
+
+    /// <summary>One Identity for <paramref name="type"/>: <see cref="IdentityInputName"/> → <see cref="IdentityOutputName"/>, [batch,width].</summary>
+    public static byte[] Identity(OnnxElementType type) => IdentityModel.BuildSingle(type);
+
+    /// <summary>Every element type the identity models pass through, with its Open Inference Protocol datatype name (FP32, BYTES, …).</summary>
+    public static IReadOnlyList<(OnnxElementType Type, string Datatype)> IdentityDatatypes => IdentityModel.Types;
+
+    /// <summary>The input name for <paramref name="type"/> in <see cref="AllDatatypes"/> and <see cref="Identity"/>, e.g. <c>input_fp32</c>.</summary>
+    public static string IdentityInputName(OnnxElementType type) => IdentityModel.InputName(type);
+
+    /// <summary>The output name for <paramref name="type"/> in <see cref="AllDatatypes"/> and <see cref="Identity"/>, e.g. <c>output_fp32</c>.</summary>
+    public static string IdentityOutputName(OnnxElementType type) => IdentityModel.OutputName(type);
+
+    /// <summary>A model with a static batch dim, so it cannot be batched: <c>x</c> FP32 [1,4] → <c>y</c> = 2x+1 FP32 [1,4].</summary>
+    public static byte[] StaticBatch() => StaticBatchModel.Build();
+
+    /// <summary>The catalog: every sample model <see cref="WriteAll"/> writes, with its name and description.</summary>
+    public static IReadOnlyList<SampleModel> All { get; } =
+    [
+        new(MnistCnnModel.Name, MnistCnnModel.Description, MnistCnn),
+        new(MlpModel.Name, MlpModel.Description, Mlp),
+        new(Models.Int64Model.Name, Models.Int64Model.Description, Int64Model),
+        new(MultiIoModel.Name, MultiIoModel.Description, MultiIo),
+        new(IdentityModel.AllName, IdentityModel.AllDescription, AllDatatypes),
+        new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatch),
+    ];
+
+    /// <summary>Finds a catalog entry by name.</summary>
+    /// <exception cref="KeyNotFoundException">No sample model has that name; the message lists the names there are.</exception>
+    public static SampleModel Get(string name) =>
+        All.FirstOrDefault(m => m.Name == name)
+        ?? throw new KeyNotFoundException($"No sample model named '{name}'. Known: {string.Join(", ", All.Select(m => m.Name))}.");
+
+    /// <summary>Writes every catalog model to <paramref name="directory"/> as <c>&lt;name&gt;.onnx</c>, creating the directory, and returns the paths written.</summary>
+    public static IReadOnlyList<string> WriteAll(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<string>();
+        foreach (var model in All)
+        {
+            var path = Path.Combine(directory, model.FileName);
+            File.WriteAllBytes(path, model.Build());
+            written.Add(path);
+        }
+        return written;
+    }
+}
