@@ -15,16 +15,16 @@ internal sealed record ModelDescriptor(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
-    [property: JsonPropertyName("licenses"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Licenses,
-    [property: JsonPropertyName("labels"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Labels);
+    [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null,
+    [property: JsonPropertyName("licenses"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Licenses = null,
+    [property: JsonPropertyName("labels"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Labels = null);
 
 internal sealed record ModelProperties(
     [property: JsonPropertyName("format")] string Format,
     [property: JsonPropertyName("fileName")] string FileName,
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("signature")] ModelSignature Signature,
-    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization);
+    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization = null);
 
 /// <summary>What <c>--optimize</c> did: which tool and level, and the sha256 of the original file.</summary>
 internal sealed record ModelOptimization(

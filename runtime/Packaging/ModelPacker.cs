@@ -53,7 +53,7 @@ internal static partial class ModelPacker
             new ModelProperties("onnx", fileName, Digest.Hex(layer.Digest), signature, optimization),
             new ModelFs("layers", [layer.Digest]));
         var configBlob = await layout.WriteBlobAsync(MediaTypes.ModelConfig, PackageJson.Serialize(config), ct);
-        var manifest = new OciManifest(2, MediaTypes.OciManifest, MediaTypes.ModelArtifact, configBlob, [layer],
+        var manifest = new OciManifest(2, configBlob, [layer], MediaTypes.OciManifest, MediaTypes.ModelArtifact,
             new Dictionary<string, string> { ["org.opencontainers.image.created"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ") });
         var manifestBlob = await layout.WriteBlobAsync(MediaTypes.OciManifest, PackageJson.Serialize(manifest), ct);
         await layout.WriteIndexAsync(manifestBlob with

@@ -48,7 +48,7 @@ internal sealed class OciLayout(string root)
     public async Task WriteIndexAsync(OciDescriptor manifest, CancellationToken ct)
     {
         await File.WriteAllTextAsync(Path.Combine(Root, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}", ct);
-        var index = new OciIndex(2, MediaTypes.OciIndex, [manifest]);
+        var index = new OciIndex(2, [manifest], MediaTypes.OciIndex);
         await File.WriteAllBytesAsync(Path.Combine(Root, IndexFile), PackageJson.Serialize(index), ct);
     }
 

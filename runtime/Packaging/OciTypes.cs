@@ -14,16 +14,16 @@ internal sealed record OciDescriptor(
 
 /// <summary>An OCI image manifest (image-spec v1.1), used as a ModelPack artifact manifest.</summary>
 internal sealed record OciManifest(
-    [property: JsonPropertyName("schemaVersion")] int SchemaVersion,
-    [property: JsonPropertyName("mediaType")] string? MediaType,
-    [property: JsonPropertyName("artifactType"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ArtifactType,
-    [property: JsonPropertyName("config")] OciDescriptor Config,
-    [property: JsonPropertyName("layers")] IReadOnlyList<OciDescriptor> Layers,
-    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [property: JsonPropertyName("schemaVersion"), JsonPropertyOrder(0)] int SchemaVersion,
+    [property: JsonPropertyName("config"), JsonPropertyOrder(3)] OciDescriptor Config,
+    [property: JsonPropertyName("layers"), JsonPropertyOrder(4)] IReadOnlyList<OciDescriptor> Layers,
+    [property: JsonPropertyName("mediaType"), JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MediaType = null,
+    [property: JsonPropertyName("artifactType"), JsonPropertyOrder(2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ArtifactType = null,
+    [property: JsonPropertyName("annotations"), JsonPropertyOrder(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     Dictionary<string, string>? Annotations = null);
 
 /// <summary>The <c>index.json</c> of an OCI image layout.</summary>
 internal sealed record OciIndex(
-    [property: JsonPropertyName("schemaVersion")] int SchemaVersion,
-    [property: JsonPropertyName("mediaType")] string? MediaType,
-    [property: JsonPropertyName("manifests")] IReadOnlyList<OciDescriptor> Manifests);
+    [property: JsonPropertyName("schemaVersion"), JsonPropertyOrder(0)] int SchemaVersion,
+    [property: JsonPropertyName("manifests"), JsonPropertyOrder(2)] IReadOnlyList<OciDescriptor> Manifests,
+    [property: JsonPropertyName("mediaType"), JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MediaType = null);
