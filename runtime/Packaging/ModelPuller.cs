@@ -29,7 +29,7 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
         }
         catch (PackageException e)
         {
-            throw new PackageException($"the layer '{fileName}' of {where} is not a valid ONNX model: {e.InnerException?.Message ?? e.Message}", e);
+            throw new PackageException($"the layer '{fileName}' of {where} is not a valid ONNX model: ONNX Runtime says: {e.InnerException?.Message ?? e.Message}", e);
         }
 
         if (outputDir is not null)
