@@ -36,7 +36,7 @@ internal sealed class ConsoleProgress(ILogger logger, bool terminal) : IProgress
         public OciDescriptor Blob => blob;
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public long Done { get; private set; }
-        private TimeSpan _last = TimeSpan.MinValue;
+        private TimeSpan? _last;
 
         public void Advance(long bytes)
         {
@@ -44,17 +44,20 @@ internal sealed class ConsoleProgress(ILogger logger, bool terminal) : IProgress
             var now = Clock.Elapsed;
             if (owner.Terminal)
             {
-                if (now - _last < TimeSpan.FromMilliseconds(100) && Done < blob.Size) return;
+                if (_last is { } last && now - last < TimeSpan.FromMilliseconds(100) && Done < blob.Size) return;
                 _last = now;
                 var fraction = blob.Size > 0 ? Math.Min(1.0, (double)Done / blob.Size) : 1.0;
                 var filled = (int)(fraction * 30);
                 Console.Error.Write($"\r{verb} {Short(blob.Digest)} [{new string('#', filled)}{new string('.', 30 - filled)}] " +
                     $"{Done / 1048576.0,8:F1}/{blob.Size / 1048576.0:F1} MiB");
             }
-            else if (now - _last >= TimeSpan.FromSeconds(5))
+            else if (_last is null)
             {
-                if (_last != TimeSpan.MinValue)
-                    owner.Logger.LogInformation("Progressed {Verb} {Digest}: {Done}/{Bytes} bytes", verb, Short(blob.Digest), Done, blob.Size);
+                _last = now;
+            }
+            else if (now - _last.Value >= TimeSpan.FromSeconds(5))
+            {
+                owner.Logger.LogInformation("Progressed {Verb} {Digest}: {Done}/{Bytes} bytes", verb, Short(blob.Digest), Done, blob.Size);
                 _last = now;
             }
         }
