@@ -25,8 +25,11 @@ public sealed class RegistryServer : IAsyncDisposable
         StorageDir = Path.Combine(root, "storage");
     }
 
-    /// <summary>Starts the registry; with <paramref name="htpasswd"/> (bcrypt lines from <c>htpasswd -B</c>) it requires Basic auth.</summary>
-    public static async Task<RegistryServer> StartAsync(string? htpasswd = null)
+    /// <summary>
+    /// Starts the registry; with <paramref name="htpasswd"/> (bcrypt lines from <c>htpasswd -B</c>) it requires Basic auth,
+    /// with <paramref name="tokenServer"/> it requires Bearer tokens signed by that server.
+    /// </summary>
+    public static async Task<RegistryServer> StartAsync(string? htpasswd = null, TokenServer? tokenServer = null)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package docker-registry (make deps does)");
@@ -56,6 +59,18 @@ public sealed class RegistryServer : IAsyncDisposable
                   htpasswd:
                     realm: packaging-tests
                     path: {root}/htpasswd
+                """);
+        }
+        if (tokenServer is not null)
+        {
+            File.WriteAllText(Path.Combine(root, "token.crt"), tokenServer.CertificatePem);
+            config.AppendLine($"""
+                auth:
+                  token:
+                    realm: http://{tokenServer.Host}/token
+                    service: {TokenServer.Service}
+                    issuer: {TokenServer.Issuer}
+                    rootcertbundle: {root}/token.crt
                 """);
         }
         File.WriteAllText(Path.Combine(root, "config.yml"), config.ToString());
