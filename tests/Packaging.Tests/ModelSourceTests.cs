@@ -37,11 +37,13 @@ public sealed class ModelSourceTests(RegistryFixture registry)
     {
         using var dir = new TempDir();
         using var packages = new Packages(dir);
+        // Blob storage is shared by all repositories of a registry, so damaging it needs a registry of its own.
+        await using var server = await RegistryServer.StartAsync();
         await packages.PackAsync(dir.WriteModel("mlp.onnx", SampleModelCatalog.Mlp()), dir["packed"]);
-        var reference = $"oci://{registry.Server.Host}/{registry.NewRepository("servetamper")}:1";
+        var reference = $"oci://{server.Host}/{registry.NewRepository("servetamper")}:1";
         await packages.PushAsync(dir["packed"], reference);
         var layer = (await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None)).Layer;
-        var stored = registry.Server.BlobDataPath(layer.Digest);
+        var stored = server.BlobDataPath(layer.Digest);
         var bytes = await File.ReadAllBytesAsync(stored);
         bytes[^1] ^= 0x01;
         await File.WriteAllBytesAsync(stored, bytes);

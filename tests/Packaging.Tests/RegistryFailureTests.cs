@@ -14,11 +14,13 @@ public sealed class RegistryFailureTests(RegistryFixture registry)
     {
         using var dir = new TempDir();
         using var packages = new Packages(dir);
+        // Blob storage is shared by all repositories of a registry, so damaging it needs a registry of its own.
+        await using var server = await RegistryServer.StartAsync();
         await packages.PackAsync(dir.WriteModel("mnist.onnx", SampleModelCatalog.MnistCnn()), dir["packed"]);
-        var reference = $"{registry.Server.Host}/{registry.NewRepository("tampered")}:1";
+        var reference = $"{server.Host}/{registry.NewRepository("tampered")}:1";
         await packages.PushAsync(dir["packed"], reference);
         var layer = (await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None)).Layer;
-        var stored = registry.Server.BlobDataPath(layer.Digest);
+        var stored = server.BlobDataPath(layer.Digest);
         var bytes = await File.ReadAllBytesAsync(stored);
         bytes[bytes.Length / 2] ^= 0xFF;
         await File.WriteAllBytesAsync(stored, bytes);
@@ -38,11 +40,13 @@ public sealed class RegistryFailureTests(RegistryFixture registry)
     {
         using var dir = new TempDir();
         using var packages = new Packages(dir);
+        // Blob storage is shared by all repositories of a registry, so damaging it needs a registry of its own.
+        await using var server = await RegistryServer.StartAsync();
         await packages.PackAsync(dir.WriteModel("mlp.onnx", SampleModelCatalog.Mlp()), dir["packed"]);
-        var reference = $"{registry.Server.Host}/{registry.NewRepository("missingblob")}:1";
+        var reference = $"{server.Host}/{registry.NewRepository("missingblob")}:1";
         await packages.PushAsync(dir["packed"], reference);
         var layer = (await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None)).Layer;
-        File.Delete(registry.Server.BlobDataPath(layer.Digest));
+        File.Delete(server.BlobDataPath(layer.Digest));
 
         var error = await Assert.ThrowsAsync<PackageException>(() => packages.PullAsync(reference, dir["out"]));
 
