@@ -21,6 +21,9 @@ internal sealed class ModelCache(string root)
 
     public string BlobPath(string digest) => Path.Combine(Root, "blobs", "sha256", Digest.Hex(digest));
 
+    /// <summary>Where an archive layer is unpacked; the directory appears only once complete.</summary>
+    public string UnpackedPath(string digest) => Path.Combine(Root, "unpacked", Digest.Hex(digest));
+
     /// <summary>The cached blob's path when present and intact (re-hashed, so a damaged cache entry is dropped, not used).</summary>
     public async Task<string?> FindAsync(OciDescriptor blob, CancellationToken ct)
     {

@@ -1,6 +1,6 @@
 namespace ModelOperator.Runtime.Packaging;
 
-/// <summary>What makes an OCI manifest a model package this runtime can serve: a ModelPack config and one raw ONNX weight layer.</summary>
+/// <summary>What makes an OCI manifest a model package this runtime can serve: a ModelPack config and one ONNX weight layer (raw, or a tar archive holding one .onnx file).</summary>
 internal static class ModelPackageRules
 {
     public const string DefaultFileName = "model.onnx";
@@ -30,18 +30,17 @@ internal static class ModelPackageRules
                 string.Join(", ", manifest.Layers.Select(l => $"'{l.MediaType}'")));
         if (weights.Count > 1) throw new PackageException($"{where} has {weights.Count} weight layers; a model package holds one ONNX file");
         var weight = weights[0];
-        if (weight.MediaType != MediaTypes.WeightRaw)
-            throw new PackageException($"{where} has a weight layer of media type '{weight.MediaType}'; only '{MediaTypes.WeightRaw}' (one ONNX file) is supported");
         var fileName = weight.Annotations?.GetValueOrDefault(MediaTypes.TitleAnnotation) ?? DefaultFileName;
         PathGuard.ResolveInside("/package", fileName);
         return (weight, fileName);
     }
 
+    /// <summary>Checks the config's format, and for a raw layer that the config's sha256 is the layer's (an archive is checked once unpacked).</summary>
     public static void CheckConfig(ModelConfig config, OciDescriptor layer, string where)
     {
         if (!string.Equals(config.Config.Format, "onnx", StringComparison.OrdinalIgnoreCase))
             throw new PackageException($"{where} holds a model of format '{config.Config.Format}'; only 'onnx' is supported");
-        if ("sha256:" + config.Config.Sha256 != layer.Digest)
+        if (layer.MediaType == MediaTypes.WeightRaw && "sha256:" + config.Config.Sha256 != layer.Digest)
             throw new PackageException($"{where}: the config says the model's sha256 is {config.Config.Sha256} but its layer is {layer.Digest}");
     }
 }

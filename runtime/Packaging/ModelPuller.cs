@@ -22,7 +22,20 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
         var configPath = await EnsureBlobAsync(manifest.Config, where, ct);
         var config = PackageJson.Deserialize<ModelConfig>(await File.ReadAllBytesAsync(configPath, ct), $"the config of {where}");
         ModelPackageRules.CheckConfig(config, layer, where);
-        var modelPath = await EnsureBlobAsync(layer, where, ct);
+        var layerPath = await EnsureBlobAsync(layer, where, ct);
+        var modelPath = layerPath;
+        string? unpacked = null;
+        if (ArchiveLayer.IsArchive(layer.MediaType))
+        {
+            unpacked = cache.UnpackedPath(layer.Digest);
+            modelPath = Directory.Exists(unpacked) && Directory.GetFiles(unpacked, "*.onnx", SearchOption.AllDirectories) is [var found]
+                ? found
+                : await ArchiveLayer.ExtractAsync(layerPath, layer.MediaType, unpacked, where, ct);
+            var (modelDigest, _) = await Digest.OfFileAsync(modelPath, ct);
+            if (modelDigest != "sha256:" + config.Config.Sha256)
+                throw new DigestMismatchException("sha256:" + config.Config.Sha256, modelDigest, -1, new FileInfo(modelPath).Length,
+                    $"the model file in the archive layer of {where}");
+        }
         try
         {
             OnnxModelReader.ReadSignature(modelPath);
@@ -49,7 +62,11 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
                     if (digest != blob.Digest || size != blob.Size) throw new DigestMismatchException(blob.Digest, digest, blob.Size, size, source);
                 }
             }
-            HardLink.CreateOrCopy(layout.BlobPath(layer.Digest), PathGuard.ResolveInside(staged.Path, fileName));
+            if (unpacked is null)
+                HardLink.CreateOrCopy(layout.BlobPath(layer.Digest), PathGuard.ResolveInside(staged.Path, fileName));
+            else
+                foreach (var file in Directory.GetFiles(unpacked, "*", SearchOption.AllDirectories))
+                    HardLink.CreateOrCopy(file, PathGuard.ResolveInside(staged.Path, Path.GetRelativePath(unpacked, file)));
             await layout.WriteIndexAsync(new OciDescriptor(MediaTypes.OciManifest, manifestDigest, manifestBytes.Length,
                 new Dictionary<string, string> { [OciLayout.RefNameAnnotation] = reference.Tag ?? config.Descriptor.Version },
                 MediaTypes.ModelArtifact), ct);
