@@ -9,29 +9,42 @@ namespace ModelOperator.Packaging.Tests;
 [Collection(RegistryCollection.Name)]
 public sealed class RegistryFailureTests(RegistryFixture registry)
 {
-    [Fact]
-    public async Task Pull_TamperedBlobInRegistryStorage_IsRefusedNamingBothDigests()
+    [Theory]
+    [InlineData("layer", false, false)]
+    [InlineData("layer", true, false)]
+    [InlineData("layer", false, true)]
+    [InlineData("config", false, false)]
+    [InlineData("manifest", false, false)]
+    [InlineData("manifest", true, true)]
+    public async Task Pull_BlobTamperedInRegistryStorage_IsRefusedNamingBothDigests(string which, bool changeSize, bool pinned)
     {
         using var dir = new TempDir();
         using var packages = new Packages(dir);
         // Blob storage is shared by all repositories of a registry, so damaging it needs a registry of its own.
         await using var server = await RegistryServer.StartAsync();
-        await packages.PackAsync(dir.WriteModel("mnist.onnx", SampleModelCatalog.MnistCnn()), dir["packed"]);
-        var reference = $"{server.Host}/{registry.NewRepository("tampered")}:1";
-        await packages.PushAsync(dir["packed"], reference);
-        var layer = (await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None)).Layer;
-        var stored = server.BlobDataPath(layer.Digest);
+        var packed = await packages.PackAsync(dir.WriteModel("mnist.onnx", SampleModelCatalog.MnistCnn()), dir["packed"]);
+        var repository = $"{server.Host}/{registry.NewRepository("tampered")}";
+        await packages.PushAsync(dir["packed"], $"{repository}:1");
+        var package = await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None);
+        var digest = which switch { "layer" => package.Layer.Digest, "config" => package.Manifest.Config.Digest, _ => packed.ManifestDigest };
+        var stored = server.BlobDataPath(digest);
         var bytes = await File.ReadAllBytesAsync(stored);
-        bytes[bytes.Length / 2] ^= 0xFF;
+        if (which == "manifest")
+            bytes = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(bytes).Replace("image.created\":\"2", "image.created\":\"3"));
+        else
+            bytes[bytes.Length / 2] ^= 0xFF;
+        if (changeSize) bytes = [.. bytes, (byte)' '];
+        Assert.NotEqual(digest, Digest.Of(bytes));
         await File.WriteAllBytesAsync(stored, bytes);
         Directory.CreateDirectory(dir["out"]);
 
-        var error = await Assert.ThrowsAsync<DigestMismatchException>(() => packages.PullAsync(reference, dir["out/model"]));
+        var error = await Assert.ThrowsAsync<DigestMismatchException>(() =>
+            packages.PullAsync(pinned ? $"{repository}@{packed.ManifestDigest}" : $"{repository}:1", dir["out/model"]));
 
-        Assert.Contains(layer.Digest, error.Message);
+        Assert.Contains(digest, error.Message);
         Assert.Contains(Digest.Of(bytes), error.Message);
         Assert.Empty(Leftovers.In(dir["out"]));
-        Assert.False(File.Exists(packages.Cache.BlobPath(layer.Digest)), "a refused blob must not enter the cache");
+        Assert.False(File.Exists(packages.Cache.BlobPath(digest)), "a refused blob must not enter the cache");
         Assert.Empty(Leftovers.In(Path.Combine(packages.Cache.Root, "ingest")));
     }
 
