@@ -28,8 +28,10 @@ internal sealed partial record ImageReference(string Registry, string Repository
     public override string ToString() =>
         $"{Registry}/{Repository}{(Tag is null ? "" : ":" + Tag)}{(Digest is null ? "" : "@" + Digest)}";
 
+    /// <summary>True for <c>oci://…</c> and for <c>host/repo…</c> that is not a path on disk (paths starting with '.', '/' or '~' never are references).</summary>
     public static bool LooksLikeReference(string text) =>
-        text.StartsWith("oci://", StringComparison.OrdinalIgnoreCase) || (!Directory.Exists(text) && !File.Exists(text) && text.Contains('/'));
+        text.StartsWith("oci://", StringComparison.OrdinalIgnoreCase) ||
+        (!Directory.Exists(text) && !File.Exists(text) && text.Contains('/') && text[0] is not ('.' or '/' or '~'));
 
     public static ImageReference Parse(string text)
     {
