@@ -31,6 +31,23 @@ public sealed class RegistryServer : IAsyncDisposable
     /// </summary>
     public static async Task<RegistryServer> StartAsync(string? htpasswd = null, TokenServer? tokenServer = null)
     {
+        // The port is chosen before the registry binds it, so another process may take it first: then try a new one.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(htpasswd, tokenServer);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class PortTakenException(string message) : Exception(message);
+
+    private static async Task<RegistryServer> StartOnFreePortAsync(string? htpasswd, TokenServer? tokenServer)
+    {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package docker-registry (make deps does)");
         var root = Directory.CreateTempSubdirectory("registry-").FullName;
@@ -89,7 +106,17 @@ public sealed class RegistryServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (server._log) server._log.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (Exception)
+        {
+            var log = server.Log();
+            await server.DisposeAsync();
+            if (log.Contains("address already in use", StringComparison.Ordinal)) throw new PortTakenException(log);
+            throw;
+        }
         return server;
     }
 
