@@ -85,4 +85,23 @@ public sealed class RoundTripTests(RegistryFixture registry)
         Assert.Equal(original, await File.ReadAllBytesAsync(dir["pulled/mnist.onnx"]));
         Assert.Equal(original.Length, pulled.Size);
     }
+
+    [Fact]
+    public async Task Pull_ByTagTwice_SecondFetchesOnlyTheManifest()
+    {
+        using var dir = new TempDir();
+        using var packages = new Packages(dir);
+        await packages.PackAsync(dir.WriteModel("mlp.onnx", SampleModelCatalog.Mlp()), dir["packed"]);
+        var repository = registry.NewRepository("tagtwice");
+        await packages.PushAsync(dir["packed"], $"{registry.Server.Host}/{repository}:1");
+        await using var proxy = await FaultInjectingProxy.StartAsync(registry.Server.Host, failFirst: 0);
+
+        await packages.PullAsync($"{proxy.Host}/{repository}:1", dir["first"]);
+        var afterFirst = proxy.Requests.Count;
+        await packages.PullAsync($"{proxy.Host}/{repository}:1", dir["second"]);
+
+        var second = proxy.Requests.Skip(afterFirst).ToList();
+        Assert.Equal(2, proxy.Requests.Take(afterFirst).Count(r => r.Contains("/blobs/sha256:")));
+        Assert.Equal([$"GET /v2/{repository}/manifests/1 -> 200"], second);
+    }
 }
