@@ -6,6 +6,10 @@ internal static class CommandLine
     /// <summary>Every sub-command. Add a new one here (one line) and in its own file.</summary>
     private static IReadOnlyList<ICliCommand> Commands() =>
     [
+        new PackCommand(),
+        new PushCommand(),
+        new PullCommand(),
+        new InspectCommand(),
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>
