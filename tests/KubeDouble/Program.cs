@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ModelOperator.KubeDouble;
 
@@ -28,7 +29,8 @@ await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions
 if (kubeconfig is not null) logger.LogInformation("Wrote kubeconfig {Path}", server.WriteKubeconfig(kubeconfig));
 logger.LogInformation("Serving the Kubernetes API double at {Address}; Ctrl-C stops it", server.BaseAddress);
 var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
 await stop.Task;
+logger.LogInformation("Stopped the Kubernetes API double");
 return 0;
