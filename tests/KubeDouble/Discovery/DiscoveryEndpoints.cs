@@ -85,7 +85,7 @@ internal static class DiscoveryEndpoints
 
     private static T Also<T>(this T value, Action<T> change) { change(value); return value; }
 
-    public static IResult Json(JsonNode body) => Results.Text(body.ToJsonString(), "application/json");
+    public static IResult Json(JsonNode body) => Results.Text(JsonText.Of(body), "application/json");
 
     public static IResult NotFound(string path) => Results.Text(
         StatusBody.Failure(404, "NotFound", $"the server could not find the requested resource ({path})").ToJsonString(), "application/json", statusCode: 404);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelOperator.KubeDouble.Faults;
 using ModelOperator.KubeDouble.Logging;
+using ModelOperator.KubeDouble.Validation;
 using ModelOperator.KubeDouble.Watch;
 
 namespace ModelOperator.KubeDouble.Http;
@@ -16,7 +17,14 @@ internal sealed class ApiDispatcher(ApiContext api, ApiRequestParser parser, Req
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
         ApiRequest? request = null;
-        http.Response.OnStarting(() => { Record(http, request); return Task.CompletedTask; });
+        var warnings = FieldValidation.Begin(http.Request.Query["fieldValidation"].ToString());
+        http.Response.OnStarting(() =>
+        {
+            lock (warnings)
+                foreach (var warning in warnings) http.Response.Headers.Append("Warning", $"299 - \"{warning}\"");
+            Record(http, request);
+            return Task.CompletedTask;
+        });
         try
         {
             request = parser.Parse(http);

@@ -32,7 +32,8 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field,
         })]);
         var list = string.Join(", ", causes.Select(c => $"{c.Field}: {c.Message}"));
-        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {(causes.Count == 1 ? list : $"[{list}]")}", details);
+        var qualifiedKind = group.Length == 0 ? kind : $"{kind}.{group}";
+        return new(422, "Invalid", $"{qualifiedKind} \"{name}\" is invalid: {(causes.Count == 1 ? list : $"[{list}]")}", details);
     }
 
     private static JsonObject Describe(string groupResource, string name, string? kind = null)

@@ -10,6 +10,6 @@ internal static class JsonResponse
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(body.ToJsonString(), http.RequestAborted);
+        await http.Response.WriteAsync(JsonText.Of(body), http.RequestAborted);
     }
 }

@@ -17,6 +17,11 @@ internal sealed class ObjectValidator
         ValidateMetadata(obj, causes);
         if (type.IsCustom && type.Schema is not null)
         {
+            var unknown = SchemaPruner.Prune(type.Schema, obj);
+            if (unknown.Count > 0 && FieldValidation.Mode == "Strict")
+                throw new ApiException(400, "BadRequest", "strict decoding error: " + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")));
+            if (FieldValidation.Mode != "Ignore")
+                foreach (var field in unknown) FieldValidation.Warn($"unknown field \"{field}\"");
             SchemaDefaulter.Apply(type.Schema, obj);
             causes.AddRange(SchemaValidator.Validate(type.Schema, obj));
         }
