@@ -38,6 +38,7 @@ internal static class BuiltInResources
         yield return new ResourceType
         {
             Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true,
+            StorageGroup = "",
             ShortNames = ["ev"],
             PrinterColumns = [new("Type", "string", ".type"), new("Reason", "string", ".reason"),
                 new("Object", "string", ".regarding.name"), new("Note", "string", ".note"), Age],
