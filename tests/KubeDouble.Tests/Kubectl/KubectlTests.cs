@@ -203,4 +203,19 @@ public sealed class KubectlTests
         Assert.Contains("widgets.example.com", resources);
         Assert.Contains("pods", resources);
     }
+
+    [Fact]
+    public async Task ClientSideApply_ThatDropsAContainer_RemovesItThroughStrategicMergePatch()
+    {
+        await using var session = await KubectlSession.StartAsync();
+        var twoContainers = Deployment + "\n      - name: sidecar\n        image: proxy:1\n";
+        (await session.RunAsync("apply", "-f", session.WriteFile("two.yaml", twoContainers))).Succeeded();
+        Assert.Equal(2, (await session.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default")).Spec.Template.Spec.Containers.Count);
+
+        (await session.RunAsync("apply", "-f", session.WriteFile("one.yaml", Deployment))).Succeeded();
+
+        var live = await session.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+        Assert.Equal(["web"], live.Spec.Template.Spec.Containers.Select(c => c.Name));
+        Assert.Contains(session.Cluster.Server.Requests.All(), r => r.Verb == "patch" && r.PatchType == "strategic");
+    }
 }
