@@ -64,6 +64,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         set { Volatile.Write(ref _gcEnabled, value); _controllers.Signal(); }
     }
 
+    /// <summary>
+    /// Completes once garbage collection, namespace termination and CRD cleanup have caught up with every write made
+    /// before the call, so a test can assert what they did (or did not do) without polling.
+    /// </summary>
+    public Task WaitForControllersAsync(CancellationToken ct = default) => _controllers.WaitIdleAsync(ct);
+
     /// <summary>Forgets the watch history up to now, so any watch resuming from an older resourceVersion gets 410 Expired.</summary>
     public void CompactHistory()
     {
