@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+
+namespace ModelOperator.KubeDouble.Http;
+
+/// <summary>PUT: replace an object, its status or its scale; 409 on a stale resourceVersion, 404 when absent.</summary>
+internal sealed class UpdateHandler(ApiContext api)
+{
+    public async Task HandleAsync(ApiRequest request)
+    {
+        var body = await BodyReader.ReadObjectAsync(request.Http);
+        JsonObject result;
+        lock (api.Store.Sync)
+        {
+            var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!)
+                ?? throw ApiException.NotFound(request.Type.GroupResource, request.Name!);
+            if (request.Subresource == "scale")
+            {
+                var updated = api.Writer.Update(request.Type, live, ScaleView.Into(request.Type, live, body), request.ManagerForUpdate, null, request.DryRun);
+                result = ScaleView.From(request.Type, updated);
+            }
+            else result = ObjectView.At(request.Type, api.Writer.Update(request.Type, live, body, request.ManagerForUpdate, request.Subresource, request.DryRun));
+        }
+        await JsonResponse.WriteAsync(request.Http, 200, result);
+    }
+}
