@@ -37,7 +37,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var serviceWatcher = new ResourceWatcher<V1Service>(http, "/api/v1/services", ManagedSelector,
             services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
 
-        var api = new ModelDeploymentApi(client, metrics);
+        var api = new ModelDeploymentApi(client, http, metrics);
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), new EventRecorder(client, options.Identity, metrics, time, logger),
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));

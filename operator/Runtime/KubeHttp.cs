@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using k8s;
 using k8s.Models;
 
@@ -15,6 +16,18 @@ internal sealed class KubeHttp(Kubernetes client)
         var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (response.IsSuccessStatusCode) return response;
         using (response) throw await ErrorAsync(response, what, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes an object; true when it existed. The answer (object or Status) is not needed, so it is not parsed.</summary>
+    public async Task<bool> DeleteAsync(string path, string? propagationPolicy, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(client.BaseUri, path));
+        if (propagationPolicy is not null)
+            request.Content = JsonContent.Create(new { kind = "DeleteOptions", apiVersion = "v1", propagationPolicy });
+        using var response = await client.HttpClient.SendAsync(request, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return false;
+        if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, $"delete {path}", ct).ConfigureAwait(false);
+        return true;
     }
 
     public static async Task<KubeApiException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken ct)

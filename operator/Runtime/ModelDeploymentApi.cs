@@ -8,7 +8,7 @@ using ModelOperator.Operator.Reconcile;
 namespace ModelOperator.Operator.Runtime;
 
 /// <summary>The few API calls the reconciler makes, each counted in the write metrics.</summary>
-internal sealed class ModelDeploymentApi(Kubernetes client, OperatorMetrics metrics)
+internal sealed class ModelDeploymentApi(Kubernetes client, KubeHttp http, OperatorMetrics metrics)
 {
     public async Task<ModelDeployment?> GetAsync(string ns, string name, CancellationToken ct)
     {
@@ -50,18 +50,17 @@ internal sealed class ModelDeploymentApi(Kubernetes client, OperatorMetrics metr
             s.Metadata.Name, s.Metadata.NamespaceProperty, fieldManager: WellKnown.FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
     }
 
-    public async Task DeleteDeploymentAsync(string ns, string name, CancellationToken ct)
+    // Deletes go raw: the answer may be the object or a Status, and neither is needed.
+    public Task DeleteDeploymentAsync(string ns, string name, CancellationToken ct)
     {
         metrics.Writes.WithLabels("deployments", "delete").Inc();
-        try { await client.AppsV1.DeleteNamespacedDeploymentAsync(name, ns, propagationPolicy: "Background", cancellationToken: ct).ConfigureAwait(false); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+        return http.DeleteAsync($"/apis/apps/v1/namespaces/{ns}/deployments/{name}", "Background", ct);
     }
 
-    public async Task DeleteServiceAsync(string ns, string name, CancellationToken ct)
+    public Task DeleteServiceAsync(string ns, string name, CancellationToken ct)
     {
         metrics.Writes.WithLabels("services", "delete").Inc();
-        try { await client.CoreV1.DeleteNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+        return http.DeleteAsync($"/api/v1/namespaces/{ns}/services/{name}", null, ct);
     }
 
     private static T Convert<T>(object obj) => obj is T t ? t : KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));

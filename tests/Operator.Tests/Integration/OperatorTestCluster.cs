@@ -78,7 +78,7 @@ internal sealed class OperatorTestCluster : IAsyncDisposable
         Server.Store.List("apps", "v1", "deployments", ns).Select(o => KubernetesJson.Deserialize<V1Deployment>(o.ToJsonString())).ToList();
 
     public IReadOnlyList<V1Deployment> DeploymentsOf(string name, string ns = "default") =>
-        Deployments(ns).Where(d => d.Metadata.Labels?.GetValueOrDefault(WellKnown.NameLabel) == name).ToList();
+        Deployments(ns).Where(d => d.Metadata.Labels is { } l && l.TryGetValue(WellKnown.NameLabel, out var owner) && owner == name).ToList();
 
     public V1Service? Service(string name, string ns = "default") =>
         Server.Store.Get("", "v1", "services", ns, name) is { } o ? KubernetesJson.Deserialize<V1Service>(o.ToJsonString()) : null;
