@@ -23,7 +23,10 @@ internal sealed class ModelDeploymentReconciler(
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
         if (models.Get(key) is not { } cached) return ReconcileResult.Done; // gone: garbage collection owns the children
-        var md = Copy(cached); // never mutate the cache's copy
+        var md = cached;
+        // Most reconciles find nothing to do; only copy (the writes below mutate) when something must be written.
+        if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md).IsNoOp) return ReconcileResult.Done;
+        md = Copy(cached);
         if (md.Metadata.DeletionTimestamp is not null)
         {
             await FinalizeAsync(key, md, ct).ConfigureAwait(false);
@@ -50,12 +53,12 @@ internal sealed class ModelDeploymentReconciler(
         if (plan.DeploymentToApply is { } d)
         {
             deployments.Upsert(await api.ApplyDeploymentAsync(d, ct).ConfigureAwait(false));
-            logger.LogInformation("Applied Deployment {Namespace}/{Name}", d.Metadata.NamespaceProperty, d.Metadata.Name);
+            logger.LogDebug("Applied Deployment {Namespace}/{Name}", d.Metadata.NamespaceProperty, d.Metadata.Name);
         }
         if (plan.ServiceToApply is { } s)
         {
             services.Upsert(await api.ApplyServiceAsync(s, ct).ConfigureAwait(false));
-            logger.LogInformation("Applied Service {Namespace}/{Name}", s.Metadata.NamespaceProperty, s.Metadata.Name);
+            logger.LogDebug("Applied Service {Namespace}/{Name}", s.Metadata.NamespaceProperty, s.Metadata.Name);
         }
         foreach (var name in plan.DeploymentsToDelete)
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using k8s;
 using ModelOperator.Operator.Api;
 
 namespace ModelOperator.Operator.Reconcile;
@@ -13,6 +14,7 @@ public static class RevisionHasher
     /// <summary>Ten lowercase hex characters.</summary>
     public static string Compute(ModelDeploymentSpec spec, OperatorSettings settings)
     {
+        spec = WithDefaults(spec);
         var podShaping = new
         {
             model = spec.Model,
@@ -21,8 +23,20 @@ public static class RevisionHasher
             gpu = spec.Gpu,
             benchmark = spec.Benchmark,
         };
-        var json = k8s.KubernetesJson.Serialize(podShaping);
+        var json = KubernetesJson.Serialize(podShaping);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(json));
         return Convert.ToHexStringLower(hash.AsSpan(0, 5));
+    }
+
+    // The same spec must hash the same whether or not the API server filled in the CRD's defaults.
+    private static ModelDeploymentSpec WithDefaults(ModelDeploymentSpec spec)
+    {
+        var copy = KubernetesJson.Deserialize<ModelDeploymentSpec>(KubernetesJson.Serialize(spec));
+        copy.Model.Format ??= "onnx";
+        copy.Runtime ??= new RuntimeSpec();
+        copy.Runtime.Device ??= "auto";
+        copy.Gpu ??= new GpuSpec();
+        copy.Gpu.Count ??= 0;
+        return copy;
     }
 }

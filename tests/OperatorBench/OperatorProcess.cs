@@ -45,6 +45,13 @@ internal sealed class OperatorProcess : IAsyncDisposable
         throw new InvalidOperationException("VmHWM missing from /proc status");
     }
 
+    /// <summary>CPU time the operator used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -22,6 +22,15 @@ public sealed class DesiredStateTests
         Assert.Equal(a, b);
     }
 
+    [Fact]
+    public void Revision_IsTheSameWithOrWithoutTheApiServersDefaults()
+    {
+        var bare = Samples.Model(edit: s => { s.Runtime = null; s.Gpu = null; });
+        var defaulted = Samples.Model(edit: s => { s.Model.Format = "onnx"; s.Runtime = new RuntimeSpec { Device = "auto" }; s.Gpu = new GpuSpec { Count = 0 }; });
+
+        Assert.Equal(RevisionHasher.Compute(bare.Spec, Settings), RevisionHasher.Compute(defaulted.Spec, Settings));
+    }
+
     [Theory]
     [InlineData("model")]
     [InlineData("image")]
