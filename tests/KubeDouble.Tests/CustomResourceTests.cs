@@ -105,4 +105,18 @@ public sealed class CustomResourceTests
         var read = SampleCrd.Json(await cluster.Client.CustomObjects.GetClusterCustomObjectAsync(SampleCrd.Group, SampleCrd.Version, SampleCrd.Plural, "global"));
         Assert.Null(read["metadata"]!["namespace"]);
     }
+
+    [Fact]
+    public async Task Put_OfACustomResourceWithoutResourceVersion_Is422()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await SampleCrd.InstallAsync(cluster.Client);
+        await SampleCrd.CreateAsync(cluster.Client, SampleCrd.Widget("w1"));
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => cluster.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(
+            SampleCrd.Widget("w1", size: "large"), SampleCrd.Group, SampleCrd.Version, "default", SampleCrd.Plural, "w1"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Equal("metadata.resourceVersion", KubernetesJson.Deserialize<V1Status>(error.Response.Content).Details.Causes.Single().Field);
+    }
 }

@@ -148,3 +148,39 @@ public sealed class DeletionTests
         return cm;
     }
 }
+
+public sealed class GracefulDeletionTests
+{
+    [Fact]
+    public async Task BoundPod_IsDeletedGracefully_UntilDeletedAgainWithGracePeriodZero()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p" },
+            Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "c", Image = "i" }] },
+        }, "default");
+
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default");
+        var terminating = await cluster.Client.CoreV1.ReadNamespacedPodAsync("p", "default");
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default", gracePeriodSeconds: 0);
+
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+        Assert.Equal(30, terminating.Metadata.DeletionGracePeriodSeconds);
+        Assert.Null(cluster.Server.Store.Get("", "v1", "pods", "default", "p"));
+    }
+
+    [Fact]
+    public async Task UnboundPod_IsDeletedAtOnce()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p" }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "i" }] },
+        }, "default");
+
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default");
+
+        Assert.Null(cluster.Server.Store.Get("", "v1", "pods", "default", "p"));
+    }
+}

@@ -149,4 +149,23 @@ public sealed class WatchTests
 
         Assert.Equal((WatchEventType.Added, "a"), (seen[0].Type, seen[0].Object.Metadata.Name));
     }
+
+    [Fact]
+    public async Task StreamingList_SendsTheCurrentStateThenAnInitialEventsEndBookmark()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(Samples.ConfigMap("a"), "default");
+        using var http = new HttpClient { BaseAddress = cluster.Server.BaseAddress };
+        using var response = await http.GetAsync(
+            "api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan",
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var first = System.Text.Json.Nodes.JsonNode.Parse((await Eventually.WithinAsync(reader.ReadLineAsync(), "the first event"))!)!;
+        var second = System.Text.Json.Nodes.JsonNode.Parse((await Eventually.WithinAsync(reader.ReadLineAsync(), "the bookmark"))!)!;
+
+        Assert.Equal(("ADDED", "a"), (first["type"]!.ToString(), first["object"]!["metadata"]!["name"]!.ToString()));
+        Assert.Equal("BOOKMARK", second["type"]!.ToString());
+        Assert.Equal("true", second["object"]!["metadata"]!["annotations"]!["k8s.io/initial-events-end"]!.ToString());
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class TableConverter
         foreach (var obj in objects)
         {
             var cells = new JsonArray((JsonNode)JsonValue.Create(ObjectMeta.Name(obj)));
-            foreach (var c in type.PrinterColumns) cells.Add(Cell(obj, c));
+            foreach (var c in type.PrinterColumns) cells.Add(Cell(type, obj, c));
             var row = new JsonObject { ["cells"] = cells };
             row["object"] = include switch
             {
@@ -50,8 +50,9 @@ internal sealed class TableConverter
         ["name"] = name, ["type"] = type, ["format"] = format, ["description"] = description, ["priority"] = priority,
     };
 
-    private static JsonNode? Cell(JsonObject obj, PrinterColumn column)
+    private static JsonNode? Cell(ResourceType type, JsonObject obj, PrinterColumn column)
     {
+        if (!type.IsCustom && BuiltInCell(type, obj, column) is { } computed) return computed;
         var values = SimpleJsonPath.Evaluate(obj, column.JsonPath);
         if (values.Count == 0) return null;
         if (column.Type == "date" && values[0]?.ToString() is { } text && DateTime.TryParse(text, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var when))
@@ -59,6 +60,20 @@ internal sealed class TableConverter
         if (values.Count > 1) return string.Join(",", values.Select(v => v?.ToString()));
         return values[0]?.DeepClone();
     }
+
+    /// <summary>The cells kubectl's built-in printers compute rather than read: READY as ready/desired.</summary>
+    private static JsonNode? BuiltInCell(ResourceType type, JsonObject obj, PrinterColumn column) => (type.Kind, column.Name) switch
+    {
+        ("Deployment", "Ready") => $"{JsonNumber.Long(obj["status"]?["readyReplicas"]) ?? 0}/{JsonNumber.Long(obj["spec"]?["replicas"]) ?? 1}",
+        ("Deployment", "Up-to-date") => JsonNumber.Long(obj["status"]?["updatedReplicas"]) ?? 0,
+        ("Deployment", "Available") => JsonNumber.Long(obj["status"]?["availableReplicas"]) ?? 0,
+        ("ReplicaSet", "Current") => JsonNumber.Long(obj["status"]?["replicas"]) ?? 0,
+        ("ReplicaSet", "Ready") => JsonNumber.Long(obj["status"]?["readyReplicas"]) ?? 0,
+        ("Pod", "Ready") => $"{(obj["status"]?["containerStatuses"] as JsonArray ?? []).Count(c => JsonNumber.Bool(c?["ready"]) == true)}/{(obj["spec"]?["containers"] as JsonArray ?? []).Count}",
+        ("Pod", "Restarts") => (obj["status"]?["containerStatuses"] as JsonArray ?? []).Sum(c => JsonNumber.Long(c?["restartCount"]) ?? 0),
+        ("ConfigMap", "Data") => (obj["data"] as JsonObject ?? []).Count + (obj["binaryData"] as JsonObject ?? []).Count,
+        _ => null,
+    };
 
     /// <summary>kubectl's human duration: 5s, 3m, 2m5s, 4h, 3d.</summary>
     public static string Age(TimeSpan age)

@@ -11,6 +11,7 @@ internal sealed class DeleteHandler(ApiContext api)
         var options = await BodyReader.ReadAsync(request.Http) as JsonObject ?? new JsonObject();
         if (request.Query("propagationPolicy") is { Length: > 0 } policy) options["propagationPolicy"] = policy;
         if (request.Query("orphanDependents") is { Length: > 0 } orphan) options["orphanDependents"] = orphan == "true";
+        if (long.TryParse(request.Query("gracePeriodSeconds"), out var grace)) options["gracePeriodSeconds"] = grace;
         return options;
     }
 
@@ -23,7 +24,7 @@ internal sealed class DeleteHandler(ApiContext api)
             var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!)
                 ?? throw ApiException.NotFound(request.Type.GroupResource, request.Name!);
             var (obj, gone) = api.Deleter.Delete(request.Type, live, options, request.DryRun || options["dryRun"] is JsonArray { Count: > 0 });
-            body = gone && !request.Type.IsCustom ? Deleted(request.Type, obj) : ObjectView.At(request.Type, obj);
+            body = gone && !request.Type.ReturnsDeletedObject ? Deleted(request.Type, obj) : ObjectView.At(request.Type, obj);
         }
         await JsonResponse.WriteAsync(request.Http, 200, body);
     }

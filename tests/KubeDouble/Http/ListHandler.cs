@@ -9,7 +9,12 @@ namespace ModelOperator.KubeDouble.Http;
 internal sealed class ListHandler(ApiContext api)
 {
     public static ObjectFilter Filter(ApiRequest request) => new(request.Namespace,
-        LabelSelector.Parse(request.Query("labelSelector")), FieldSelector.Parse(request.Query("fieldSelector")));
+        LabelSelector.Parse(request.Query("labelSelector")), FieldSelector.Parse(FieldsInStorage(request)));
+
+    /// <summary>events.k8s.io selectors name fields of its shape; objects are stored in the core shape.</summary>
+    private static string FieldsInStorage(ApiRequest request) => !request.Type.IsEventsV1 ? request.Query("fieldSelector")
+        : string.Join(",", request.Query("fieldSelector").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(clause => Semantics.EventConversion.CoreFieldName(clause.Trim())));
 
     public async Task HandleAsync(ApiRequest request)
     {

@@ -8,6 +8,7 @@ internal static class ObjectView
 {
     public static JsonObject At(ResourceType type, JsonObject stored)
     {
+        if (type.IsEventsV1) return Semantics.EventConversion.ToEventsV1(stored);
         var copy = (JsonObject)stored.DeepClone();
         copy["apiVersion"] = type.ApiVersion;
         copy["kind"] = type.Kind;

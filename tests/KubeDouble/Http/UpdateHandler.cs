@@ -13,6 +13,10 @@ internal sealed class UpdateHandler(ApiContext api)
         {
             var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!)
                 ?? throw ApiException.NotFound(request.Type.GroupResource, request.Name!);
+            // Custom resources do not allow unconditional updates: a PUT must say which version it replaces.
+            if (request.Type.IsCustom && request.Subresource != "scale" && string.IsNullOrEmpty(body["metadata"]?["resourceVersion"]?.ToString()))
+                throw ApiException.Invalid(request.Type.Kind, request.Type.Group, request.Name!,
+                    [FieldCause.Invalid("metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
             if (request.Subresource == "scale")
             {
                 var updated = api.Writer.Update(request.Type, live, ScaleView.Into(request.Type, live, body), request.ManagerForUpdate, null, request.DryRun);

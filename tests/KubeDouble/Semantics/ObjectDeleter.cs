@@ -37,6 +37,8 @@ internal sealed class ObjectDeleter(ObjectStore store, ObjectWriter writer, Acti
                 break;
         }
         if (type.Plural == "namespaces") return StartNamespaceTermination(type, obj, dryRun);
+        if (GracePeriod(type, obj, options) is { } grace)
+            return ObjectMeta.IsDeleting(obj) ? (obj, false) : StartGracefulDeletion(type, obj, finalizers, grace, dryRun);
         if (finalizers.Count == 0)
         {
             if (dryRun) return (obj, true);
@@ -50,6 +52,29 @@ internal sealed class ObjectDeleter(ObjectStore store, ObjectWriter writer, Acti
         }
         if (dryRun || JsonNode.DeepEquals(obj, current)) return (obj, false);
         var stored = store.Put(type, obj);
+        changed();
+        return (stored, false);
+    }
+
+    /// <summary>
+    /// A pod bound to a node is deleted gracefully, as the real server does: it gets a deletionTimestamp and grace
+    /// period and stays until its kubelet (the dev cluster's) deletes it again with gracePeriodSeconds=0.
+    /// Unbound pods and everything else go at once.
+    /// </summary>
+    private static long? GracePeriod(ResourceType type, JsonObject obj, JsonObject? options)
+    {
+        if (type.Plural != "pods" || string.IsNullOrEmpty(obj["spec"]?["nodeName"]?.ToString())) return null;
+        var grace = JsonNumber.Long(options?["gracePeriodSeconds"]) ?? JsonNumber.Long(obj["spec"]?["terminationGracePeriodSeconds"]) ?? 30;
+        return grace > 0 ? grace : null;
+    }
+
+    private (JsonObject, bool) StartGracefulDeletion(ResourceType type, JsonObject pod, List<string> finalizers, long grace, bool dryRun)
+    {
+        ObjectMeta.SetFinalizers(pod, finalizers);
+        ObjectMeta.Of(pod)["deletionTimestamp"] = DateTime.UtcNow.AddSeconds(grace).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        ObjectMeta.Of(pod)["deletionGracePeriodSeconds"] = grace;
+        if (dryRun) return (pod, false);
+        var stored = store.Put(type, pod);
         changed();
         return (stored, false);
     }

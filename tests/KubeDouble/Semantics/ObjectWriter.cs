@@ -15,6 +15,7 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
 {
     public JsonObject Create(ResourceType type, string? ns, JsonObject body, string manager, bool dryRun, bool managedFieldsSet = false)
     {
+        if (type.IsEventsV1) (type, body) = (CoreEvents, EventConversion.ToCore(body));
         var obj = (JsonObject)body.DeepClone();
         CheckKind(type, obj);
         var meta = ObjectMeta.Of(obj);
@@ -59,6 +60,7 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
     public JsonObject Update(ResourceType type, JsonObject old, JsonObject proposed, string manager, string? subresource, bool dryRun,
         bool managedFieldsSet = false)
     {
+        if (type.IsEventsV1) (type, proposed) = (CoreEvents, EventConversion.ToCore(proposed));
         var obj = (JsonObject)proposed.DeepClone();
         CheckKind(type, obj);
         var name = ObjectMeta.Name(old);
@@ -115,6 +117,8 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
         changed();
         return stored;
     }
+
+    private ResourceType CoreEvents => store.Registry.Find("", "v1", "events")!;
 
     /// <summary>Removes an object from the store for good, with what that entails for CRDs.</summary>
     public JsonObject? Remove(ResourceType type, JsonObject obj)

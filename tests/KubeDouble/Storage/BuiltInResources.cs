@@ -17,7 +17,7 @@ internal static class BuiltInResources
             columns: [new("Type", "string", ".spec.type"), new("Cluster-IP", "string", ".spec.clusterIP"),
                 new("Ports", "string", ".spec.ports[*].port"), Age]);
         yield return Core("Endpoints", "endpoints", true, ["ep"], columns: [new("Endpoints", "string", ".subsets[*].addresses[*].ip"), Age]);
-        yield return Core("ConfigMap", "configmaps", true, ["cm"], columns: [Age]);
+        yield return Core("ConfigMap", "configmaps", true, ["cm"], columns: [new("Data", "integer", ".data"), Age]);
         yield return Core("Secret", "secrets", true, [], columns: [new("Type", "string", ".type"), Age]);
         yield return Core("Event", "events", true, ["ev"],
             columns: [new("Type", "string", ".type"), new("Reason", "string", ".reason"),
@@ -38,6 +38,7 @@ internal static class BuiltInResources
         yield return new ResourceType
         {
             Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true,
+            StorageGroup = "",
             ShortNames = ["ev"],
             PrinterColumns = [new("Type", "string", ".type"), new("Reason", "string", ".reason"),
                 new("Object", "string", ".regarding.name"), new("Note", "string", ".note"), Age],
@@ -46,7 +47,7 @@ internal static class BuiltInResources
         {
             Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition",
             Plural = "customresourcedefinitions", Singular = "customresourcedefinition", Namespaced = false,
-            ShortNames = ["crd", "crds"], HasStatus = true, PrinterColumns = [new("Created At", "date", ".metadata.creationTimestamp")],
+            ShortNames = ["crd", "crds"], HasStatus = true, PrinterColumns = [new("Created At", "string", ".metadata.creationTimestamp")],
         };
     }
 

@@ -74,7 +74,7 @@ public sealed class ObjectStore
         var revision = ++_revision;
         obj["metadata"]!["resourceVersion"] = revision.ToString();
         var stored = (JsonObject)obj.DeepClone();
-        stored["apiVersion"] = type.ApiVersion;
+        stored["apiVersion"] = type.IsEventsV1 ? "v1" : type.ApiVersion;
         _objects[key] = stored;
         History.Append(new WatchEvent(revision, previous is null ? "ADDED" : "MODIFIED", type.StorageKey, ns, name,
             (JsonObject)stored.DeepClone(), previous));

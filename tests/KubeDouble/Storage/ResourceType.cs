@@ -27,7 +27,13 @@ public sealed record ResourceType
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
     public string ListKind => Kind + "List";
     /// <summary>Objects are stored once per group and plural, whatever version they are read at.</summary>
-    public string StorageKey => $"{Group}/{Plural}";
+    public string StorageKey => $"{StorageGroup ?? Group}/{Plural}";
+    /// <summary>The group objects are stored under when another group serves the same objects (events.k8s.io events).</summary>
+    public string? StorageGroup { get; init; }
+    /// <summary>True for events.k8s.io/v1 Event, served from the core Event storage in its own shape.</summary>
+    public bool IsEventsV1 => Group == "events.k8s.io";
+    /// <summary>Whether DELETE answers with the deleted object (custom resources, pods, services, service accounts) rather than a Status.</summary>
+    public bool ReturnsDeletedObject => IsCustom || (Group.Length == 0 && Plural is "pods" or "services" or "serviceaccounts");
     public string GroupResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 }
 

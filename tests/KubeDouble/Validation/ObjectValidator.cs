@@ -24,6 +24,7 @@ internal sealed class ObjectValidator
                 foreach (var field in unknown) FieldValidation.Warn($"unknown field \"{field}\"");
             SchemaDefaulter.Apply(type.Schema, obj);
             causes.AddRange(SchemaValidator.Validate(type.Schema, obj));
+            if (causes.Count == 0) causes.AddRange(CelRules.Validate(type.Schema, obj, old));
         }
         else causes.AddRange(BuiltInValidator.Validate(type, obj));
         if (type.Plural == "customresourcedefinitions") causes.AddRange(CrdDefinitionValidator.Validate(obj));

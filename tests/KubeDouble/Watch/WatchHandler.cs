@@ -25,14 +25,22 @@ internal sealed class WatchHandler(ApiContext api)
         if (rvText is { Length: > 0 } && rvText != "0")
             from = long.TryParse(rvText, out var rv) ? rv : throw ApiException.BadRequest($"invalid resource version \"{rvText}\"");
         var bookmarks = request.QueryFlag("allowWatchBookmarks");
+        // Streaming lists (sendInitialEvents=true): the current state as ADDED, then a bookmark marking its end.
+        var sendInitial = request.QueryFlag("sendInitialEvents");
+        if (sendInitial && (!bookmarks || request.Query("resourceVersionMatch") != "NotOlderThan"))
+            throw ApiException.Invalid("WatchOptions", "", "", [FieldCause.Forbidden("sendInitialEvents",
+                "Forbidden: sendInitialEvents is allowed with allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan only")]);
+        if (sendInitial) from = null;
         var timeout = int.TryParse(request.Query("timeoutSeconds"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
         var table = api.Tables.Wanted(http);
 
         List<(string Type, JsonObject Object)> initial = [];
         WatchSubscription? subscription = null;
         var expired = api.Faults.TakeExpire(type.Plural);
+        long snapshotRevision;
         lock (api.Store.Sync)
         {
+            snapshotRevision = api.Store.Revision;
             if (from is { } start && start < api.Store.History.CompactedRevision) expired = true;
             if (!expired)
             {
@@ -58,7 +66,7 @@ internal sealed class WatchHandler(ApiContext api)
         }
         var dropAfter = api.Faults.DropAfter(type.Plural);
         var sent = 0;
-        var lastRevision = from ?? api.Store.CurrentRevision;
+        var lastRevision = from ?? snapshotRevision;
         try
         {
             await http.Response.StartAsync(cts.Token);
@@ -69,6 +77,12 @@ internal sealed class WatchHandler(ApiContext api)
                 await WriteEventAsync(http, eventType, View(request, obj, table), cts.Token);
                 sent++;
                 lastRevision = Math.Max(lastRevision, long.Parse(ObjectMeta.Str(obj, "resourceVersion") ?? "0"));
+            }
+            if (sendInitial)
+            {
+                var end = Bookmark(type, lastRevision);
+                ObjectMeta.Of(end)["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+                await WriteEventAsync(http, "BOOKMARK", end, cts.Token);
             }
             var reader = subscription!.Reader;
             var bookmarkEvery = api.Options.BookmarkInterval;
