@@ -159,6 +159,18 @@ public sealed class ReconcileTests(ITestOutputHelper output)
         Assert.Contains("spec.model.uri", error.Response.Content);
     }
 
+    [Fact]
+    public async Task ReplicaBoundsCrossed_AreRejectedByTheCrdsCelRule()
+    {
+        await using var cluster = await OperatorTestCluster.StartAsync(output);
+
+        var error = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            cluster.CreateAsync(Samples.Model("bad", edit: s => s.Replicas = new ReplicasSpec { Min = 5, Max = 2 })));
+
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Contains("replicas.min must not exceed replicas.max", error.Response.Content);
+    }
+
     internal static double Reconciles(OperatorHost op) =>
         op.Metrics.Reconciles.WithLabels("modeldeployment", "success").Value + op.Metrics.Reconciles.WithLabels("modeldeployment", "error").Value;
 }
