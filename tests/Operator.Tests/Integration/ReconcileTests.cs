@@ -171,6 +171,24 @@ public sealed class ReconcileTests(ITestOutputHelper output)
         Assert.Contains("replicas.min must not exceed replicas.max", error.Response.Content);
     }
 
+    [Fact]
+    public async Task HealthAndMetricsEndpoints_ReportLeadershipAndReconciles()
+    {
+        await using var cluster = await OperatorTestCluster.StartAsync(output);
+        var op = await cluster.StartOperatorAsync("a", leaderElection: true);
+        await cluster.CreateAsync(Samples.Model("resnet"));
+        await Eventually.TrueAsync(() => cluster.Converged("resnet"), "resnet to converge");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        Assert.Equal("ok", await http.GetStringAsync(new Uri(op.HttpAddress, "/healthz")));
+        Assert.Equal("leading", await http.GetStringAsync(new Uri(op.HttpAddress, "/readyz")));
+        var metrics = await http.GetStringAsync(new Uri(op.HttpAddress, "/metrics"));
+        Assert.Contains("modeloperator_leader 1", metrics);
+        Assert.Contains("modeloperator_reconciles_total{controller=\"modeldeployment\",result=\"success\"}", metrics);
+        Assert.Contains("modeloperator_reconcile_duration_seconds_bucket", metrics);
+        Assert.Contains("modeloperator_api_writes_total{resource=\"deployments\",verb=\"apply\"} 1", metrics);
+    }
+
     internal static double Reconciles(OperatorHost op) =>
         op.Metrics.Reconciles.WithLabels("modeldeployment", "success").Value + op.Metrics.Reconciles.WithLabels("modeldeployment", "error").Value;
 }

@@ -25,6 +25,7 @@ public sealed class DesiredStateTests
     [Fact]
     public void Revision_IsTheSameWithOrWithoutTheApiServersDefaults()
     {
+        // Guards a past bug: the hash of the spec as written differed from the hash of the spec as stored (defaulted).
         var bare = Samples.Model(edit: s => { s.Runtime = null; s.Gpu = null; });
         var defaulted = Samples.Model(edit: s => { s.Model.Format = "onnx"; s.Runtime = new RuntimeSpec { Device = "auto" }; s.Gpu = new GpuSpec { Count = 0 }; });
 
