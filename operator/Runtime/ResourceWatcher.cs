@@ -63,9 +63,7 @@ internal sealed class ResourceWatcher<T>(
         foreach (var item in list.Items)
         {
             seen.Add(ObjectCache<T>.KeyOf(item));
-            var existed = cache.Get(ObjectCache<T>.KeyOf(item)) is not null;
-            cache.Upsert(item);
-            onEvent(existed ? WatchEventType.Modified : WatchEventType.Added, item);
+            Store(item);
         }
         foreach (var key in cache.Keys.Where(k => !seen.Contains(k)))
         {
@@ -100,14 +98,20 @@ internal sealed class ResourceWatcher<T>(
             {
                 case "BOOKMARK": continue;
                 case "DELETED": cache.Remove(item); onEvent(WatchEventType.Deleted, item); break;
-                default:
-                    var existed = cache.Get(ObjectCache<T>.KeyOf(item)) is not null;
-                    cache.Upsert(item);
-                    onEvent(existed ? WatchEventType.Modified : WatchEventType.Added, item);
-                    break;
+                default: Store(item); break;
             }
         }
         return (resourceVersion, events);
+    }
+
+    // An object the cache already holds at this resourceVersion is the echo of the operator's own write (written
+    // through to the cache) or unchanged across a relist: reconciling it again would find nothing to do.
+    private void Store(T item)
+    {
+        var existing = cache.Get(ObjectCache<T>.KeyOf(item));
+        if (existing is not null && existing.Metadata.ResourceVersion == item.Metadata.ResourceVersion) return;
+        cache.Upsert(item);
+        onEvent(existing is null ? WatchEventType.Added : WatchEventType.Modified, item);
     }
 
     private string Query(string? resourceVersion, bool watch)
