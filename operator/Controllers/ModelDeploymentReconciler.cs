@@ -43,7 +43,7 @@ internal sealed class ModelDeploymentReconciler(
         {
             if (plan.Status is not null)
             {
-                await WriteStatusAsync(md, ct).ConfigureAwait(false);
+                await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
                 logger.LogWarning("Rejected ModelDeployment {Namespace}/{Name}: {Errors}", md.Metadata.NamespaceProperty, md.Metadata.Name, string.Join("; ", plan.Errors));
                 await events.RecordAsync(md, "Warning", SpecValidator.Reason, string.Join("; ", plan.Errors), ct).ConfigureAwait(false);
             }
@@ -65,7 +65,7 @@ internal sealed class ModelDeploymentReconciler(
             await api.DeleteDeploymentAsync(md.Metadata.NamespaceProperty, name, ct).ConfigureAwait(false);
             await events.RecordAsync(md, "Normal", "RevisionSuperseded", $"Deleted Deployment {name}: revision {plan.Revision} is available", ct).ConfigureAwait(false);
         }
-        if (plan.Status is not null) await WriteStatusAsync(md, ct).ConfigureAwait(false);
+        if (plan.Status is not null) await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
         if (!plan.IsNoOp)
             logger.LogInformation("Reconciled ModelDeployment {Namespace}/{Name} revision={Revision} phase={Phase}",
                 md.Metadata.NamespaceProperty, md.Metadata.Name, plan.Revision, plan.Status?.Phase ?? md.Status?.Phase);
@@ -78,9 +78,9 @@ internal sealed class ModelDeploymentReconciler(
         return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime);
     }
 
-    private async Task WriteStatusAsync(ModelDeployment md, CancellationToken ct)
+    private async Task WriteStatusAsync(ModelDeployment md, ModelDeploymentStatus status, CancellationToken ct)
     {
-        var stored = await statusWriter.WriteAsync(md, fresh => Plan(fresh).Status, ct).ConfigureAwait(false);
+        var stored = await statusWriter.WriteAsync(md, status, fresh => Plan(fresh).Status, ct).ConfigureAwait(false);
         if (stored is not null) models.Upsert(stored);
     }
 

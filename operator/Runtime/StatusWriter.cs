@@ -11,11 +11,11 @@ namespace ModelOperator.Operator.Runtime;
 internal sealed class StatusWriter(ModelDeploymentApi api, int maxAttempts = 5)
 {
     /// <summary>Returns the stored object, or null when it no longer exists or needs no write.</summary>
-    public async Task<ModelDeployment?> WriteAsync(ModelDeployment md, Func<ModelDeployment, ModelDeploymentStatus?> compute, CancellationToken ct)
+    public async Task<ModelDeployment?> WriteAsync(ModelDeployment md, ModelDeploymentStatus? status, Func<ModelDeployment, ModelDeploymentStatus?> recompute, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var status = compute(md);
+            if (attempt > 1) status = recompute(md); // reread after a conflict: decide again from the fresh copy
             if (status is null) return null;
             md.Status = status;
             try { return await api.ReplaceStatusAsync(md, ct).ConfigureAwait(false); }
