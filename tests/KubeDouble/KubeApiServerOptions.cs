@@ -15,6 +15,8 @@ public sealed record KubeApiServerOptions
     public bool GarbageCollectionEnabled { get; init; } = true;
     /// <summary>Namespaces that exist from the start, as on a fresh cluster.</summary>
     public IReadOnlyList<string> InitialNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
+    /// <summary>The IPv4 range Service cluster IPs are allocated from (the dev cluster uses a loopback range).</summary>
+    public string ServiceClusterIPRange { get; init; } = "10.96.0.0/16";
     /// <summary>Where the double logs; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

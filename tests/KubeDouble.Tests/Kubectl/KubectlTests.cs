@@ -218,4 +218,21 @@ public sealed class KubectlTests
         Assert.Equal(["web"], live.Spec.Template.Spec.Containers.Select(c => c.Name));
         Assert.Contains(session.Cluster.Server.Requests.All(), r => r.Verb == "patch" && r.PatchType == "strategic");
     }
+
+    [Fact]
+    public async Task CreateNamespaceConfigMapAndSecret_ThroughKubectlsProtobufGenerators_ThenDeleteTheNamespace()
+    {
+        await using var session = await KubectlSession.StartAsync();
+
+        (await session.RunAsync("create", "namespace", "team")).Succeeded();
+        (await session.RunAsync("create", "configmap", "settings", "-n", "team", "--from-literal=mode=fast")).Succeeded();
+        (await session.RunAsync("create", "secret", "generic", "token", "-n", "team", "--from-literal=pw=hunter2")).Succeeded();
+
+        Assert.Equal("fast", (await session.Cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", "team")).Data["mode"]);
+        Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString((await session.Cluster.Client.CoreV1.ReadNamespacedSecretAsync("token", "team")).Data["pw"]));
+        var deleted = (await session.RunAsync("delete", "namespace", "team")).Succeeded();
+        Assert.Equal("namespace \"team\" deleted", deleted.Stdout.Trim());
+        Assert.Null(session.Cluster.Server.Store.Get("", "v1", "namespaces", null, "team"));
+        Assert.Empty(session.Cluster.Server.Store.List("", "v1", "configmaps", "team"));
+    }
 }

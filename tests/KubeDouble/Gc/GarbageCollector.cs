@@ -7,41 +7,38 @@ namespace ModelOperator.KubeDouble.Gc;
 /// <summary>
 /// Owner-reference garbage collection: dependents whose owners are all gone are deleted; owners being deleted in
 /// the foreground lose their finalizer once their dependents are gone; orphaning owners release their dependents.
-/// One sweep runs with the store's lock held and reports whether it changed anything.
+/// One sweep runs with the store's lock held, looks only at objects with owners or being deleted, and reports
+/// whether it changed anything.
 /// </summary>
 internal sealed class GarbageCollector(ObjectStore store, ObjectWriter writer, ObjectDeleter deleter)
 {
     public bool Sweep()
     {
-        var everything = store.ReadEverything().ToList();
-        var byUid = everything.ToDictionary(e => ObjectMeta.Uid(e.Object), e => e);
         var changed = false;
-        foreach (var (key, obj) in everything)
+        foreach (var (key, obj) in store.WithOwners())
         {
-            var type = TypeOf(key);
-            if (type is null) continue;
-            var owners = ObjectMeta.OwnerReferences(obj).Select(r => r["uid"]?.ToString() ?? "").ToList();
-            if (owners.Count == 0) continue;
-            var live = owners.Select(uid => byUid.GetValueOrDefault(uid).Object).ToList();
-            if (live.All(o => o is null) && !ObjectMeta.IsDeleting(obj))
+            if (ObjectMeta.IsDeleting(obj) || TypeOf(key) is not { } type) continue;
+            var owners = ObjectMeta.OwnerReferences(obj).Select(r => store.ReadByUid(r["uid"]?.ToString() ?? "")).ToList();
+            if (owners.All(o => o is null))
             {
                 deleter.Delete(type, obj, null, dryRun: false);
                 changed = true;
             }
-            else if (live.Any(o => o is not null && ObjectMeta.IsDeleting(o) && ObjectMeta.Finalizers(o).Contains(ObjectDeleter.ForegroundFinalizer))
-                     && !ObjectMeta.IsDeleting(obj))
+            else if (owners.Any(o => o is not null && ObjectMeta.IsDeleting(o) && ObjectMeta.Finalizers(o).Contains(ObjectDeleter.ForegroundFinalizer)))
             {
                 deleter.Delete(type, obj, new JsonObject { ["propagationPolicy"] = "Foreground" }, dryRun: false);
                 changed = true;
             }
         }
-        foreach (var (key, owner) in everything)
+        foreach (var (key, owner) in store.Deleting())
         {
-            if (!ObjectMeta.IsDeleting(owner) || TypeOf(key) is not { } type) continue;
             var finalizers = ObjectMeta.Finalizers(owner);
+            var orphaning = finalizers.Contains(ObjectDeleter.OrphanFinalizer);
+            var foreground = finalizers.Contains(ObjectDeleter.ForegroundFinalizer);
+            if ((!orphaning && !foreground) || TypeOf(key) is not { } type) continue;
             var uid = ObjectMeta.Uid(owner);
-            var dependents = store.ReadEverything().Where(e => ObjectMeta.OwnerReferences(e.Object).Any(r => r["uid"]?.ToString() == uid)).ToList();
-            if (finalizers.Contains(ObjectDeleter.OrphanFinalizer))
+            var dependents = store.WithOwners().Where(e => ObjectMeta.OwnerReferences(e.Object).Any(r => r["uid"]?.ToString() == uid)).ToList();
+            if (orphaning)
             {
                 foreach (var (depKey, dependent) in dependents)
                 {
@@ -55,7 +52,7 @@ internal sealed class GarbageCollector(ObjectStore store, ObjectWriter writer, O
                 RemoveFinalizer(type, owner, ObjectDeleter.OrphanFinalizer);
                 changed = true;
             }
-            else if (finalizers.Contains(ObjectDeleter.ForegroundFinalizer) && dependents.Count == 0)
+            else if (dependents.Count == 0)
             {
                 RemoveFinalizer(type, owner, ObjectDeleter.ForegroundFinalizer);
                 changed = true;

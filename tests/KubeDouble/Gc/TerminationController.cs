@@ -14,7 +14,8 @@ internal sealed class TerminationController(ObjectStore store, ObjectWriter writ
     {
         var changed = false;
         var nsType = store.Registry.Find("", "v1", "namespaces")!;
-        foreach (var ns in store.ReadAll(nsType.StorageKey, null).Where(ObjectMeta.IsDeleting).ToList())
+        var deleting = store.Deleting();
+        foreach (var ns in deleting.Where(d => d.StorageKey == nsType.StorageKey).Select(d => d.Object))
         {
             var name = ObjectMeta.Name(ns);
             var content = store.ReadEverything().Where(e => ObjectMeta.Namespace(e.Object) == name && e.StorageKey != nsType.StorageKey).ToList();
@@ -29,7 +30,7 @@ internal sealed class TerminationController(ObjectStore store, ObjectWriter writ
             }
         }
         var crdType = store.Registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
-        foreach (var crd in store.ReadAll(crdType.StorageKey, null).Where(ObjectMeta.IsDeleting).ToList())
+        foreach (var crd in deleting.Where(d => d.StorageKey == crdType.StorageKey).Select(d => d.Object))
         {
             if (!ObjectMeta.Finalizers(crd).Contains(CrdRegistration.CleanupFinalizer)) continue;
             var spec = crd["spec"]!;

@@ -9,12 +9,14 @@ internal static class BodyReader
 {
     public static async Task<JsonNode?> ReadAsync(HttpContext http)
     {
-        using var reader = new StreamReader(http.Request.Body);
-        var text = await reader.ReadToEndAsync(http.RequestAborted);
-        if (string.IsNullOrWhiteSpace(text)) return null;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         var contentType = http.Request.ContentType ?? "";
         if (contentType.Contains("protobuf"))
-            throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType})");
+            return Protobuf.KubeProtobufDecoder.TryDecode(buffer.ToArray())
+                ?? throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType}; the double decodes protobuf only for Namespace, ConfigMap and Secret)");
+        var text = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        if (string.IsNullOrWhiteSpace(text)) return null;
         try
         {
             return JsonNode.Parse(text);

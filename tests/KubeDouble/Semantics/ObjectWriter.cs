@@ -124,7 +124,11 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
     public JsonObject? Remove(ResourceType type, JsonObject obj)
     {
         var removed = store.Remove(type.StorageKey, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj));
-        if (type.Plural == "customresourcedefinitions") crds.Unregister(ObjectMeta.Name(obj));
+        if (type.Plural == "customresourcedefinitions")
+        {
+            crds.Unregister(ObjectMeta.Name(obj));
+            store.History.EndAll($"{obj["spec"]?["group"]}/{obj["spec"]?["names"]?["plural"]}");
+        }
         changed();
         return removed;
     }

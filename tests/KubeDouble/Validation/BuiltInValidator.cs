@@ -7,8 +7,9 @@ namespace ModelOperator.KubeDouble.Validation;
 /// <summary>The handful of built-in validation rules an operator's writes can trip over.</summary>
 internal static class BuiltInValidator
 {
-    public static IEnumerable<FieldCause> Validate(ResourceType type, JsonObject obj)
+    public static IEnumerable<FieldCause> Validate(ResourceType type, JsonObject obj, JsonObject? old)
     {
+        foreach (var cause in Immutable(type, obj, old)) yield return cause;
         switch (type.Kind)
         {
             case "Deployment" or "ReplicaSet":
@@ -23,6 +24,36 @@ internal static class BuiltInValidator
                         if (ports[i]?["port"] is null) yield return FieldCause.Required($"spec.ports[{i}].port");
                 break;
         }
+    }
+
+    /// <summary>Fields the API server refuses to change once set.</summary>
+    private static IEnumerable<FieldCause> Immutable(ResourceType type, JsonObject obj, JsonObject? old)
+    {
+        if (old is null) yield break;
+        string[] paths = type.Kind switch
+        {
+            "Deployment" or "ReplicaSet" => ["spec.selector"],
+            "Service" => ["spec.clusterIP"],
+            "ConfigMap" or "Secret" when JsonNumber.Bool(old["immutable"]) == true => ["data", "binaryData", "stringData", "immutable"],
+            _ => [],
+        };
+        foreach (var path in paths)
+        {
+            var before = Read(old, path);
+            var after = Read(obj, path);
+            if (before is null || JsonNode.DeepEquals(before, after)) continue;
+            var shown = after is JsonObject ? "v1.LabelSelector" + after.ToJsonString() : after?.ToJsonString() ?? "null";
+            yield return type.Kind is "ConfigMap" or "Secret"
+                ? FieldCause.Forbidden(path, "Forbidden: field is immutable when `immutable` is set")
+                : FieldCause.Invalid(path, $"Invalid value: {shown}: field is immutable");
+        }
+    }
+
+    private static JsonNode? Read(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var part in path.Split('.')) node = (node as JsonObject)?[part];
+        return node;
     }
 
     private static IEnumerable<FieldCause> ValidateWorkload(JsonObject obj)

@@ -6,7 +6,7 @@ using ModelOperator.KubeDouble.Storage;
 namespace ModelOperator.KubeDouble.Validation;
 
 /// <summary>Applies defaults and validates an object before it is stored; any problem becomes 422 Invalid with field causes.</summary>
-internal sealed class ObjectValidator
+internal sealed class ObjectValidator(ServiceIPAllocator serviceIPs)
 {
     public void DefaultAndValidate(ResourceType type, JsonObject obj, JsonObject? old)
     {
@@ -26,7 +26,11 @@ internal sealed class ObjectValidator
             causes.AddRange(SchemaValidator.Validate(type.Schema, obj));
             if (causes.Count == 0) causes.AddRange(CelRules.Validate(type.Schema, obj, old));
         }
-        else causes.AddRange(BuiltInValidator.Validate(type, obj));
+        else
+        {
+            BuiltInDefaulter.Apply(type, obj, old, serviceIPs);
+            causes.AddRange(BuiltInValidator.Validate(type, obj, old));
+        }
         if (type.Plural == "customresourcedefinitions") causes.AddRange(CrdDefinitionValidator.Validate(obj));
         if (causes.Count > 0) throw ApiException.Invalid(type.Kind, type.Group, name, causes);
     }

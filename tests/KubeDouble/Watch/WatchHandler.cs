@@ -111,6 +111,7 @@ internal sealed class WatchHandler(ApiContext api)
         }
         catch (OperationCanceledException) { }
         catch (IOException) { }
+        catch (System.Threading.Channels.ChannelClosedException) { }
         finally
         {
             subscription?.Unsubscribe(api.Store.Sync);

@@ -44,6 +44,12 @@ internal sealed class WatchHistory(int capacity)
     }
 
     internal void Remove(WatchSubscription subscription) => _subscribers.Remove(subscription);
+
+    /// <summary>Ends every watch on a resource that stops being served (its CRD was deleted).</summary>
+    public void EndAll(string storageKey)
+    {
+        foreach (var subscriber in _subscribers.Where(s => s.StorageKey == storageKey).ToList()) subscriber.Writer.TryComplete();
+    }
 }
 
 /// <summary>A live watcher's queue of events for one stored resource.</summary>

@@ -59,7 +59,7 @@ internal sealed class CelCompiler
         while (true)
         {
             var l = left;
-            if (Peek is ('i', "in")) { _at++; var r = Additive(); left = s => In(l(s), r(s)); continue; }
+            if (Peek is ('i', "in")) { _at++; var r = Additive(); left = s => CelOperations.In(l(s), r(s)); continue; }
             if (Peek.Kind != 'o' || Peek.Text is not ("==" or "!=" or "<" or "<=" or ">" or ">=")) return left;
             var op = Peek.Text;
             _at++;
@@ -76,13 +76,6 @@ internal sealed class CelCompiler
         }
     }
 
-    private static object In(object? item, object? container) => container switch
-    {
-        List<object?> list => list.Any(x => CelValue.Equals(x, item)),
-        Dictionary<string, object?> map => item is string key && map.ContainsKey(key),
-        _ => throw new CelException($"no such overload: in {CelValue.Describe(container)}"),
-    };
-
     private Func<IReadOnlyDictionary<string, object?>, object?> Additive()
     {
         var left = Multiplicative();
@@ -92,7 +85,7 @@ internal sealed class CelCompiler
             _at++;
             var l = left;
             var r = Multiplicative();
-            left = s => Arithmetic(op, l(s), r(s));
+            left = s => CelOperations.Arithmetic(op, l(s), r(s));
         }
         return left;
     }
@@ -106,34 +99,15 @@ internal sealed class CelCompiler
             _at++;
             var l = left;
             var r = Unary();
-            left = s => Arithmetic(op, l(s), r(s));
+            left = s => CelOperations.Arithmetic(op, l(s), r(s));
         }
         return left;
     }
 
-    private static object? Arithmetic(string op, object? a, object? b) => (op, a, b) switch
-    {
-        ("+", string x, string y) => x + y,
-        ("+", List<object?> x, List<object?> y) => x.Concat(y).ToList(),
-        (_, long x, long y) => op switch
-        {
-            "+" => x + y, "-" => x - y, "*" => x * y,
-            "/" => y == 0 ? throw new CelException("division by zero") : x / y,
-            _ => y == 0 ? throw new CelException("modulus by zero") : x % y,
-        },
-        (_, double or long, double or long) when a is double || b is double => op switch
-        {
-            "+" => Convert.ToDouble(a) + Convert.ToDouble(b), "-" => Convert.ToDouble(a) - Convert.ToDouble(b),
-            "*" => Convert.ToDouble(a) * Convert.ToDouble(b), "/" => Convert.ToDouble(a) / Convert.ToDouble(b),
-            _ => throw new CelException("no such overload: double % double"),
-        },
-        _ => throw new CelException($"no such overload: {CelValue.Describe(a)} {op} {CelValue.Describe(b)}"),
-    };
-
     private Func<IReadOnlyDictionary<string, object?>, object?> Unary()
     {
         if (Accept("!")) { var operand = Unary(); return s => !CelValue.Truthy(operand(s)); }
-        if (Accept("-")) { var operand = Unary(); return s => Arithmetic("-", 0L, operand(s)); }
+        if (Accept("-")) { var operand = Unary(); return s => CelOperations.Arithmetic("-", 0L, operand(s)); }
         return Postfix(Primary());
     }
 
@@ -147,31 +121,18 @@ internal sealed class CelCompiler
                 _at++;
                 var t = target;
                 if (Accept("(")) target = Method(t, name);
-                else target = s => Member(t(s), name);
+                else target = s => CelOperations.Member(t(s), name);
             }
             else if (Accept("["))
             {
                 var index = Expression();
                 Expect("]");
                 var t = target;
-                target = s => Index(t(s), index(s));
+                target = s => CelOperations.Index(t(s), index(s));
             }
             else return target;
         }
     }
-
-    private static object? Member(object? target, string name) => target switch
-    {
-        Dictionary<string, object?> map => map.TryGetValue(name, out var v) ? v : throw new CelException($"no such key: {name}"),
-        _ => throw new CelException($"no such key: {name}"),
-    };
-
-    private static object? Index(object? target, object? index) => (target, index) switch
-    {
-        (List<object?> list, long i) => i >= 0 && i < list.Count ? list[(int)i] : throw new CelException($"index out of bounds: {i}"),
-        (Dictionary<string, object?> map, string key) => map.TryGetValue(key, out var v) ? v : throw new CelException($"no such key: {key}"),
-        _ => throw new CelException("no such overload: index"),
-    };
 
     private Func<IReadOnlyDictionary<string, object?>, object?> Method(Func<IReadOnlyDictionary<string, object?>, object?> target, string name)
     {
@@ -197,11 +158,11 @@ internal sealed class CelCompiler
         var args = Arguments();
         return name switch
         {
-            "size" when args.Count == 0 => s => Size(target(s)),
-            "startsWith" => s => Str(target(s)).StartsWith(Str(args[0](s)), StringComparison.Ordinal),
-            "endsWith" => s => Str(target(s)).EndsWith(Str(args[0](s)), StringComparison.Ordinal),
-            "contains" => s => Str(target(s)).Contains(Str(args[0](s)), StringComparison.Ordinal),
-            "matches" => s => Regex.IsMatch(Str(target(s)), Str(args[0](s)), RegexOptions.None, TimeSpan.FromSeconds(1)),
+            "size" when args.Count == 0 => s => CelOperations.Size(target(s)),
+            "startsWith" => s => CelOperations.Str(target(s)).StartsWith(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
+            "endsWith" => s => CelOperations.Str(target(s)).EndsWith(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
+            "contains" => s => CelOperations.Str(target(s)).Contains(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
+            "matches" => s => Regex.IsMatch(CelOperations.Str(target(s)), CelOperations.Str(args[0](s)), RegexOptions.None, TimeSpan.FromSeconds(1)),
             _ => throw new CelUnsupportedException($"unsupported method {name}"),
         };
     }
@@ -214,16 +175,6 @@ internal sealed class CelCompiler
         Expect(")");
         return args;
     }
-
-    private static string Str(object? value) => value as string ?? throw new CelException($"expected a string, got {CelValue.Describe(value)}");
-
-    private static object Size(object? value) => value switch
-    {
-        string s => (long)s.Length,
-        List<object?> l => (long)l.Count,
-        Dictionary<string, object?> m => (long)m.Count,
-        _ => throw new CelException($"no such overload: size({CelValue.Describe(value)})"),
-    };
 
     private Func<IReadOnlyDictionary<string, object?>, object?> Primary()
     {
@@ -275,7 +226,7 @@ internal sealed class CelCompiler
         var args = Arguments();
         return (name, args.Count) switch
         {
-            ("size", 1) => s => Size(args[0](s)),
+            ("size", 1) => s => CelOperations.Size(args[0](s)),
             ("int", 1) => s => args[0](s) switch { long x => x, double x => (long)x, string x => long.Parse(x, CultureInfo.InvariantCulture), var x => throw new CelException($"no such overload: int({CelValue.Describe(x)})") },
             ("double", 1) => s => Convert.ToDouble(args[0](s), CultureInfo.InvariantCulture),
             ("string", 1) => s => Convert.ToString(args[0](s), CultureInfo.InvariantCulture),
@@ -290,12 +241,12 @@ internal sealed class CelCompiler
         {
             var name = Peek.Kind == 'i' ? Peek.Text : throw new CelUnsupportedException("has() needs a field selection");
             _at++;
-            return s => Member(target(s), name);
+            return s => CelOperations.Member(target(s), name);
         }
         if (Peek.Kind == 'e') throw new CelUnsupportedException("has() needs a field selection");
         Expect("[");
         var index = Expression();
         Expect("]");
-        return s => Index(target(s), index(s));
+        return s => CelOperations.Index(target(s), index(s));
     }
 }
