@@ -1,6 +1,9 @@
 namespace ModelOperator.KubeDouble;
 
-/// <summary>A kubeconfig for the double: one cluster, one context named kube-double, no credentials.</summary>
+/// <summary>
+/// A kubeconfig for the double: one cluster, one context named kube-double. The double ignores credentials, but
+/// KubernetesClient refuses a user without any ("does not have appropriate auth credentials"), so it carries a dummy token.
+/// </summary>
 public static class Kubeconfig
 {
     public static string Render(Uri server) => $"""
@@ -12,7 +15,8 @@ public static class Kubeconfig
             server: {server.ToString().TrimEnd('/')}
         users:
         - name: kube-double
-          user: {"{}"}
+          user:
+            token: kube-double
         contexts:
         - name: kube-double
           context:
