@@ -1,9 +1,10 @@
 # Operator: CRD generation and the scale benchmark (issue 5).
 .PHONY: crds bench-operator
 
-## crds             regenerate crds/ from the C# API types (a test fails when the checked-in copy drifts)
+## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
 crds:
 	$(DOTNET) run --project operator -c $(CONFIGURATION) -- crds --output $(CURDIR)/crds
+	cp $(CURDIR)/crds/*.yaml $(CURDIR)/charts/model-operator/crds/
 
 ## bench-operator   1,000 ModelDeployments against the API double: convergence time, idle writes, peak RSS
 bench-operator:
