@@ -16,6 +16,8 @@ TEST_DEPS :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: help deps build test bench demo
+demo: demo-runtime demo-platform
+bench: bench-runtime
 help:
 	@echo "make demo            install what is needed and show ModelOperator working"
 	@echo "make test            install what is needed and run every test"
@@ -24,6 +26,7 @@ help:
 
 # Installs the Debian packages the tests and demo need, only when one is missing.
 deps:
+	@command -v $(DOTNET) >/dev/null || { echo "The .NET 10 SDK is needed (not a Debian package): see https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \

@@ -10,6 +10,10 @@ internal static class CommandLine
         new BenchCommand(),
         new BenchServingCommand(),
         new InferCommand(),
+        new PackCommand(),
+        new PushCommand(),
+        new PullCommand(),
+        new InspectCommand(),
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>

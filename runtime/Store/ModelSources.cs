@@ -6,6 +6,8 @@ internal static class ModelSources
     /// <summary>Every known source, most specific first; the local-file source comes last because it takes any plain path.</summary>
     public static IReadOnlyList<IModelSource> Default() =>
     [
+        new OciModelSource(),
+        new HttpsModelSource(),
         new LocalFileModelSource(),
     ];
 

@@ -1,0 +1,12 @@
+# Operator: CRD generation and the scale benchmark (issue 5).
+.PHONY: crds bench-operator
+
+## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
+crds:
+	$(DOTNET) run --project operator -c $(CONFIGURATION) -- crds --output $(CURDIR)/crds
+	cp $(CURDIR)/crds/*.yaml $(CURDIR)/charts/model-operator/crds/
+
+## bench-operator   1,000 ModelDeployments against the API double: convergence time, idle writes, peak RSS
+bench-operator:
+	$(DOTNET) build operator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) run --project tests/OperatorBench -c $(CONFIGURATION) -- --operator $(CURDIR)/operator/bin/$(CONFIGURATION)/net10.0/model-operator.dll

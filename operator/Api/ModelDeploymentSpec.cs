@@ -1,0 +1,124 @@
+using System.Text.Json.Serialization;
+
+namespace ModelOperator.Operator.Api;
+
+/// <summary>What to serve and how: the desired state of a ModelDeployment.</summary>
+public sealed class ModelDeploymentSpec
+{
+    /// <summary>The model to serve.</summary>
+    [JsonPropertyName("model"), RequiredField]
+    public ModelSource Model { get; set; } = new();
+
+    /// <summary>Runtime image, device and batching.</summary>
+    [JsonPropertyName("runtime")]
+    public RuntimeSpec? Runtime { get; set; }
+
+    /// <summary>GPUs and placement.</summary>
+    [JsonPropertyName("gpu")]
+    public GpuSpec? Gpu { get; set; }
+
+    /// <summary>Bounds on the replica count.</summary>
+    [JsonPropertyName("replicas")]
+    public ReplicasSpec? Replicas { get; set; }
+
+    /// <summary>Latency-driven autoscaling.</summary>
+    [JsonPropertyName("autoscaling")]
+    public AutoscalingSpec? Autoscaling { get; set; }
+
+    /// <summary>The on-node benchmark and its gate.</summary>
+    [JsonPropertyName("benchmark")]
+    public BenchmarkSpec? Benchmark { get; set; }
+
+    /// <summary>How a new revision replaces the stable one.</summary>
+    [JsonPropertyName("rollout")]
+    public RolloutSpec? Rollout { get; set; }
+}
+
+/// <summary>Where the model comes from.</summary>
+public sealed class ModelSource
+{
+    /// <summary>The URI pattern: OCI reference, HTTPS URL, PVC path or local file.</summary>
+    public const string UriPattern = "^(oci://[^\\s]+|https://[^\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\s]+|file:///[^\\s]*)$";
+
+    /// <summary>oci://registry/repo:tag (or @sha256:…), https://…, pvc://claim/path, file:///… for local runs.</summary>
+    [JsonPropertyName("uri"), RequiredField, Pattern(UriPattern)]
+    [Description("oci://registry/repo:tag or @sha256:..., https://..., pvc://claim/path, or file:///... for local runs.")]
+    public string Uri { get; set; } = "";
+
+    /// <summary>Pins the model to a content digest.</summary>
+    [JsonPropertyName("digest"), Pattern("^sha256:[a-f0-9]{64}$")]
+    public string? Digest { get; set; }
+
+    /// <summary>The model format.</summary>
+    [JsonPropertyName("format"), EnumValues("onnx"), DefaultValue("onnx")]
+    public string? Format { get; set; }
+}
+
+/// <summary>The runtime container.</summary>
+public sealed class RuntimeSpec
+{
+    /// <summary>The runtime image; the operator's configured image when absent.</summary>
+    [JsonPropertyName("image"), Pattern("^[^\\s]+$")]
+    public string? Image { get; set; }
+
+    /// <summary>Which execution provider to use.</summary>
+    [JsonPropertyName("device"), EnumValues("auto", "cuda", "cpu"), DefaultValue("auto")]
+    public string? Device { get; set; }
+
+    /// <summary>Dynamic batching.</summary>
+    [JsonPropertyName("batching")]
+    public BatchingSpec? Batching { get; set; }
+
+    /// <summary>Extra environment variables (core/v1 EnvVar).</summary>
+    [JsonPropertyName("env"), EmbeddedKubernetesType]
+    public List<k8s.Models.V1EnvVar>? Env { get; set; }
+
+    /// <summary>Container resources (core/v1 ResourceRequirements).</summary>
+    [JsonPropertyName("resources"), EmbeddedKubernetesType]
+    public k8s.Models.V1ResourceRequirements? Resources { get; set; }
+}
+
+/// <summary>Dynamic batching of concurrent requests.</summary>
+public sealed class BatchingSpec
+{
+    /// <summary>Largest batch the runtime forms.</summary>
+    [JsonPropertyName("maxBatchSize"), Minimum(1), Maximum(1024)]
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>How long the runtime waits to fill a batch.</summary>
+    [JsonPropertyName("maxDelayMs"), Minimum(0), Maximum(10000)]
+    public int? MaxDelayMs { get; set; }
+}
+
+/// <summary>GPUs and placement of the runtime pods.</summary>
+public sealed class GpuSpec
+{
+    /// <summary>GPUs per pod as nvidia.com/gpu; 0 means CPU.</summary>
+    [JsonPropertyName("count"), Minimum(0), Maximum(16)]
+    public int? Count { get; set; }
+
+    /// <summary>Node labels the pods require.</summary>
+    [JsonPropertyName("nodeSelector")]
+    public Dictionary<string, string>? NodeSelector { get; set; }
+
+    /// <summary>Tolerations (core/v1 Toleration).</summary>
+    [JsonPropertyName("tolerations"), EmbeddedKubernetesType]
+    public List<k8s.Models.V1Toleration>? Tolerations { get; set; }
+
+    /// <summary>Affinity (core/v1 Affinity).</summary>
+    [JsonPropertyName("affinity"), EmbeddedKubernetesType]
+    public k8s.Models.V1Affinity? Affinity { get; set; }
+}
+
+/// <summary>Bounds on the number of runtime pods.</summary>
+[CelRule("self.min <= self.max", "replicas.min must not exceed replicas.max")]
+public sealed class ReplicasSpec
+{
+    /// <summary>Fewest pods.</summary>
+    [JsonPropertyName("min"), RequiredField, Minimum(0), DefaultValue(1)]
+    public int Min { get; set; } = 1;
+
+    /// <summary>Most pods.</summary>
+    [JsonPropertyName("max"), RequiredField, Minimum(1), DefaultValue(1)]
+    public int Max { get; set; } = 1;
+}

@@ -1,0 +1,144 @@
+using System.Text.Json.Serialization;
+
+namespace ModelOperator.Operator.Api;
+
+/// <summary>Observed state. All rollout state lives here, so a restarted operator continues where the last one stopped.</summary>
+public sealed class ModelDeploymentStatus
+{
+    /// <summary>The generation this status describes.</summary>
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    /// <summary>Where the ModelDeployment stands.</summary>
+    [JsonPropertyName("phase"), EnumValues(Phases.Pending, Phases.Pulling, Phases.Benchmarking, Phases.Serving, Phases.Progressing, Phases.RolledBack, Phases.Failed)]
+    public string? Phase { get; set; }
+
+    /// <summary>KEP-1623 conditions: Ready, Progressing, Degraded, BenchmarkPassed, RolledBack.</summary>
+    [JsonPropertyName("conditions")]
+    public List<Condition>? Conditions { get; set; }
+
+    /// <summary>The revision serving full traffic.</summary>
+    [JsonPropertyName("stableRevision")]
+    public string? StableRevision { get; set; }
+
+    /// <summary>The revision being rolled out.</summary>
+    [JsonPropertyName("canaryRevision")]
+    public string? CanaryRevision { get; set; }
+
+    /// <summary>The canary's traffic share in percent.</summary>
+    [JsonPropertyName("canaryWeight"), Minimum(0), Maximum(100)]
+    public int? CanaryWeight { get; set; }
+
+    /// <summary>Failed analysis checks of the current canary.</summary>
+    [JsonPropertyName("failedChecks"), Minimum(0)]
+    public int? FailedChecks { get; set; }
+
+    /// <summary>The model digest the runtime resolved.</summary>
+    [JsonPropertyName("resolvedDigest")]
+    public string? ResolvedDigest { get; set; }
+
+    /// <summary>Desired runtime pods.</summary>
+    [JsonPropertyName("replicas"), Minimum(0)]
+    public int? Replicas { get; set; }
+
+    /// <summary>Ready runtime pods.</summary>
+    [JsonPropertyName("readyReplicas"), Minimum(0)]
+    public int? ReadyReplicas { get; set; }
+
+    /// <summary>Latest observed p95 latency.</summary>
+    [JsonPropertyName("latencyP95Ms")]
+    public double? LatencyP95Ms { get; set; }
+
+    /// <summary>On-node benchmark results.</summary>
+    [JsonPropertyName("benchmarks")]
+    public List<BenchmarkResult>? Benchmarks { get; set; }
+
+    /// <summary>When the autoscaler last changed the replica count.</summary>
+    [JsonPropertyName("lastScaleTime")]
+    public DateTime? LastScaleTime { get; set; }
+
+    /// <summary>Where the model is served inside the cluster.</summary>
+    [JsonPropertyName("url")]
+    public string? Url { get; set; }
+
+    /// <summary>The last revisions and their outcome, newest last.</summary>
+    [JsonPropertyName("history")]
+    public List<RevisionRecord>? History { get; set; }
+}
+
+/// <summary>The phases a ModelDeployment goes through.</summary>
+public static class Phases
+{
+#pragma warning disable CS1591 // the names are the documentation
+    public const string Pending = "Pending";
+    public const string Pulling = "Pulling";
+    public const string Benchmarking = "Benchmarking";
+    public const string Serving = "Serving";
+    public const string Progressing = "Progressing";
+    public const string RolledBack = "RolledBack";
+    public const string Failed = "Failed";
+#pragma warning restore CS1591
+}
+
+/// <summary>A metav1.Condition.</summary>
+public sealed class Condition
+{
+    /// <summary>Condition type in CamelCase.</summary>
+    [JsonPropertyName("type"), RequiredField, Pattern("^[A-Z][A-Za-z0-9]*$")]
+    public string Type { get; set; } = "";
+
+    /// <summary>True, False or Unknown.</summary>
+    [JsonPropertyName("status"), RequiredField, EnumValues("True", "False", "Unknown")]
+    public string Status { get; set; } = "Unknown";
+
+    /// <summary>The generation the condition was computed from.</summary>
+    [JsonPropertyName("observedGeneration"), Minimum(0)]
+    public long? ObservedGeneration { get; set; }
+
+    /// <summary>When the status last changed.</summary>
+    [JsonPropertyName("lastTransitionTime"), RequiredField]
+    public DateTime LastTransitionTime { get; set; }
+
+    /// <summary>Machine-readable CamelCase reason.</summary>
+    [JsonPropertyName("reason"), RequiredField, Pattern("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")]
+    public string Reason { get; set; } = "";
+
+    /// <summary>Human-readable message.</summary>
+    [JsonPropertyName("message"), RequiredField]
+    public string Message { get; set; } = "";
+}
+
+/// <summary>One benchmark measurement on one node.</summary>
+public sealed class BenchmarkResult
+{
+#pragma warning disable CS1591 // the JSON names are the documentation
+    [JsonPropertyName("node")] public string? Node { get; set; }
+    [JsonPropertyName("device")] public string? Device { get; set; }
+    [JsonPropertyName("provider")] public string? Provider { get; set; }
+    [JsonPropertyName("batchSize")] public int? BatchSize { get; set; }
+    [JsonPropertyName("p50Ms")] public double? P50Ms { get; set; }
+    [JsonPropertyName("p95Ms")] public double? P95Ms { get; set; }
+    [JsonPropertyName("p99Ms")] public double? P99Ms { get; set; }
+    [JsonPropertyName("throughput")] public double? Throughput { get; set; }
+#pragma warning restore CS1591
+}
+
+/// <summary>A revision that was rolled out and what became of it.</summary>
+public sealed class RevisionRecord
+{
+    /// <summary>The revision hash.</summary>
+    [JsonPropertyName("revision"), RequiredField]
+    public string Revision { get; set; } = "";
+
+    /// <summary>What became of it.</summary>
+    [JsonPropertyName("outcome"), EnumValues("Serving", "Promoted", "RolledBack", "Superseded", "Failed")]
+    public string? Outcome { get; set; }
+
+    /// <summary>When the outcome was recorded.</summary>
+    [JsonPropertyName("time")]
+    public DateTime? Time { get; set; }
+
+    /// <summary>Details for humans.</summary>
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+}

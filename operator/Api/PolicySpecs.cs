@@ -1,0 +1,125 @@
+using System.Text.Json.Serialization;
+
+namespace ModelOperator.Operator.Api;
+
+/// <summary>Latency-driven autoscaling (decided in a later issue; the API is fixed now).</summary>
+[CelRule("self.source != 'prometheus' || has(self.prometheusUrl)", "autoscaling.prometheusUrl is required when source is prometheus")]
+public sealed class AutoscalingSpec
+{
+    /// <summary>The latency quantile that drives scaling.</summary>
+    [JsonPropertyName("metric"), EnumValues("latencyP95", "latencyP99"), DefaultValue("latencyP95")]
+    public string? Metric { get; set; }
+
+    /// <summary>The target latency.</summary>
+    [JsonPropertyName("targetMs"), RequiredField, Minimum(1)]
+    public double TargetMs { get; set; }
+
+    /// <summary>The window the quantile is computed over.</summary>
+    [JsonPropertyName("window"), Pattern(Durations.Pattern), DefaultValue("1m")]
+    public string? Window { get; set; }
+
+    /// <summary>How long a higher recommendation must hold before scaling up.</summary>
+    [JsonPropertyName("scaleUpStabilization"), Pattern(Durations.Pattern), DefaultValue("0s")]
+    public string? ScaleUpStabilization { get; set; }
+
+    /// <summary>How long a lower recommendation must hold before scaling down.</summary>
+    [JsonPropertyName("scaleDownStabilization"), Pattern(Durations.Pattern), DefaultValue("5m")]
+    public string? ScaleDownStabilization { get; set; }
+
+    /// <summary>Where latencies come from.</summary>
+    [JsonPropertyName("source"), EnumValues("pods", "prometheus"), DefaultValue("pods")]
+    public string? Source { get; set; }
+
+    /// <summary>Prometheus base URL when source is prometheus.</summary>
+    [JsonPropertyName("prometheusUrl"), Pattern("^https?://[^\\s]+$")]
+    public string? PrometheusUrl { get; set; }
+}
+
+/// <summary>The benchmark every runtime pod runs on its node before reporting ready.</summary>
+public sealed class BenchmarkSpec
+{
+    /// <summary>Batch sizes to measure.</summary>
+    [JsonPropertyName("batchSizes"), Minimum(1), Maximum(1024), MinItems(1)]
+    public List<int>? BatchSizes { get; set; }
+
+    /// <summary>Iterations discarded before measuring.</summary>
+    [JsonPropertyName("warmupIterations"), Minimum(0)]
+    public int? WarmupIterations { get; set; }
+
+    /// <summary>Measured iterations per batch size.</summary>
+    [JsonPropertyName("iterations"), Minimum(1)]
+    public int? Iterations { get; set; }
+
+    /// <summary>Concurrent requests while measuring.</summary>
+    [JsonPropertyName("concurrency"), Minimum(1)]
+    public int? Concurrency { get; set; }
+
+    /// <summary>The limits a revision must meet.</summary>
+    [JsonPropertyName("gate")]
+    public BenchmarkGate? Gate { get; set; }
+}
+
+/// <summary>Limits the benchmark must meet.</summary>
+public sealed class BenchmarkGate
+{
+    /// <summary>Highest acceptable p95 latency.</summary>
+    [JsonPropertyName("maxP95Ms"), Minimum(0)]
+    public double? MaxP95Ms { get; set; }
+
+    /// <summary>Lowest acceptable throughput in inferences per second.</summary>
+    [JsonPropertyName("minThroughput"), Minimum(0)]
+    public double? MinThroughput { get; set; }
+}
+
+/// <summary>How a new revision becomes stable.</summary>
+public sealed class RolloutSpec
+{
+    /// <summary>Canary weights walked in order.</summary>
+    [JsonPropertyName("steps")]
+    public List<RolloutStep>? Steps { get; set; }
+
+    /// <summary>Checks run each interval while a canary is live.</summary>
+    [JsonPropertyName("analysis")]
+    public AnalysisSpec? Analysis { get; set; }
+
+    /// <summary>Roll back when checks fail.</summary>
+    [JsonPropertyName("autoRollback"), DefaultValue(true)]
+    public bool? AutoRollback { get; set; }
+}
+
+/// <summary>One canary step.</summary>
+public sealed class RolloutStep
+{
+    /// <summary>Traffic percentage for the canary.</summary>
+    [JsonPropertyName("weight"), RequiredField, Minimum(0), Maximum(100)]
+    public int Weight { get; set; }
+
+    /// <summary>How long to hold this step.</summary>
+    [JsonPropertyName("pause"), Pattern(Durations.Pattern)]
+    public string? Pause { get; set; }
+}
+
+/// <summary>Canary analysis thresholds.</summary>
+[CelRule("!(has(self.maxP95Ms) && has(self.maxP95Ratio))", "analysis takes maxP95Ms or maxP95Ratio, not both")]
+public sealed class AnalysisSpec
+{
+    /// <summary>How often the canary is checked.</summary>
+    [JsonPropertyName("interval"), Pattern(Durations.Pattern), DefaultValue("30s")]
+    public string? Interval { get; set; }
+
+    /// <summary>Absolute p95 limit.</summary>
+    [JsonPropertyName("maxP95Ms"), Minimum(0)]
+    public double? MaxP95Ms { get; set; }
+
+    /// <summary>p95 limit relative to the stable revision.</summary>
+    [JsonPropertyName("maxP95Ratio"), Minimum(0)]
+    public double? MaxP95Ratio { get; set; }
+
+    /// <summary>Highest acceptable error rate (0..1).</summary>
+    [JsonPropertyName("maxErrorRate"), Minimum(0), Maximum(1)]
+    public double? MaxErrorRate { get; set; }
+
+    /// <summary>Failed checks that roll back.</summary>
+    [JsonPropertyName("failureLimit"), Minimum(1), DefaultValue(3)]
+    public int? FailureLimit { get; set; }
+}

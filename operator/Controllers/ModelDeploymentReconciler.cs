@@ -1,0 +1,100 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Reconcile;
+using ModelOperator.Operator.Runtime;
+
+namespace ModelOperator.Operator.Controllers;
+
+/// <summary>
+/// Thin API code around <see cref="ReconcilePlanner"/>: reads the cached object and its children, asks the planner
+/// what to write, and writes only that.
+/// </summary>
+internal sealed class ModelDeploymentReconciler(
+    ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services,
+    ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events,
+    OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
+{
+    /// <summary>
+    /// Level-triggered and idempotent: it looks only at the current state, so running it twice, after a restart or
+    /// for a stale event, writes nothing the second time. An invalid spec is reported in status, never retried.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
+    {
+        if (models.Get(key) is not { } cached) return ReconcileResult.Done; // gone: garbage collection owns the children
+        var md = cached;
+        // Most reconciles find nothing to do; only copy (the writes below mutate) when something must be written.
+        if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md).IsNoOp) return ReconcileResult.Done;
+        md = Copy(cached);
+        if (md.Metadata.DeletionTimestamp is not null)
+        {
+            await FinalizeAsync(key, md, ct).ConfigureAwait(false);
+            return ReconcileResult.Done;
+        }
+        if (!Finalizers.Has(md, WellKnown.Finalizer))
+        {
+            md = await finalizers.EnsureAsync(md, ct).ConfigureAwait(false);
+            models.Upsert(Copy(md));
+        }
+
+        var plan = Plan(md);
+        if (plan.Errors.Count > 0)
+        {
+            if (plan.Status is not null)
+            {
+                await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
+                logger.LogWarning("Rejected ModelDeployment {Namespace}/{Name}: {Errors}", md.Metadata.NamespaceProperty, md.Metadata.Name, string.Join("; ", plan.Errors));
+                await events.RecordAsync(md, "Warning", SpecValidator.Reason, string.Join("; ", plan.Errors), ct).ConfigureAwait(false);
+            }
+            return ReconcileResult.Done;
+        }
+
+        if (plan.DeploymentToApply is { } d)
+        {
+            deployments.Upsert(await api.ApplyDeploymentAsync(d, ct).ConfigureAwait(false));
+            logger.LogDebug("Applied Deployment {Namespace}/{Name}", d.Metadata.NamespaceProperty, d.Metadata.Name);
+        }
+        if (plan.ServiceToApply is { } s)
+        {
+            services.Upsert(await api.ApplyServiceAsync(s, ct).ConfigureAwait(false));
+            logger.LogDebug("Applied Service {Namespace}/{Name}", s.Metadata.NamespaceProperty, s.Metadata.Name);
+        }
+        foreach (var name in plan.DeploymentsToDelete)
+        {
+            await api.DeleteDeploymentAsync(md.Metadata.NamespaceProperty, name, ct).ConfigureAwait(false);
+            await events.RecordAsync(md, "Normal", "RevisionSuperseded", $"Deleted Deployment {name}: revision {plan.Revision} is available", ct).ConfigureAwait(false);
+        }
+        if (plan.Status is not null) await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
+        if (!plan.IsNoOp)
+            logger.LogInformation("Reconciled ModelDeployment {Namespace}/{Name} revision={Revision} phase={Phase}",
+                md.Metadata.NamespaceProperty, md.Metadata.Name, plan.Revision, plan.Status?.Phase ?? md.Status?.Phase);
+        return ReconcileResult.Done;
+    }
+
+    private ReconcilePlan Plan(ModelDeployment md)
+    {
+        var key = ObjectCache<ModelDeployment>.KeyOf(md);
+        return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime);
+    }
+
+    private async Task WriteStatusAsync(ModelDeployment md, ModelDeploymentStatus status, CancellationToken ct)
+    {
+        var stored = await statusWriter.WriteAsync(md, status, fresh => Plan(fresh).Status, ct).ConfigureAwait(false);
+        if (stored is not null) models.Upsert(stored);
+    }
+
+    // Children go explicitly (not only through garbage collection), then the finalizer is released.
+    private async Task FinalizeAsync(string key, ModelDeployment md, CancellationToken ct)
+    {
+        if (!Finalizers.Has(md, WellKnown.Finalizer)) return;
+        foreach (var d in deployments.OwnedBy(key))
+            await api.DeleteDeploymentAsync(d.Metadata.NamespaceProperty, d.Metadata.Name, ct).ConfigureAwait(false);
+        if (services.Get(key) is { } svc && services.OwnerKey(svc) == key)
+            await api.DeleteServiceAsync(svc.Metadata.NamespaceProperty, svc.Metadata.Name, ct).ConfigureAwait(false);
+        await finalizers.RemoveAsync(md, ct).ConfigureAwait(false);
+        logger.LogInformation("Finalized ModelDeployment {Namespace}/{Name}", md.Metadata.NamespaceProperty, md.Metadata.Name);
+    }
+
+    private static ModelDeployment Copy(ModelDeployment md) => KubernetesJson.Deserialize<ModelDeployment>(KubernetesJson.Serialize(md));
+}

@@ -1,0 +1,44 @@
+using k8s.Models;
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>Naming, labels and the owner reference every child of a ModelDeployment carries.</summary>
+public static class ChildObjects
+{
+    /// <summary>The revision Deployment's name.</summary>
+    public static string DeploymentName(string mdName, string revision) => $"{mdName}-{revision}";
+
+    /// <summary>Labels on the children (and pods) of a ModelDeployment; revision null for the Service.</summary>
+    public static Dictionary<string, string> Labels(string mdName, string? revision)
+    {
+        var labels = new Dictionary<string, string>
+        {
+            ["app.kubernetes.io/name"] = "model-runtime",
+            ["app.kubernetes.io/instance"] = mdName,
+            [WellKnown.ManagedByLabel] = WellKnown.FieldManager,
+            [WellKnown.NameLabel] = mdName,
+        };
+        if (revision is not null) labels[WellKnown.RevisionLabel] = revision;
+        return labels;
+    }
+
+    /// <summary>The controller owner reference that lets garbage collection remove children with their owner.</summary>
+    public static V1OwnerReference OwnerReference(ModelDeployment md) => new()
+    {
+        ApiVersion = ModelDeployment.ApiVersionValue,
+        Kind = ModelDeployment.KindName,
+        Name = md.Metadata.Name,
+        Uid = md.Metadata.Uid,
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    /// <summary>The replica count for the revision: the autoscaler's last choice in status, clamped to the bounds.</summary>
+    public static int Replicas(ModelDeployment md)
+    {
+        var min = md.Spec.Replicas?.Min ?? 1;
+        var max = Math.Max(md.Spec.Replicas?.Max ?? 1, min);
+        return Math.Clamp(md.Status?.Replicas ?? min, min, max);
+    }
+}

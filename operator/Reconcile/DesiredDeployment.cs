@@ -1,0 +1,166 @@
+using k8s.Models;
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>The revision Deployment <c>&lt;name&gt;-&lt;revision&gt;</c>: runtime pods serving the model as the spec says.</summary>
+public static class DesiredDeployment
+{
+    private const string PvcMountRoot = "/mnt/models";
+
+    /// <summary>Only the fields the operator owns, ready for server-side apply.</summary>
+    public static V1Deployment Build(ModelDeployment md, string revision, OperatorSettings settings)
+    {
+        var name = md.Metadata.Name;
+        var labels = ChildObjects.Labels(name, revision);
+        var (modelArg, modelVolume, modelMount) = ModelLocation(md.Spec.Model);
+        var volumes = new List<V1Volume>
+        {
+            new() { Name = "model-cache", EmptyDir = new V1EmptyDirVolumeSource() },
+            new() { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() },
+        };
+        var mounts = new List<V1VolumeMount>
+        {
+            new() { Name = "model-cache", MountPath = WellKnown.CacheDir },
+            new() { Name = "tmp", MountPath = "/tmp" },
+        };
+        if (modelVolume is not null) { volumes.Add(modelVolume); mounts.Add(modelMount!); }
+
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta
+            {
+                Name = ChildObjects.DeploymentName(name, revision),
+                NamespaceProperty = md.Metadata.NamespaceProperty,
+                Labels = labels,
+                OwnerReferences = [ChildObjects.OwnerReference(md)],
+            },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = ChildObjects.Replicas(md),
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>
+                {
+                    [WellKnown.NameLabel] = name, [WellKnown.RevisionLabel] = revision,
+                } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = PodSpec(md, modelArg, volumes, mounts, settings),
+                },
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(ModelDeployment md, string modelArg, List<V1Volume> volumes, List<V1VolumeMount> mounts, OperatorSettings settings)
+    {
+        var spec = md.Spec;
+        return new V1PodSpec
+        {
+            SecurityContext = new V1PodSecurityContext
+            {
+                RunAsNonRoot = true, RunAsUser = 65532, RunAsGroup = 65532, FsGroup = 65532,
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            },
+            NodeSelector = spec.Gpu?.NodeSelector is { Count: > 0 } ns ? new Dictionary<string, string>(ns) : null,
+            Tolerations = spec.Gpu?.Tolerations is { Count: > 0 } t ? t : null,
+            Affinity = spec.Gpu?.Affinity,
+            Volumes = volumes,
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "runtime",
+                    Image = spec.Runtime?.Image ?? settings.RuntimeImage,
+                    Args = ServeArguments(md, modelArg),
+                    Ports = [new V1ContainerPort { Name = "http", ContainerPort = WellKnown.RuntimePort, Protocol = "TCP" }],
+                    Env = Environment(spec),
+                    Resources = Resources(spec),
+                    VolumeMounts = mounts,
+                    ReadinessProbe = Probe("/v2/health/ready", periodSeconds: 5, failureThreshold: 3),
+                    LivenessProbe = Probe("/v2/health/live", periodSeconds: 10, failureThreshold: 3),
+                    // Pull and on-node benchmark happen before the server answers: allow 15 minutes.
+                    StartupProbe = Probe("/v2/health/live", periodSeconds: 5, failureThreshold: 180),
+                    SecurityContext = new V1SecurityContext
+                    {
+                        ReadOnlyRootFilesystem = true, AllowPrivilegeEscalation = false, RunAsNonRoot = true,
+                        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                    },
+                },
+            ],
+        };
+    }
+
+    /// <summary>The runtime's <c>serve</c> command line for this spec.</summary>
+    public static List<string> ServeArguments(ModelDeployment md, string modelArg)
+    {
+        var spec = md.Spec;
+        var bench = spec.Benchmark;
+        var args = new List<string>
+        {
+            "serve", "--model", modelArg, "--name", md.Metadata.Name, "--port", WellKnown.RuntimePort.ToString(),
+            "--device", spec.Runtime?.Device ?? "auto",
+            "--max-batch", (spec.Runtime?.Batching?.MaxBatchSize ?? 8).ToString(),
+            "--batch-delay-ms", (spec.Runtime?.Batching?.MaxDelayMs ?? 2).ToString(),
+            "--bench-batch", string.Join(',', bench?.BatchSizes is { Count: > 0 } b ? b : [1]),
+            "--bench-iterations", (bench?.Iterations ?? 20).ToString(),
+        };
+        if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
+        return args;
+    }
+
+    private static List<V1EnvVar> Environment(ModelDeploymentSpec spec)
+    {
+        var env = new List<V1EnvVar>
+        {
+            new() { Name = "NODE_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
+            new() { Name = "XDG_CACHE_HOME", Value = WellKnown.CacheDir },
+        };
+        foreach (var e in spec.Runtime?.Env ?? [])
+            if (e.Name is not ("NODE_NAME" or "XDG_CACHE_HOME")) env.Add(e);
+        return env;
+    }
+
+    private static V1ResourceRequirements? Resources(ModelDeploymentSpec spec)
+    {
+        var gpus = spec.Gpu?.Count ?? 0;
+        var user = spec.Runtime?.Resources;
+        if (gpus == 0) return user;
+        var limits = new Dictionary<string, ResourceQuantity>(user?.Limits ?? new Dictionary<string, ResourceQuantity>())
+        {
+            ["nvidia.com/gpu"] = new ResourceQuantity(gpus.ToString()),
+        };
+        return new V1ResourceRequirements { Requests = user?.Requests, Limits = limits };
+    }
+
+    private static V1Probe Probe(string path, int periodSeconds, int failureThreshold) => new()
+    {
+        HttpGet = new V1HTTPGetAction { Path = path, Port = "http" },
+        PeriodSeconds = periodSeconds,
+        FailureThreshold = failureThreshold,
+        TimeoutSeconds = 2,
+    };
+
+    // pvc://claim/path is mounted read-only and served from the file system; other schemes go to the runtime as is.
+    private static (string Arg, V1Volume? Volume, V1VolumeMount? Mount) ModelLocation(ModelSource model)
+    {
+        var uri = model.Uri;
+        if (uri.StartsWith("pvc://", StringComparison.Ordinal))
+        {
+            var rest = uri["pvc://".Length..];
+            var slash = rest.IndexOf('/');
+            var claim = rest[..slash];
+            var volume = new V1Volume { Name = "model", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim, ReadOnlyProperty = true } };
+            var mount = new V1VolumeMount { Name = "model", MountPath = $"{PvcMountRoot}/{claim}", ReadOnlyProperty = true };
+            return ($"{PvcMountRoot}/{rest}", volume, mount);
+        }
+        if (model.Digest is { } digest && uri.StartsWith("oci://", StringComparison.Ordinal) && !uri.Contains('@'))
+        {
+            var lastSlash = uri.LastIndexOf('/');
+            var colon = uri.IndexOf(':', lastSlash + 1);
+            return ((colon > 0 ? uri[..colon] : uri) + "@" + digest, null, null);
+        }
+        return (uri, null, null);
+    }
+}

@@ -1,0 +1,32 @@
+using k8s.Models;
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>The Service <c>&lt;name&gt;</c> selecting every serving revision of a ModelDeployment.</summary>
+public static class DesiredService
+{
+    /// <summary>Only the fields the operator owns; server-side apply leaves the rest (clusterIP, others' labels) alone.</summary>
+    public static V1Service Build(ModelDeployment md) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta
+        {
+            Name = md.Metadata.Name,
+            NamespaceProperty = md.Metadata.NamespaceProperty,
+            Labels = ChildObjects.Labels(md.Metadata.Name, null),
+            OwnerReferences = [ChildObjects.OwnerReference(md)],
+        },
+        Spec = new V1ServiceSpec
+        {
+            Type = "ClusterIP",
+            Selector = new Dictionary<string, string> { [WellKnown.NameLabel] = md.Metadata.Name },
+            Ports = [new V1ServicePort { Name = "http", Port = WellKnown.RuntimePort, TargetPort = "http", Protocol = "TCP" }],
+        },
+    };
+
+    /// <summary>The in-cluster URL recorded in status.</summary>
+    public static string Url(ModelDeployment md) =>
+        $"http://{md.Metadata.Name}.{md.Metadata.NamespaceProperty}.svc:{WellKnown.RuntimePort}/v2/models/{md.Metadata.Name}";
+}

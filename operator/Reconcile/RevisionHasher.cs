@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using k8s;
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>
+/// A revision is a short hash of the spec parts that change the pods (model, runtime, gpu, benchmark and the
+/// resolved image), so replica bounds, autoscaling or rollout edits never start a new revision.
+/// </summary>
+public static class RevisionHasher
+{
+    /// <summary>Ten lowercase hex characters.</summary>
+    public static string Compute(ModelDeploymentSpec spec, OperatorSettings settings)
+    {
+        spec = WithDefaults(spec);
+        var podShaping = new
+        {
+            model = spec.Model,
+            image = spec.Runtime?.Image ?? settings.RuntimeImage,
+            runtime = spec.Runtime,
+            gpu = spec.Gpu,
+            benchmark = spec.Benchmark,
+        };
+        var json = KubernetesJson.Serialize(podShaping);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(json));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 5));
+    }
+
+    // The same spec must hash the same whether or not the API server filled in the CRD's defaults.
+    private static ModelDeploymentSpec WithDefaults(ModelDeploymentSpec spec)
+    {
+        var copy = KubernetesJson.Deserialize<ModelDeploymentSpec>(KubernetesJson.Serialize(spec));
+        copy.Model.Format ??= "onnx";
+        copy.Runtime ??= new RuntimeSpec();
+        copy.Runtime.Device ??= "auto";
+        copy.Gpu ??= new GpuSpec();
+        copy.Gpu.Count ??= 0;
+        return copy;
+    }
+}

@@ -1,0 +1,98 @@
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>
+/// Checks what the CRD schema cannot (or what an API server without schema validation let through). An invalid spec
+/// is terminal: it becomes Ready=False with reason <see cref="Reason"/>, never a retry loop.
+/// </summary>
+public static class SpecValidator
+{
+    /// <summary>The condition reason for an invalid spec.</summary>
+    public const string Reason = "InvalidSpec";
+
+    // Children are named <name>-<10-char revision>; Service and pod labels must stay within 63 characters.
+    private const int MaxNameLength = 52;
+
+    /// <summary>Every problem found, each naming the field; empty when the spec is valid.</summary>
+    public static IReadOnlyList<string> Validate(ModelDeployment md)
+    {
+        var errors = new List<string>();
+        var name = md.Metadata?.Name ?? "";
+        if (name.Length > MaxNameLength)
+            errors.Add($"metadata.name is {name.Length} characters; at most {MaxNameLength} leave room for the revision suffix");
+        var spec = md.Spec;
+        if (spec is null) { errors.Add("spec is required"); return errors; }
+        ValidateModel(spec.Model, errors);
+
+        var device = spec.Runtime?.Device;
+        if (device is not null and not ("auto" or "cuda" or "cpu"))
+            errors.Add($"spec.runtime.device '{device}' must be auto, cuda or cpu");
+        var gpus = spec.Gpu?.Count ?? 0;
+        if (gpus < 0) errors.Add($"spec.gpu.count {gpus} must not be negative");
+        if (device == "cuda" && gpus == 0) errors.Add("spec.runtime.device is cuda but spec.gpu.count is 0; request at least one GPU");
+        if (device == "cpu" && gpus > 0) errors.Add($"spec.runtime.device is cpu but spec.gpu.count is {gpus}; GPUs would sit idle");
+        if (spec.Runtime?.Batching is { } b)
+        {
+            if (b.MaxBatchSize is < 1) errors.Add($"spec.runtime.batching.maxBatchSize {b.MaxBatchSize} must be at least 1");
+            if (b.MaxDelayMs is < 0) errors.Add($"spec.runtime.batching.maxDelayMs {b.MaxDelayMs} must not be negative");
+        }
+        if (spec.Replicas is { } r)
+        {
+            if (r.Min < 0) errors.Add($"spec.replicas.min {r.Min} must not be negative");
+            if (r.Max < 1) errors.Add($"spec.replicas.max {r.Max} must be at least 1");
+            if (r.Min > r.Max) errors.Add($"spec.replicas.min {r.Min} exceeds spec.replicas.max {r.Max}");
+        }
+        ValidateDurations(spec, errors);
+        if (spec.Autoscaling is { Source: "prometheus", PrometheusUrl: null })
+            errors.Add("spec.autoscaling.prometheusUrl is required when source is prometheus");
+        if (spec.Benchmark?.BatchSizes is { } sizes && sizes.Any(s => s < 1))
+            errors.Add("spec.benchmark.batchSizes must all be at least 1");
+        ValidateRollout(spec.Rollout, errors);
+        return errors;
+    }
+
+    private static void ValidateModel(ModelSource? model, List<string> errors)
+    {
+        if (model is null || string.IsNullOrWhiteSpace(model.Uri)) { errors.Add("spec.model.uri is required"); return; }
+        if (!System.Text.RegularExpressions.Regex.IsMatch(model.Uri, ModelSource.UriPattern))
+            errors.Add($"spec.model.uri '{model.Uri}' must be oci://, https://, pvc://claim/path or file:///");
+        if (model.Digest is not null && !System.Text.RegularExpressions.Regex.IsMatch(model.Digest, "^sha256:[a-f0-9]{64}$"))
+            errors.Add($"spec.model.digest '{model.Digest}' must be sha256: followed by 64 hex characters");
+        if (model.Digest is not null && model.Uri.Contains("@sha256:") && !model.Uri.EndsWith("@" + model.Digest, StringComparison.Ordinal))
+            errors.Add("spec.model.digest contradicts the digest in spec.model.uri");
+        if (model.Format is not null and not "onnx") errors.Add($"spec.model.format '{model.Format}' must be onnx");
+    }
+
+    private static void ValidateDurations(ModelDeploymentSpec spec, List<string> errors)
+    {
+        void Check(string field, string? value)
+        {
+            if (value is not null && Durations.TryParse(value) is null)
+                errors.Add($"{field} '{value}' is not a duration such as 30s, 2m or 1h30m");
+        }
+        Check("spec.autoscaling.window", spec.Autoscaling?.Window);
+        Check("spec.autoscaling.scaleUpStabilization", spec.Autoscaling?.ScaleUpStabilization);
+        Check("spec.autoscaling.scaleDownStabilization", spec.Autoscaling?.ScaleDownStabilization);
+        Check("spec.rollout.analysis.interval", spec.Rollout?.Analysis?.Interval);
+        for (var i = 0; i < (spec.Rollout?.Steps?.Count ?? 0); i++)
+            Check($"spec.rollout.steps[{i}].pause", spec.Rollout!.Steps![i].Pause);
+    }
+
+    private static void ValidateRollout(RolloutSpec? rollout, List<string> errors)
+    {
+        if (rollout is null) return;
+        var previous = 0;
+        for (var i = 0; i < (rollout.Steps?.Count ?? 0); i++)
+        {
+            var w = rollout.Steps![i].Weight;
+            if (w is < 0 or > 100) errors.Add($"spec.rollout.steps[{i}].weight {w} must be between 0 and 100");
+            else if (w <= previous && i > 0) errors.Add($"spec.rollout.steps[{i}].weight {w} must be greater than the step before ({previous})");
+            previous = w;
+        }
+        if (rollout.Analysis is { MaxP95Ms: not null, MaxP95Ratio: not null })
+            errors.Add("spec.rollout.analysis takes maxP95Ms or maxP95Ratio, not both");
+        if (rollout.Analysis?.MaxErrorRate is < 0 or > 1)
+            errors.Add($"spec.rollout.analysis.maxErrorRate {rollout.Analysis.MaxErrorRate} must be between 0 and 1");
+    }
+}

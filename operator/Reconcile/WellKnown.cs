@@ -1,0 +1,20 @@
+namespace ModelOperator.Operator.Reconcile;
+
+/// <summary>Names the operator writes onto objects: labels, the finalizer, the field manager.</summary>
+public static class WellKnown
+{
+    /// <summary>Label carrying the owning ModelDeployment's name on children and pods.</summary>
+    public const string NameLabel = "serving.modeloperator.io/name";
+    /// <summary>Label carrying the revision hash on revision Deployments and their pods.</summary>
+    public const string RevisionLabel = "serving.modeloperator.io/revision";
+    /// <summary>Standard managed-by label; the operator watches only children that carry it.</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    /// <summary>Value of <see cref="ManagedByLabel"/> and the server-side apply field manager.</summary>
+    public const string FieldManager = "model-operator";
+    /// <summary>The finalizer that lets the operator clean up before a ModelDeployment goes.</summary>
+    public const string Finalizer = "serving.modeloperator.io/cleanup";
+    /// <summary>The runtime's container port, named <c>http</c>.</summary>
+    public const int RuntimePort = 8080;
+    /// <summary>Where the runtime keeps its model cache (XDG_CACHE_HOME).</summary>
+    public const string CacheDir = "/var/cache/model-runtime";
+}

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+
+namespace ModelOperator.Runtime.Packaging;
+
+/// <summary>What to pack: the ONNX file, its name and version, optional metadata, and where the OCI layout goes.</summary>
+internal sealed record PackRequest(
+    string OnnxPath, string Name, string Version, string OutputDir,
+    string? Description = null, string? License = null, IReadOnlyDictionary<string, string>? Labels = null,
+    bool Optimize = false, bool Force = false);
+
+/// <summary>A package written by <see cref="ModelPacker"/>.</summary>
+internal sealed record PackResult(string OutputDir, string ManifestDigest, ModelConfig Config, long ModelSize);
+
+/// <summary>
+/// Writes one ONNX model as a ModelPack artifact in an OCI image layout. The model is loaded in ONNX Runtime first,
+/// so a corrupt file is refused with its error; the layout is built beside the target and moved in when complete.
+/// </summary>
+internal static partial class ModelPacker
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex NamePattern();
+
+    public static async Task<PackResult> PackAsync(PackRequest request, CancellationToken ct)
+    {
+        CheckName(request.Name, "name");
+        CheckName(request.Version, "version");
+        if (!File.Exists(request.OnnxPath)) throw new PackageException($"model file not found: {request.OnnxPath}");
+        StagedDirectory.EnsureReplaceable(request.OutputDir, request.Force);
+        var signature = OnnxModelReader.ReadSignature(request.OnnxPath);
+
+        using var staged = new StagedDirectory(request.OutputDir, request.Force);
+        var layout = new OciLayout(staged.Path);
+        var fileName = Path.GetFileName(request.OnnxPath);
+        var modelFile = request.OnnxPath;
+        ModelOptimization? optimization = null;
+        if (request.Optimize)
+        {
+            var (originalDigest, _) = await Digest.OfFileAsync(request.OnnxPath, ct);
+            modelFile = Path.Combine(staged.Path, ".optimized.onnx");
+            OnnxModelReader.Optimize(request.OnnxPath, modelFile);
+            signature = OnnxModelReader.ReadSignature(modelFile);
+            optimization = new ModelOptimization("onnxruntime", "extended", Digest.Hex(originalDigest));
+        }
+
+        var layer = await layout.CopyBlobAsync(MediaTypes.WeightRaw, modelFile, ct,
+            new Dictionary<string, string> { [MediaTypes.TitleAnnotation] = fileName });
+        if (request.Optimize) File.Delete(modelFile);
+
+        var created = DateTimeOffset.UtcNow;
+        var config = new ModelConfig(
+            new ModelDescriptor(request.Name, request.Version, created, request.Description,
+                request.License is null ? null : [request.License], request.Labels is { Count: > 0 } ? request.Labels : null),
+            new ModelProperties("onnx", fileName, Digest.Hex(layer.Digest), signature, optimization),
+            new ModelFs("layers", [layer.Digest]));
+        var configBlob = await layout.WriteBlobAsync(MediaTypes.ModelConfig, PackageJson.Serialize(config), ct);
+        var manifest = new OciManifest(2, configBlob, [layer], MediaTypes.OciManifest, MediaTypes.ModelArtifact,
+            new Dictionary<string, string> { ["org.opencontainers.image.created"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ") });
+        var manifestBlob = await layout.WriteBlobAsync(MediaTypes.OciManifest, PackageJson.Serialize(manifest), ct);
+        await layout.WriteIndexAsync(manifestBlob with
+        {
+            ArtifactType = MediaTypes.ModelArtifact,
+            Annotations = new Dictionary<string, string> { [OciLayout.RefNameAnnotation] = request.Version },
+        }, ct);
+        staged.Commit();
+        return new PackResult(Path.GetFullPath(request.OutputDir), manifestBlob.Digest, config, layer.Size);
+    }
+
+    private static void CheckName(string value, string what)
+    {
+        if (!NamePattern().IsMatch(value))
+            throw new PackageException($"invalid {what} '{value}': use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+}

@@ -1,0 +1,63 @@
+using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Reconcile;
+
+namespace ModelOperator.Operator.Tests.Unit;
+
+public sealed class SpecValidatorTests
+{
+    public static TheoryData<string, Action<ModelDeploymentSpec>, string?> Cases => new()
+    {
+        { "valid sample", _ => { }, null },
+        { "https model", s => s.Model.Uri = "https://models.example/resnet.onnx", null },
+        { "pvc model", s => s.Model.Uri = "pvc://models/resnet/model.onnx", null },
+        { "file model", s => s.Model.Uri = "file:///models/resnet.onnx", null },
+        { "unknown scheme", s => s.Model.Uri = "s3://bucket/model.onnx", "spec.model.uri 's3://bucket/model.onnx'" },
+        { "empty uri", s => s.Model.Uri = "", "spec.model.uri is required" },
+        { "short digest", s => s.Model.Digest = "sha256:abc", "spec.model.digest 'sha256:abc'" },
+        { "digest contradicts uri", s => { s.Model.Uri = "oci://r/m@sha256:" + new string('a', 64); s.Model.Digest = "sha256:" + new string('b', 64); }, "contradicts" },
+        { "min above max", s => s.Replicas = new ReplicasSpec { Min = 5, Max = 2 }, "spec.replicas.min 5 exceeds spec.replicas.max 2" },
+        { "min equals max", s => s.Replicas = new ReplicasSpec { Min = 3, Max = 3 }, null },
+        { "cuda without gpu", s => { s.Runtime!.Device = "cuda"; s.Gpu = null; }, "device is cuda but spec.gpu.count is 0" },
+        { "cpu with gpu", s => s.Gpu = new GpuSpec { Count = 1 }, "device is cpu but spec.gpu.count is 1" },
+        { "cuda with gpu", s => { s.Runtime!.Device = "cuda"; s.Gpu = new GpuSpec { Count = 1 }; }, null },
+        { "bad window", s => s.Autoscaling = new AutoscalingSpec { TargetMs = 50, Window = "5 minutes" }, "spec.autoscaling.window '5 minutes'" },
+        { "compound duration", s => s.Autoscaling = new AutoscalingSpec { TargetMs = 50, Window = "1m30s" }, null },
+        { "prometheus without url", s => s.Autoscaling = new AutoscalingSpec { TargetMs = 50, Source = "prometheus" }, "prometheusUrl is required" },
+        { "weights not increasing", s => s.Rollout = new RolloutSpec { Steps = [new() { Weight = 50 }, new() { Weight = 20 }] }, "steps[1].weight 20 must be greater" },
+        { "both p95 limits", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxP95Ms = 10, MaxP95Ratio = 1.2 } }, "not both" },
+        { "error rate above 1", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxErrorRate = 1.5 } }, "maxErrorRate 1.5" },
+        { "batch size zero", s => s.Benchmark = new BenchmarkSpec { BatchSizes = [1, 0] }, "batchSizes must all be at least 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Validate_NamesTheProblemField(string scenario, Action<ModelDeploymentSpec> edit, string? expectedError)
+    {
+        var errors = SpecValidator.Validate(Samples.Model(edit: edit));
+
+        if (expectedError is null) Assert.True(errors.Count == 0, $"{scenario}: unexpected errors: {string.Join("; ", errors)}");
+        else Assert.True(errors.Any(e => e.Contains(expectedError, StringComparison.Ordinal)), $"{scenario}: expected '{expectedError}' in: {string.Join("; ", errors)}");
+    }
+
+    [Fact]
+    public void Validate_NameTooLongForRevisionSuffix_IsRejected()
+    {
+        var errors = SpecValidator.Validate(Samples.Model(name: new string('m', 53)));
+        Assert.Contains(errors, e => e.StartsWith("metadata.name is 53 characters", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("0s", 0)]
+    public void Durations_ParseFlaggerStyle(string text, double ms) => Assert.Equal(ms, Durations.TryParse(text)!.Value.TotalMilliseconds);
+
+    [Theory]
+    [InlineData("30")]
+    [InlineData("2 m")]
+    [InlineData("1d")]
+    [InlineData("")]
+    public void Durations_RejectOtherText(string text) => Assert.Null(Durations.TryParse(text));
+}
