@@ -11,7 +11,7 @@ public sealed class SampleModelCatalogTests
     [Fact]
     public void Catalog_ListsEveryModel_WithUniqueUrlSafeNames_AndDescriptions()
     {
-        Assert.Equal(["mnist-cnn", "mlp", "int64-ops", "multi-io", "all-datatypes", "static-batch"], SampleModelCatalog.All.Select(m => m.Name));
+        Assert.Equal(["mnist-cnn", "mlp", "deep-mlp", "int64-ops", "multi-io", "all-datatypes", "static-batch"], SampleModelCatalog.All.Select(m => m.Name));
         Assert.All(SampleModelCatalog.All, m =>
         {
             Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", m.Name);
@@ -51,6 +51,7 @@ public sealed class SampleModelCatalogTests
 
         Assert.Equal(SampleModelCatalog.Get("mlp").Build(), SampleModelCatalog.Mlp());
         Assert.Equal(SampleModelCatalog.Get("mnist-cnn").Build(), SampleModelCatalog.MnistCnn());
+        Assert.Equal(SampleModelCatalog.Get("deep-mlp").Build(), SampleModelCatalog.DeepMlp());
         Assert.Equal(SampleModelCatalog.Get("int64-ops").Build(), SampleModelCatalog.Int64Model());
         Assert.Equal(SampleModelCatalog.Get("multi-io").Build(), SampleModelCatalog.MultiIo());
         Assert.Equal(SampleModelCatalog.Get("all-datatypes").Build(), SampleModelCatalog.AllDatatypes());
