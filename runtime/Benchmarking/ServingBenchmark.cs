@@ -2,14 +2,14 @@ using ModelOperator.Runtime.Inference;
 
 namespace ModelOperator.Runtime.Benchmarking;
 
-/// <summary>Settings of <c>make bench</c>: the compute-bound model, the tiny model for batching, clients and timing.</summary>
-internal sealed record ServingBenchmarkPlan(string Model, string TinyModel, int Clients, int BatchClients, TimeSpan Warmup, TimeSpan Duration,
+/// <summary>Settings of <c>make bench</c>: the compute-bound model, the tiny models for batching (the first is the headline), clients and timing.</summary>
+internal sealed record ServingBenchmarkPlan(string Model, IReadOnlyList<string> TinyModels, int Clients, int BatchClients, TimeSpan Warmup, TimeSpan Duration,
     int MaxBatch, double BatchDelayMs, string LogFile, int Rounds = 2, IReadOnlyList<string>? ServeArgs = null);
 
 /// <summary>
 /// The serving benchmark of <c>make bench</c>, all in one run on one machine: raw in-process ONNX Runtime, the noop
 /// endpoint (transport ceiling), their combined limit, served binary and JSON as fractions of it, and the gain of
-/// dynamic batching on a tiny model.
+/// dynamic batching on one or more tiny models.
 /// </summary>
 internal static class ServingBenchmark
 {
@@ -68,33 +68,23 @@ internal static class ServingBenchmark
         output.WriteLine($"  served /infer, binary            {servedBinary,10:F0} /s   {servedBinary / limitBinary:F2} of limit, {servedBinary / raw:F2} of raw (target >= 0.85 of limit)");
         output.WriteLine($"  served /infer, JSON              {servedJson,10:F0} /s   {servedJson / limitJson:F2} of limit, {servedJson / raw:F2} of raw (target >= 0.50 of limit)");
 
-        LoadResult unbatched, batched;
-        using (var tiny = OnnxModel.Load(plan.TinyModel, DeviceKind.Cpu, SessionTuning.ForServing()))
+        var gains = new List<BatchingGainResult>();
+        foreach (var tinyModel in plan.TinyModels)
+            gains.Add(await BatchingGain.MeasureAsync(tinyModel, plan, cancellationToken));
+        output.WriteLine($"Dynamic batching (--max-batch {plan.MaxBatch} --batch-delay-ms {plan.BatchDelayMs} against --max-batch 1), {plan.BatchClients} clients, JSON");
+        foreach (var g in gains)
         {
-            var tinyInputs = SyntheticInputs.Create(tiny, 1);
-            var tinyName = Server.ServedModel.NameFromReference(plan.TinyModel);
-            var tinyBody = InferRequestBodies.Json($"v2/models/{tinyName}/infer", tinyInputs);
-            foreach (var t in tinyInputs) t.Dispose();
-            string[] common = ["--model", plan.TinyModel, "--bench-iterations", "0", "--device", "cpu"];
-            // Both servers run at once (an idle one costs nothing) so their measurements can be interleaved like the others.
-            await using var plain = await ServerProcess.StartAsync([.. common, "--max-batch", "1"], plan.LogFile, cancellationToken);
-            await using var batching = await ServerProcess.StartAsync([.. common, "--max-batch", plan.MaxBatch.ToString(), "--batch-delay-ms",
-                plan.BatchDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture)], plan.LogFile, cancellationToken);
-            var without = new List<LoadResult>();
-            var with = new List<LoadResult>();
-            for (var round = 0; round < plan.Rounds; round++)
-            {
-                without.Add(await new HttpLoadGenerator(plain.BaseAddress).RunAsync(tinyBody, plan.BatchClients, plan.Warmup, plan.Duration, cancellationToken));
-                with.Add(await new HttpLoadGenerator(batching.BaseAddress).RunAsync(tinyBody, plan.BatchClients, plan.Warmup, plan.Duration, cancellationToken));
-            }
-            unbatched = without.OrderBy(r => r.RequestsPerSecond).ElementAt(without.Count / 2);
-            batched = with.OrderBy(r => r.RequestsPerSecond).ElementAt(with.Count / 2);
+            output.WriteLine($"  {g.Model}: one run in process {g.RunMicrosBatch1:F0} us at batch 1, {g.RunMicrosFullBatch:F0} us at batch {plan.MaxBatch}");
+            Row(output, "  without batching", g.Unbatched);
+            Row(output, "  with batching", g.Batched, $"mean batch {g.MeanBatchRows:F1} rows");
         }
-        output.WriteLine($"Dynamic batching: {Path.GetFileName(plan.TinyModel)}, {plan.BatchClients} clients, JSON");
-        Row(output, "without batching (--max-batch 1)", unbatched);
-        Row(output, $"with --max-batch {plan.MaxBatch} --batch-delay-ms {plan.BatchDelayMs}", batched,
-            $"gain {batched.RequestsPerSecond / unbatched.RequestsPerSecond:F2}x (target >= 3x)");
-        var failed = last.Append(unbatched).Append(batched).Where(r => r.Failed > 0).ToList();
+        for (var i = 0; i < gains.Count; i++)
+        {
+            // The first model is the one the target is about; the others are shown so that a low figure is not mistaken for a batcher fault.
+            var regime = i == 0 ? $"{plan.BatchClients} clients" : $"{gains[i].RunMicrosBatch1:F0} us per run, HTTP-bound";
+            output.WriteLine($"  batching gain ({gains[i].Model}, {regime}): {gains[i].Gain:F2}x{(i == 0 ? "   (target >= 3x)" : "")}");
+        }
+        var failed = last.Concat(gains.SelectMany(g => new[] { g.Unbatched, g.Batched })).Where(r => r.Failed > 0).ToList();
         foreach (var f in failed) output.WriteLine($"  {f.Failed} requests failed, first: {f.FirstError}");
         return failed.Count == 0 ? 0 : 1;
     }

@@ -7,13 +7,14 @@ internal sealed class BenchServingCommand : ICliCommand
 {
     public string Name => "bench-serving";
 
-    public string Summary => "HTTP serving benchmark (--model <compute.onnx> --tiny-model <tiny.onnx> [--clients 8] [--batch-clients 32] [--duration 5])";
+    public string Summary => "HTTP serving benchmark (--model <compute.onnx> --tiny-model <tiny.onnx> [--tiny-model <another.onnx>] [--clients 8] [--batch-clients 32] [--duration 5])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var plan = new ServingBenchmarkPlan(
             Model: Path.GetFullPath(args.Required("model")),
-            TinyModel: Path.GetFullPath(args.Required("tiny-model")),
+            // Repeatable: the first is the model the batching target is about, the others are reported beside it.
+            TinyModels: [.. args.Options("tiny-model").Select(Path.GetFullPath)],
             Clients: args.Int("clients", 8, 1, 1024),
             BatchClients: args.Int("batch-clients", 32, 1, 1024),
             Warmup: TimeSpan.FromSeconds(args.Double("warmup", 0.3, 0)),
@@ -25,6 +26,7 @@ internal sealed class BenchServingCommand : ICliCommand
             // Extra serve options for the compute model's server, e.g. --serve-arg=--max-batch --serve-arg=8, to compare settings.
             ServeArgs: args.Options("serve-arg"));
         args.RejectUnknown();
+        if (plan.TinyModels.Count == 0) throw new CliUsageException("missing required option --tiny-model");
         return await ServingBenchmark.RunAsync(plan, Console.Out, cancellationToken);
     }
 }
