@@ -6,6 +6,10 @@ internal static class CommandLine
     /// <summary>Every sub-command. Add a new one here (one line) and in its own file.</summary>
     private static IReadOnlyList<ICliCommand> Commands() =>
     [
+        new ServeCommand(),
+        new BenchCommand(),
+        new BenchServingCommand(),
+        new InferCommand(),
         new PackCommand(),
         new PushCommand(),
         new PullCommand(),
@@ -13,7 +17,7 @@ internal static class CommandLine
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>
-    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "help", "quiet"];
+    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "help", "quiet", "enable-noop-endpoint"];
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -1,0 +1,9 @@
+namespace ModelOperator.Runtime.Benchmarking;
+
+/// <summary>The benchmark of one batch size on one node, as the operator records it (camelCase JSON).</summary>
+public sealed record BenchmarkResult(
+    int BatchSize, double P50Ms, double P95Ms, double P99Ms, double Throughput, string Provider, string Device, string Node);
+
+/// <summary>What <c>GET /v2/models/{name}/benchmark</c> answers: the model, the benchmark's status, and one result per batch size.</summary>
+/// <param name="Status"><c>pending</c>, <c>running</c>, <c>completed</c>, <c>skipped</c> (iterations 0) or <c>failed</c>.</param>
+public sealed record BenchmarkReport(string Model, string Status, IReadOnlyList<BenchmarkResult> Results, string? Error = null);

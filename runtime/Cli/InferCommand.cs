@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelOperator.Runtime.Benchmarking;
+using ModelOperator.Runtime.Inference;
+using ModelOperator.Runtime.Protocol;
+
+namespace ModelOperator.Runtime.Cli;
+
+/// <summary>
+/// <c>model-runtime infer</c>: a small OIP v2 client. It reads a served model's metadata, makes inputs that fit it, sends
+/// one JSON and one binary request, prints what came back, then times a run of each.
+/// </summary>
+internal sealed class InferCommand : ICliCommand
+{
+    public string Name => "infer";
+
+    public string Summary => "send made-up inputs to a served model and time it (--url http://127.0.0.1:8080 --name N [--batch 1] [--requests 100])";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var url = new Uri(args.Option("url") ?? "http://127.0.0.1:8080/");
+        var name = args.Required("name");
+        var batch = args.Int("batch", 1, 1, 4096);
+        var requests = args.Int("requests", 100, 0, 10_000_000);
+        args.RejectUnknown();
+
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        var metadataResponse = await http.GetAsync($"v2/models/{name}", cancellationToken);
+        var metadataText = await metadataResponse.Content.ReadAsStringAsync(cancellationToken);
+        if (!metadataResponse.IsSuccessStatusCode)
+        {
+            Console.Error.WriteLine($"model-runtime infer: GET /v2/models/{name} answered {(int)metadataResponse.StatusCode}: {metadataText}");
+            return 1;
+        }
+        var metadata = JsonNode.Parse(metadataText)!;
+        var specs = metadata["inputs"]!.AsArray().Select(ToSpec).ToList();
+        var outputs = metadata["outputs"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ToList();
+        var inputs = SyntheticInputs.Create(specs, batch);
+        var path = $"v2/models/{name}/infer";
+        var json = InferRequestBodies.Json(path, inputs);
+        var binary = InferRequestBodies.Binary(path, inputs, outputs);
+        Console.WriteLine($"Model {name}: inputs {string.Join("; ", specs.Select(s => $"{s.Name} {s.Datatype} {TensorSpec.Format(s.Shape)}"))}");
+
+        foreach (var (label, request) in new[] { ("JSON", json), ("binary", binary) })
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await http.SendAsync(ToMessage(request), cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            Console.WriteLine($"\n{label} request ({request.Body.Length:N0} bytes) -> {(int)response.StatusCode} in {clock.Elapsed.TotalMilliseconds:F1} ms ({body.Length:N0} bytes)");
+            if (!response.IsSuccessStatusCode) { Console.WriteLine(Encoding.UTF8.GetString(body)); return 1; }
+            PrintOutputs(response, body);
+        }
+
+        if (requests > 0)
+        {
+            Console.WriteLine($"\nTiming {requests} sequential requests of each kind:");
+            foreach (var (label, request) in new[] { ("JSON", json), ("binary", binary) })
+                Console.WriteLine($"  {label,-7} {await TimeAsync(http, request, requests, cancellationToken)}");
+        }
+        foreach (var t in inputs) t.Dispose();
+        return 0;
+    }
+
+    private static async Task<string> TimeAsync(HttpClient http, LoadRequest request, int count, CancellationToken cancellationToken)
+    {
+        var latencies = new double[count];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(ToMessage(request), cancellationToken);
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            response.EnsureSuccessStatusCode();
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+        Array.Sort(latencies);
+        return $"p50 {ModelBenchmark.Percentile(latencies, 0.5):F2} ms  p99 {ModelBenchmark.Percentile(latencies, 0.99):F2} ms  {count / total.Elapsed.TotalSeconds:F0} requests/s";
+    }
+
+    private static HttpRequestMessage ToMessage(LoadRequest request)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = new ByteArrayContent(request.Body) };
+        message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
+        if (request.InferenceHeaderLength is { } n) message.Headers.Add(InferenceHeader, n.ToString());
+        return message;
+    }
+
+    private const string InferenceHeader = "Inference-Header-Content-Length";
+
+    private static void PrintOutputs(HttpResponseMessage response, byte[] body)
+    {
+        var headerLength = response.Headers.TryGetValues(InferenceHeader, out var v) ? int.Parse(v.First()) : body.Length;
+        var header = JsonNode.Parse(body.AsSpan(0, headerLength))!;
+        var offset = headerLength;
+        foreach (var output in header["outputs"]!.AsArray())
+        {
+            var name = output!["name"]!.GetValue<string>();
+            var datatypeName = output["datatype"]!.GetValue<string>();
+            var shape = output["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            string values;
+            if (output["parameters"]?["binary_data_size"] is { } size && Datatype.TryParse(datatypeName, out var datatype))
+            {
+                var bytes = body.AsSpan(offset, size.GetValue<int>());
+                offset += bytes.Length;
+                using var tensor = BinaryTensorCodec.Read(bytes, name, datatype, shape);
+                var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer)) JsonTensorDataWriter.Write(writer, tensor);
+                values = Encoding.UTF8.GetString(buffer.ToArray()) + " (decoded from the binary section)";
+            }
+            else values = output["data"]!.ToJsonString();
+            if (values.Length > 160) values = values[..160] + "…";
+            Console.WriteLine($"  {name} {datatypeName} {TensorSpec.Format(shape)}: {values}");
+        }
+    }
+
+    private static TensorSpec ToSpec(JsonNode? input)
+    {
+        var datatypeName = input!["datatype"]!.GetValue<string>();
+        if (!Datatype.TryParse(datatypeName, out var datatype)) throw new CliUsageException($"the server reports an unknown datatype '{datatypeName}'");
+        return new TensorSpec(input["name"]!.GetValue<string>(), datatype, input["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray());
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+
+namespace ModelOperator.Runtime.Protocol;
+
+/// <summary>Reads one JSON element of a tensor's <c>data</c> as <typeparamref name="T"/>; false when it is not one.</summary>
+internal interface IElementReader<T>
+{
+    static abstract bool TryRead(ref Utf8JsonReader reader, out T value);
+}
+
+internal struct SByteReader : IElementReader<sbyte> { public static bool TryRead(ref Utf8JsonReader r, out sbyte v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSByte(out v); } }
+internal struct Int16Reader : IElementReader<short> { public static bool TryRead(ref Utf8JsonReader r, out short v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt16(out v); } }
+internal struct Int32Reader : IElementReader<int> { public static bool TryRead(ref Utf8JsonReader r, out int v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt32(out v); } }
+internal struct Int64Reader : IElementReader<long> { public static bool TryRead(ref Utf8JsonReader r, out long v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); } }
+internal struct ByteReader : IElementReader<byte> { public static bool TryRead(ref Utf8JsonReader r, out byte v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetByte(out v); } }
+internal struct UInt16Reader : IElementReader<ushort> { public static bool TryRead(ref Utf8JsonReader r, out ushort v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetUInt16(out v); } }
+internal struct UInt32Reader : IElementReader<uint> { public static bool TryRead(ref Utf8JsonReader r, out uint v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetUInt32(out v); } }
+internal struct UInt64Reader : IElementReader<ulong> { public static bool TryRead(ref Utf8JsonReader r, out ulong v) { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetUInt64(out v); } }
+
+/// <summary>BOOL accepts true/false and, as many clients send them, the numbers 0 and 1.</summary>
+internal struct BoolReader : IElementReader<byte>
+{
+    public static bool TryRead(ref Utf8JsonReader r, out byte v)
+    {
+        v = 0;
+        switch (r.TokenType)
+        {
+            case JsonTokenType.True: v = 1; return true;
+            case JsonTokenType.False: return true;
+            case JsonTokenType.Number when r.TryGetByte(out var b) && b <= 1: v = b; return true;
+            default: return false;
+        }
+    }
+}
+
+internal struct DoubleReader : IElementReader<double>
+{
+    public static bool TryRead(ref Utf8JsonReader r, out double v)
+    {
+        if (r.TokenType == JsonTokenType.Number) return r.TryGetDouble(out v);
+        v = 0;
+        if (r.TokenType != JsonTokenType.String) return false;
+        // JSON has no NaN or infinities; they travel as strings, the way the response writes them.
+        if (r.ValueTextEquals("NaN")) { v = double.NaN; return true; }
+        if (r.ValueTextEquals("Infinity") || r.ValueTextEquals("inf")) { v = double.PositiveInfinity; return true; }
+        if (r.ValueTextEquals("-Infinity") || r.ValueTextEquals("-inf")) { v = double.NegativeInfinity; return true; }
+        return false;
+    }
+}
+
+internal struct SingleReader : IElementReader<float>
+{
+    public static bool TryRead(ref Utf8JsonReader r, out float v)
+    {
+        if (r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v)) return true;
+        var ok = DoubleReader.TryRead(ref r, out var d);
+        v = (float)d;
+        return ok;
+    }
+}
+
+internal struct HalfReader : IElementReader<Half>
+{
+    public static bool TryRead(ref Utf8JsonReader r, out Half v) { var ok = DoubleReader.TryRead(ref r, out var d); v = (Half)d; return ok; }
+}
+
+/// <summary>bfloat16 is the top half of a float32, rounded to nearest even.</summary>
+internal struct BFloat16Reader : IElementReader<ushort>
+{
+    public static bool TryRead(ref Utf8JsonReader r, out ushort v)
+    {
+        var ok = SingleReader.TryRead(ref r, out var f);
+        v = FromSingle(f);
+        return ok;
+    }
+
+    public static ushort FromSingle(float f)
+    {
+        if (float.IsNaN(f)) return 0x7FC0;
+        var bits = BitConverter.SingleToUInt32Bits(f);
+        return (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+    }
+
+    public static float ToSingle(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
+}

@@ -1,0 +1,203 @@
+using System.Text.Json;
+using ModelOperator.Runtime.Inference;
+
+namespace ModelOperator.Runtime.Protocol;
+
+/// <summary>
+/// Decodes an OIP v2 infer request (JSON, optionally followed by the binary section of Triton's binary tensor extension)
+/// and checks it against the model's inputs and outputs. Every problem is a 400 that names the input and what is wrong.
+/// </summary>
+internal static class InferRequestReader
+{
+    public static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model)
+    {
+        var inputs = new List<TensorData>();
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+            string? id = null;
+            List<RequestedOutput>? outputs = null;
+            var binaryOutputs = false;
+            var binaryOffset = 0;
+            Expect(ref reader, JsonTokenType.StartObject, "the request body must be a JSON object");
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var property = reader.GetString();
+                Next(ref reader);
+                switch (property)
+                {
+                    case "id": id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("'id' must be a string"); break;
+                    case "inputs":
+                        if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'inputs' must be an array");
+                        while (Next(ref reader) != JsonTokenType.EndArray)
+                            inputs.Add(ReadInput(ref reader, binary, ref binaryOffset, model));
+                        break;
+                    case "outputs": outputs = ReadOutputs(ref reader); break;
+                    case "parameters": binaryOutputs = ReadParameters(ref reader).BinaryDataOutput; break;
+                    default: reader.Skip(); break;
+                }
+            }
+            if (binaryOffset != binary.Length)
+                throw Bad($"the binary section has {binary.Length} bytes but the inputs' binary_data_size add up to {binaryOffset}");
+            CheckAllInputsPresent(inputs, model);
+            return new InferRequest(id, inputs, ResolveOutputs(outputs, binaryOutputs, model));
+        }
+        catch (JsonException e)
+        {
+            foreach (var input in inputs) input.Dispose();
+            throw Bad($"malformed JSON: {e.Message}");
+        }
+        catch
+        {
+            foreach (var input in inputs) input.Dispose();
+            throw;
+        }
+    }
+
+    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'inputs' must be an object");
+        string? name = null, datatypeName = null;
+        long[]? shape = null;
+        var parameters = default(TensorParameters);
+        var data = default(Utf8JsonReader);
+        var hasData = false;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            Next(ref reader);
+            switch (property)
+            {
+                case "name": name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("input 'name' must be a string"); break;
+                case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("input 'datatype' must be a string"); break;
+                case "shape": shape = ReadShape(ref reader, name); break;
+                case "parameters": parameters = ReadParameters(ref reader); break;
+                case "data": data = reader; hasData = true; reader.Skip(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        if (name is null) throw Bad("an input has no 'name'");
+        var spec = model.FindInput(name)
+            ?? throw Bad($"unknown input '{name}'; the model's inputs are: {string.Join(", ", model.Inputs.Select(i => i.Name))}");
+        if (datatypeName is null) throw Bad($"input '{name}' has no 'datatype'");
+        if (!Datatype.TryParse(datatypeName, out var datatype)) throw Bad($"input '{name}': unknown datatype '{datatypeName}'");
+        if (datatype != spec.Datatype) throw Bad($"input '{name}' has datatype {datatype}, but the model expects {spec.Datatype}");
+        if (shape is null) throw Bad($"input '{name}' has no 'shape'");
+        if (!spec.Accepts(shape))
+            throw Bad($"input '{name}' has shape {TensorSpec.Format(shape)}, which does not fit the model's shape {TensorSpec.Format(spec.Shape)}");
+
+        if (parameters.BinaryDataSize is { } size)
+        {
+            if (size < 0 || size > binary.Length - binaryOffset)
+                throw Bad($"input '{name}': binary_data_size {size} goes past the end of the binary section ({binary.Length - binaryOffset} bytes left)");
+            var tensor = BinaryTensorCodec.Read(binary.Slice(binaryOffset, (int)size), name, datatype, shape);
+            binaryOffset += (int)size;
+            return tensor;
+        }
+        if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
+        return JsonTensorDataReader.Read(ref data, name, datatype, shape);
+    }
+
+    private static long[] ReadShape(ref Utf8JsonReader reader, string? name)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw Bad($"input '{name}': 'shape' must be an array of integers");
+        var dims = new List<long>(4);
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var dim) || dim < 0)
+                throw Bad($"input '{name}': 'shape' must hold non-negative integers");
+            dims.Add(dim);
+        }
+        return dims.ToArray();
+    }
+
+    private static List<RequestedOutput> ReadOutputs(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'outputs' must be an array");
+        var outputs = new List<RequestedOutput>();
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'outputs' must be an object");
+            string? name = null;
+            var binary = false;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var property = reader.GetString();
+                Next(ref reader);
+                if (property == "name") name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("output 'name' must be a string");
+                else if (property == "parameters") binary = ReadParameters(ref reader).BinaryData;
+                else reader.Skip();
+            }
+            outputs.Add(new RequestedOutput(name ?? throw Bad("a requested output has no 'name'"), binary));
+        }
+        return outputs;
+    }
+
+    private static TensorParameters ReadParameters(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw Bad("'parameters' must be an object");
+        var result = default(TensorParameters);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            Next(ref reader);
+            switch (property)
+            {
+                case "binary_data_size":
+                    result.BinaryDataSize = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var size) ? size : throw Bad("'binary_data_size' must be an integer");
+                    break;
+                case "binary_data": result.BinaryData = ReadBool(ref reader, property); break;
+                case "binary_data_output": result.BinaryDataOutput = ReadBool(ref reader, property); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return result;
+    }
+
+    private static bool ReadBool(ref Utf8JsonReader reader, string property) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw Bad($"'{property}' must be true or false"),
+    };
+
+    private static void CheckAllInputsPresent(List<TensorData> inputs, OnnxModel model)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+            if (!seen.Add(input.Name)) throw Bad($"input '{input.Name}' is given twice");
+        var missing = model.Inputs.Where(i => !seen.Contains(i.Name)).Select(i => i.Name).ToList();
+        if (missing.Count > 0) throw Bad($"missing input(s): {string.Join(", ", missing)}");
+    }
+
+    private static IReadOnlyList<RequestedOutput> ResolveOutputs(List<RequestedOutput>? requested, bool binaryByDefault, OnnxModel model)
+    {
+        if (requested is null || requested.Count == 0)
+            return model.Outputs.Select(o => new RequestedOutput(o.Name, binaryByDefault)).ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var output in requested)
+        {
+            if (model.FindOutput(output.Name) is null)
+                throw Bad($"unknown output '{output.Name}'; the model's outputs are: {string.Join(", ", model.OutputNames)}");
+            if (!seen.Add(output.Name)) throw Bad($"output '{output.Name}' is requested twice");
+        }
+        return binaryByDefault ? requested.Select(o => o with { Binary = true }).ToArray() : requested;
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw Bad("malformed JSON: the request body ends early");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string message)
+    {
+        if (Next(ref reader) != type) throw Bad(message);
+    }
+
+    private static ProtocolException Bad(string message) => ProtocolException.BadRequest(message);
+
+    private struct TensorParameters
+    {
+        public long? BinaryDataSize;
+        public bool BinaryData;
+        public bool BinaryDataOutput;
+    }
+}

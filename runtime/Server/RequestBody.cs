@@ -1,0 +1,84 @@
+using System.Buffers;
+using ModelOperator.Runtime.Protocol;
+
+namespace ModelOperator.Runtime.Server;
+
+/// <summary>A request body read whole into a pooled buffer, refused with 413 as soon as it passes the size limit.</summary>
+internal sealed class RequestBody : IDisposable
+{
+    private byte[] _buffer;
+
+    private RequestBody(byte[] buffer, int length) { _buffer = buffer; Length = length; }
+
+    public int Length { get; }
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+
+    /// <summary>
+    /// How much of an oversized body is read and thrown away before answering 413: a client still sending when the
+    /// connection closes sees a reset instead of the answer, so small overruns are drained first.
+    /// </summary>
+    public const long DrainAllowance = 1024 * 1024;
+
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        var declared = request.ContentLength;
+        if (declared > maxBytes)
+        {
+            if (declared <= maxBytes + DrainAllowance) await DrainAsync(request.Body, cancellationToken);
+            throw TooLarge(declared.Value, maxBytes);
+        }
+        // One byte more than declared lets the final read see the end without growing the buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min((declared ?? 16 * 1024) + 1, maxBytes + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > maxBytes)
+                    {
+                        await DrainAsync(request.Body, cancellationToken);
+                        throw TooLarge(length, maxBytes);
+                    }
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0) break;
+                length += read;
+            }
+            if (length > maxBytes) throw TooLarge(length, maxBytes);
+            return new RequestBody(buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            // Kestrel's own limit (the body limit plus the allowance) ends this for bodies far over the limit.
+            while (await body.ReadAsync(scratch, cancellationToken) > 0) { }
+        }
+        catch (BadHttpRequestException) { }
+        finally { ArrayPool<byte>.Shared.Return(scratch); }
+    }
+
+    private static ProtocolException TooLarge(long size, long max) =>
+        ProtocolException.TooLarge($"the request body ({size} bytes or more) is over the limit of {max} bytes");
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,58 @@
+using ModelOperator.Runtime.Inference;
+
+namespace ModelOperator.Runtime.Server;
+
+/// <summary>Everything <c>serve</c> is configured with; the CLI and tests build it.</summary>
+internal sealed record ServeOptions
+{
+    /// <summary>The model reference as given (<c>--model</c>): a path, <c>file://</c>, or a scheme a model source knows.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The name the model is served under; defaults to the file name without extension.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The address Kestrel binds; <c>0.0.0.0</c> in a pod, <c>127.0.0.1</c> in tests.</summary>
+    public string Host { get; init; } = "0.0.0.0";
+
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; } = 8080;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    /// <summary>Rows per model run; 1 turns dynamic batching off.</summary>
+    public int MaxBatch { get; init; } = 1;
+
+    public TimeSpan BatchDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Largest request body accepted; larger ones get 413.</summary>
+    public long MaxBodyBytes { get; init; } = 64L * 1024 * 1024;
+
+    public IReadOnlyList<int> BenchBatchSizes { get; init; } = [1, 8];
+    public int BenchWarmup { get; init; } = 10;
+
+    /// <summary>Timed runs per batch size before the server turns ready; 0 skips the benchmark.</summary>
+    public int BenchIterations { get; init; } = 100;
+
+    /// <summary>The node the pod runs on (the downward API's <c>NODE_NAME</c>), reported with the benchmark.</summary>
+    public string Node { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+
+    /// <summary>Exposes <c>POST /v2/_noop</c>, a benchmark aid that reads the body and skips inference.</summary>
+    public bool EnableNoopEndpoint { get; init; }
+
+    public bool PlainHttp { get; init; }
+    public string? Sha256 { get; init; }
+
+    /// <summary>
+    /// Unbatched model runs at once. Two, each with half the cores as intra-op threads: small models gain from running
+    /// requests side by side, large ones still get several threads per run, and more runs of one session at once only
+    /// fight over its thread pool.
+    /// </summary>
+    public int MaxConcurrentRuns { get; init; } = DefaultConcurrentRuns;
+
+    public static int DefaultConcurrentRuns => Math.Min(2, Environment.ProcessorCount);
+
+    public SessionTuning Tuning { get; init; } = SessionTuning.ForServing(DefaultConcurrentRuns);
+
+    /// <summary>How long shutdown waits for in-flight requests to finish.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
+}

@@ -1,0 +1,135 @@
+using ModelOperator.Runtime.Batching;
+using ModelOperator.Runtime.Benchmarking;
+using ModelOperator.Runtime.Inference;
+using ModelOperator.Runtime.Metrics;
+using ModelOperator.Runtime.Store;
+
+namespace ModelOperator.Runtime.Server;
+
+/// <summary>
+/// The model a server serves: resolved, loaded, benchmarked on this node, then ready. Its state drives the ready probe;
+/// its runner (direct or dynamic batching) runs the requests.
+/// </summary>
+internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, ILogger logger) : IAsyncDisposable
+{
+    private volatile ModelState _state = ModelState.Loading;
+    private int _arriving;
+
+    public string Name { get; } = options.Name ?? NameFromReference(options.Model);
+    public string Version { get; private set; } = "1";
+    public ModelState State => _state;
+    public string? Failure { get; private set; }
+    public OnnxModel? Model { get; private set; }
+    public IInferenceRunner? Runner { get; private set; }
+    public string? Digest { get; private set; }
+    public BenchmarkReport Benchmark { get; private set; } = new(options.Name ?? NameFromReference(options.Model), "pending", []);
+
+    /// <summary>Resolves, loads and benchmarks the model; on failure the state is <see cref="ModelState.Failed"/> and the error rethrown.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var resolved = await ModelSources.ResolveAsync(options.Model,
+                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256), cancellationToken);
+            Digest = resolved.Digest;
+            if (resolved.Version is { Length: > 0 } version) Version = version;
+            var model = Model = await Task.Run(() => OnnxModel.Load(resolved.OnnxPath, options.Device, options.Tuning), cancellationToken);
+            metrics.ModelLoad.WithLabels(Name).Set(model.LoadTime.TotalSeconds);
+            metrics.ExecutionProvider.WithLabels(Name, model.Provider.Provider, model.Provider.Device, model.Provider.Reason).Set(1);
+            logger.LogInformation("Loaded model {Model} from {Path} in {LoadSeconds:F3}s on {Provider} ({Device}): {Reason}; inputs={Inputs} outputs={Outputs}",
+                Name, resolved.OnnxPath, model.LoadTime.TotalSeconds, model.Provider.Provider, model.Provider.Device, model.Provider.Reason,
+                Describe(model.Inputs), Describe(model.Outputs));
+            if (model.SkippedOutputs.Count > 0)
+                logger.LogWarning("Skipped outputs the protocol cannot carry for model {Model}: {Outputs}", Name, string.Join(", ", model.SkippedOutputs));
+            var observer = new RunObserver(metrics, Name);
+            Runner = options.MaxBatch > 1 && model.CanBatch
+                ? new DynamicBatcher(model, options.MaxBatch, options.BatchDelay, observer, () => Volatile.Read(ref _arriving) > 0)
+                : new DirectRunner(model, observer, options.MaxConcurrentRuns);
+            if (options.MaxBatch > 1 && !model.CanBatch)
+                logger.LogInformation("Dynamic batching is off for model {Model}: its inputs or outputs have a static first dim", Name);
+
+            _state = ModelState.Benchmarking;
+            await Task.Run(() => RunBenchmark(model, cancellationToken), cancellationToken);
+            _state = ModelState.Ready;
+            metrics.Ready.WithLabels(Name).Set(1);
+            logger.LogInformation("Model {Model} is ready", Name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failure = e.Message;
+            _state = ModelState.Failed;
+            logger.LogError("Failed to load model {Model} from {Reference}: {Error}", Name, options.Model, e.Message);
+            throw;
+        }
+    }
+
+    private void RunBenchmark(OnnxModel model, CancellationToken cancellationToken)
+    {
+        if (options.BenchIterations == 0)
+        {
+            Benchmark = new BenchmarkReport(Name, "skipped", []);
+            return;
+        }
+        Benchmark = new BenchmarkReport(Name, "running", []);
+        var results = new List<BenchmarkResult>();
+        try
+        {
+            foreach (var batch in options.BenchBatchSizes.Select(b => SyntheticInputs.EffectiveBatchSize(model, b)).Distinct())
+            {
+                var result = ModelBenchmark.Run(model, new BenchmarkPlan(batch, options.BenchWarmup, options.BenchIterations), options.Node,
+                    cancellationToken: cancellationToken);
+                results.Add(result);
+                Export(result);
+                logger.LogInformation("Benchmarked model {Model} at batch {BatchSize}: p50={P50Ms}ms p95={P95Ms}ms p99={P99Ms}ms throughput={Throughput}/s on {Provider} node={Node}",
+                    Name, result.BatchSize, result.P50Ms, result.P95Ms, result.P99Ms, result.Throughput, result.Provider, result.Node);
+            }
+            Benchmark = new BenchmarkReport(Name, "completed", results);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A model that serves but cannot be benchmarked on made-up inputs still serves; the report says why.
+            Benchmark = new BenchmarkReport(Name, "failed", results, e.Message);
+            logger.LogWarning("Benchmark of model {Model} failed: {Error}", Name, e.Message);
+        }
+    }
+
+    private void Export(BenchmarkResult r)
+    {
+        var batch = r.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        metrics.BenchmarkLatency.WithLabels(Name, batch, "p50", r.Provider, r.Node).Set(r.P50Ms / 1000);
+        metrics.BenchmarkLatency.WithLabels(Name, batch, "p95", r.Provider, r.Node).Set(r.P95Ms / 1000);
+        metrics.BenchmarkLatency.WithLabels(Name, batch, "p99", r.Provider, r.Node).Set(r.P99Ms / 1000);
+        metrics.BenchmarkThroughput.WithLabels(Name, batch, r.Provider, r.Node).Set(r.Throughput);
+    }
+
+    /// <summary>A request for this model started arriving (its body is being read and decoded).</summary>
+    public void BeginArrival() => Interlocked.Increment(ref _arriving);
+
+    /// <summary>The request reached the runner, or failed before it.</summary>
+    public void EndArrival() => Interlocked.Decrement(ref _arriving);
+
+    public void MarkStopping()
+    {
+        if (_state == ModelState.Ready) _state = ModelState.Stopping;
+        metrics.Ready.WithLabels(Name).Set(0);
+    }
+
+    /// <summary>The served name when none is given: the file or repository name without extension or tag.</summary>
+    public static string NameFromReference(string reference)
+    {
+        var last = reference.TrimEnd('/').Split('/')[^1];
+        last = last.Split('@')[0];
+        if (reference.StartsWith("oci://", StringComparison.OrdinalIgnoreCase)) last = last.Split(':')[0];
+        var name = Path.GetFileNameWithoutExtension(last);
+        return name.Length > 0 ? name : "model";
+    }
+
+    private static string Describe(IEnumerable<TensorSpec> specs) =>
+        string.Join("; ", specs.Select(s => $"{s.Name} {s.Datatype} {TensorSpec.Format(s.Shape)}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Runner is not null) await Runner.DisposeAsync();
+        Model?.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using ModelOperator.Runtime.Cli;
+using ModelOperator.Runtime.Inference;
+using Xunit;
+
+namespace ModelOperator.Runtime.Tests.Cli;
+
+/// <summary>The serve command line, written exactly as the operator's pods run it.</summary>
+public sealed class ServeCommandTests
+{
+    private static CliArgs Args(string line) => new(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), CommandLine.FlagNames);
+
+    [Fact]
+    public void OperatorCommandLine_ParsesEveryOption()
+    {
+        var options = ServeCommand.Parse(Args(
+            "--model oci://registry.local/models/mnist:v2 --name mnist --port 8080 --device cuda --max-batch 16 --batch-delay-ms 3 " +
+            "--bench-batch 1,8 --bench-iterations 50 --bench-warmup 5 --plain-http"));
+
+        Assert.Equal("oci://registry.local/models/mnist:v2", options.Model);
+        Assert.Equal("mnist", options.Name);
+        Assert.Equal(8080, options.Port);
+        Assert.Equal(DeviceKind.Cuda, options.Device);
+        Assert.Equal(16, options.MaxBatch);
+        Assert.Equal(TimeSpan.FromMilliseconds(3), options.BatchDelay);
+        Assert.Equal([1, 8], options.BenchBatchSizes);
+        Assert.Equal(50, options.BenchIterations);
+        Assert.Equal(5, options.BenchWarmup);
+        Assert.True(options.PlainHttp);
+    }
+
+    [Theory]
+    [InlineData("--model m.onnx --device tpu", "--device must be auto, cuda or cpu")]
+    [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]
+    [InlineData("--model m.onnx --bench-batch 1,x", "--bench-batch must be a comma-separated list")]
+    [InlineData("--model m.onnx --max-batchsize 4", "unknown option(s): --max-batchsize")]
+    [InlineData("--port 8080", "missing required option --model")]
+    public void BadCommandLine_IsAUsageError_SayingWhatIsWrong(string line, string expected)
+    {
+        var error = Assert.Throws<CliUsageException>(() => ServeCommand.Parse(Args(line)));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("/models/resnet50.onnx", "resnet50")]
+    [InlineData("file:///srv/models/bert-base.onnx", "bert-base")]
+    [InlineData("oci://registry:5000/team/mnist:v3", "mnist")]
+    [InlineData("oci://registry/team/mnist@sha256:abc", "mnist")]
+    [InlineData("https://example.com/models/yolo.onnx", "yolo")]
+    public void ServedName_DefaultsToTheModelsFileOrRepositoryName(string reference, string expected) =>
+        Assert.Equal(expected, ModelOperator.Runtime.Server.ServedModel.NameFromReference(reference));
+}

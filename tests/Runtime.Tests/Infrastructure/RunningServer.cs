@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using ModelOperator.Runtime.Server;
+using Xunit;
+
+namespace ModelOperator.Runtime.Tests.Infrastructure;
+
+/// <summary>A real <c>serve</c> server on a free loopback port, with an HTTP client pointed at it.</summary>
+internal sealed class RunningServer : IAsyncDisposable
+{
+    private RunningServer(ModelServer server)
+    {
+        Server = server;
+        Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public ModelServer Server { get; }
+    public HttpClient Http { get; }
+    public string ModelName => Server.Model.Name;
+
+    /// <summary>Starts the server and, unless told otherwise, waits (bounded) until the model is ready.</summary>
+    public static async Task<RunningServer> StartAsync(ServeOptions options, bool waitReady = true)
+    {
+        var server = await ModelServer.StartAsync(options with { Host = "127.0.0.1", Port = 0 },
+            logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var running = new RunningServer(server);
+        if (waitReady)
+        {
+            var finished = await Task.WhenAny(server.Loading, Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.True(finished == server.Loading, $"model {options.Model} did not become ready within 60 s (state {server.Model.State})");
+            await server.Loading;
+        }
+        return running;
+    }
+
+    public static Task<RunningServer> StartAsync(string modelPath, int maxBatch = 1, int benchIterations = 0) =>
+        StartAsync(new ServeOptions { Model = modelPath, MaxBatch = maxBatch, BenchIterations = benchIterations });
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+    }
+}
