@@ -57,7 +57,7 @@ export KUBECONFIG=$WORK/kubeconfig
 "$OP" run --kubeconfig "$KUBECONFIG" --no-leader-election --http-address "http://127.0.0.1:$(free_port)" >"$WORK/operator.log" 2>&1 & pids+=($!)
 
 step "kubectl apply a ModelDeployment that serves the pushed package, pinned by digest"
-cat <<YAML | tee /dev/stderr | "$KUBECTL" apply -f -
+cat > "$WORK/mnist.yaml" <<YAML
 apiVersion: serving.modeloperator.io/v1alpha1
 kind: ModelDeployment
 metadata: {name: mnist, namespace: default}
@@ -67,6 +67,8 @@ spec:
   gpu: {count: 1}
   replicas: {min: 2, max: 4}
 YAML
+cat "$WORK/mnist.yaml"
+"$KUBECTL" apply -f "$WORK/mnist.yaml"
 wait_for "the operator to create the Deployment" 60 sh -c "\"$KUBECTL\" get deploy -l serving.modeloperator.io/name=mnist -o name | grep -q ."
 "$KUBECTL" get mdep mnist
 "$KUBECTL" get deploy,svc -l serving.modeloperator.io/name=mnist
