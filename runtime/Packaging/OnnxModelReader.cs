@@ -52,23 +52,7 @@ internal static class OnnxModelReader
         return new TensorSpec(name, Datatype(meta.ElementDataType), shape);
     }
 
-    /// <summary>The Open Inference Protocol name of an ONNX tensor element type.</summary>
-    public static string Datatype(TensorElementType type) => type switch
-    {
-        TensorElementType.Bool => "BOOL",
-        TensorElementType.UInt8 => "UINT8",
-        TensorElementType.UInt16 => "UINT16",
-        TensorElementType.UInt32 => "UINT32",
-        TensorElementType.UInt64 => "UINT64",
-        TensorElementType.Int8 => "INT8",
-        TensorElementType.Int16 => "INT16",
-        TensorElementType.Int32 => "INT32",
-        TensorElementType.Int64 => "INT64",
-        TensorElementType.Float16 => "FP16",
-        TensorElementType.Float => "FP32",
-        TensorElementType.Double => "FP64",
-        TensorElementType.String => "BYTES",
-        TensorElementType.BFloat16 => "BF16",
-        _ => type.ToString().ToUpperInvariant(),
-    };
+    /// <summary>The Open Inference Protocol name of an ONNX tensor element type (the serving code's own mapping).</summary>
+    public static string Datatype(TensorElementType type) =>
+        Inference.Datatype.FromOrt(type)?.Name ?? type.ToString().ToUpperInvariant();
 }
