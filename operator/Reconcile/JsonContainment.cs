@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ModelOperator.Operator.Reconcile;
@@ -10,7 +11,11 @@ public static class JsonContainment
 {
     /// <summary>True when every field of <paramref name="desired"/> has the same value in <paramref name="actual"/>.</summary>
     public static bool IsContainedIn<T>(T desired, object? actual) =>
-        actual is not null && Contains(JsonNode.Parse(k8s.KubernetesJson.Serialize(desired)), JsonNode.Parse(k8s.KubernetesJson.Serialize(actual)));
+        actual is not null && Contains(ToNode(desired), ToNode(actual));
+
+    // Built as trees directly (no string in between): this runs for both children on every reconcile.
+    private static JsonNode? ToNode(object? value) =>
+        value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), KubernetesJsonOptions.Instance);
 
     private static bool Contains(JsonNode? want, JsonNode? have) => want switch
     {

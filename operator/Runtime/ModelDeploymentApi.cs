@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -63,5 +64,11 @@ internal sealed class ModelDeploymentApi(Kubernetes client, KubeHttp http, Opera
         return http.DeleteAsync($"/api/v1/namespaces/{ns}/services/{name}", null, ct);
     }
 
-    private static T Convert<T>(object obj) => obj is T t ? t : KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+    // Custom object calls answer a parsed JsonElement: read it as T directly rather than writing and parsing it again.
+    private static T Convert<T>(object obj) => obj switch
+    {
+        T t => t,
+        JsonElement e => e.Deserialize<T>(KubernetesJsonOptions.Instance) ?? throw new InvalidOperationException($"the API server answered null for a {typeof(T).Name}"),
+        _ => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj)),
+    };
 }

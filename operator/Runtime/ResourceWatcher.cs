@@ -85,13 +85,15 @@ internal sealed class ResourceWatcher<T>(
             if (line.Length == 0) continue;
             using var doc = JsonDocument.Parse(line);
             var type = doc.RootElement.GetProperty("type").GetString();
-            var raw = doc.RootElement.GetProperty("object").GetRawText();
+            var raw = doc.RootElement.GetProperty("object");
             if (type == "ERROR")
             {
-                var status = KubernetesJson.Deserialize<V1Status>(raw);
+                var status = KubernetesJson.Deserialize<V1Status>(raw.GetRawText());
                 throw new KubeApiException((System.Net.HttpStatusCode)(status.Code ?? 500), status, $"watch {collectionPath}");
             }
-            var item = KubernetesJson.Deserialize<T>(raw);
+            // Read from the parsed event directly: every watched change passes here.
+            var item = raw.Deserialize<T>(Reconcile.KubernetesJsonOptions.Instance)
+                ?? throw new JsonException($"watch {collectionPath} sent a {type} event without an object");
             resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
             events++;
             switch (type)

@@ -11,4 +11,7 @@ internal sealed record ApiContext(
     TableConverter Tables, CancellationToken Stopping)
 {
     public ResourceRegistry Registry => Store.Registry;
+
+    /// <summary>Turns at the store's lock for write requests.</summary>
+    public WriteTurns Writes { get; } = new();
 }

@@ -9,6 +9,7 @@ internal sealed class CreateHandler(ApiContext api)
             throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource ({request.Type.GroupResource} {request.Name})");
         var body = await BodyReader.ReadObjectAsync(request.Http);
         System.Text.Json.Nodes.JsonObject created;
+        using (await api.Writes.TakeAsync())
         lock (api.Store.Sync) created = api.Writer.Create(request.Type, request.Namespace, body, request.ManagerForUpdate, request.DryRun);
         await JsonResponse.WriteAsync(request.Http, 201, ObjectView.At(request.Type, created));
     }

@@ -10,6 +10,7 @@ internal sealed class DeleteCollectionHandler(ApiContext api)
         var filter = ListHandler.Filter(request);
         var options = await DeleteHandler.OptionsAsync(request);
         var deleted = new JsonArray();
+        using (await api.Writes.TakeAsync())
         lock (api.Store.Sync)
         {
             foreach (var obj in api.Store.ReadAll(request.Type.StorageKey, request.Namespace).Where(filter.Matches).ToList())

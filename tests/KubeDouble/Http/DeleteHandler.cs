@@ -19,6 +19,7 @@ internal sealed class DeleteHandler(ApiContext api)
     {
         var options = await OptionsAsync(request);
         JsonObject body;
+        using (await api.Writes.TakeAsync())
         lock (api.Store.Sync)
         {
             var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!)

@@ -10,6 +10,7 @@ internal static class JsonResponse
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(JsonText.Of(body), http.RequestAborted);
+        JsonText.Write(http.Response.BodyWriter, body);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 }

@@ -14,11 +14,12 @@ internal sealed class PatchHandler(ApiContext api)
         var force = request.QueryFlag("force");
         if (force && contentType != "application/apply-patch+yaml")
             throw ApiException.BadRequest("force is not allowed for non-apply patches");
-        JsonObject result;
+        JsonObject? result = null, written = null;
+        using (await api.Writes.TakeAsync())
         lock (api.Store.Sync)
         {
             var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!);
-            if (contentType == "application/apply-patch+yaml") result = Apply(request, live, patch, force);
+            if (contentType == "application/apply-patch+yaml") written = Apply(request, live, patch, force);
             else
             {
                 if (live is null) throw ApiException.NotFound(request.Type.GroupResource, request.Name!);
@@ -33,14 +34,17 @@ internal sealed class PatchHandler(ApiContext api)
                     "application/strategic-merge-patch+json" => throw Unsupported(contentType, request),
                     _ => throw Unsupported(contentType, request),
                 };
-                result = request.Subresource == "scale"
-                    ? ScaleView.From(request.Type, api.Writer.Update(request.Type, live, ScaleView.Into(request.Type, live, patched), request.ManagerForUpdate, null, request.DryRun))
-                    : ObjectView.At(request.Type, api.Writer.Update(request.Type, live, patched, request.ManagerForUpdate, request.Subresource, request.DryRun));
+                if (request.Subresource == "scale")
+                    result = ScaleView.From(request.Type, api.Writer.Update(request.Type, live, ScaleView.Into(request.Type, live, patched), request.ManagerForUpdate, null, request.DryRun));
+                else written = api.Writer.Update(request.Type, live, patched, request.ManagerForUpdate, request.Subresource, request.DryRun);
             }
         }
-        await JsonResponse.WriteAsync(request.Http, 200, result);
+        // The writer hands back its own copy, so the view is made without holding the store's lock.
+        if (written is not null) result = ObjectView.At(request.Type, written);
+        await JsonResponse.WriteAsync(request.Http, 200, result!);
     }
 
+    /// <summary>Server-side apply; answers the writer's own copy of the result (not yet shown at the request's version).</summary>
     private JsonObject Apply(ApiRequest request, JsonObject? live, JsonNode? patch, bool force)
     {
         var manager = request.FieldManager;
@@ -65,11 +69,11 @@ internal sealed class PatchHandler(ApiContext api)
         {
             if (request.Subresource is not null) throw ApiException.NotFound(request.Type.GroupResource, request.Name!);
             var fresh = ServerSideApply.Apply(request.Type, null, config, manager, force, null);
-            return ObjectView.At(request.Type, api.Writer.Create(request.Type, request.Namespace, fresh, manager, request.DryRun, managedFieldsSet: true));
+            return api.Writer.Create(request.Type, request.Namespace, fresh, manager, request.DryRun, managedFieldsSet: true);
         }
         var merged = ServerSideApply.Apply(request.Type, live, config, manager, force, request.Subresource);
         if (ObjectMeta.Str(config, "resourceVersion") is null) ObjectMeta.Of(merged)["resourceVersion"] = ObjectMeta.Str(live, "resourceVersion");
-        return ObjectView.At(request.Type, api.Writer.Update(request.Type, live, merged, manager, request.Subresource, request.DryRun, managedFieldsSet: true));
+        return api.Writer.Update(request.Type, live, merged, manager, request.Subresource, request.DryRun, managedFieldsSet: true);
     }
 
     private static ApiException Unsupported(string contentType, ApiRequest request) => new(415, "UnsupportedMediaType",

@@ -8,7 +8,8 @@ internal sealed class UpdateHandler(ApiContext api)
     public async Task HandleAsync(ApiRequest request)
     {
         var body = await BodyReader.ReadObjectAsync(request.Http);
-        JsonObject result;
+        JsonObject? result = null, written = null;
+        using (await api.Writes.TakeAsync())
         lock (api.Store.Sync)
         {
             var live = api.Store.Read(request.Type, request.Namespace ?? "", request.Name!)
@@ -22,8 +23,10 @@ internal sealed class UpdateHandler(ApiContext api)
                 var updated = api.Writer.Update(request.Type, live, ScaleView.Into(request.Type, live, body), request.ManagerForUpdate, null, request.DryRun);
                 result = ScaleView.From(request.Type, updated);
             }
-            else result = ObjectView.At(request.Type, api.Writer.Update(request.Type, live, body, request.ManagerForUpdate, request.Subresource, request.DryRun));
+            else written = api.Writer.Update(request.Type, live, body, request.ManagerForUpdate, request.Subresource, request.DryRun);
         }
-        await JsonResponse.WriteAsync(request.Http, 200, result);
+        // The writer hands back its own copy, so the view is made without holding the store's lock.
+        if (written is not null) result = ObjectView.At(request.Type, written);
+        await JsonResponse.WriteAsync(request.Http, 200, result!);
     }
 }

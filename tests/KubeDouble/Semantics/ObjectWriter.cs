@@ -173,18 +173,24 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
         return keys.Any(k => !JsonNode.DeepEquals(old[k], updated[k]));
     }
 
-    private static bool Same(JsonObject old, JsonObject updated)
+    private static bool Same(JsonObject old, JsonObject updated) =>
+        EqualExcept(old, updated, "metadata") && EqualExcept(MetaOrEmpty(old), MetaOrEmpty(updated), "managedFields", "resourceVersion")
+        && FieldsOnly(old) == FieldsOnly(updated);
+
+    private static JsonObject MetaOrEmpty(JsonObject o) => o["metadata"] as JsonObject ?? [];
+
+    /// <summary>Deep equality of two objects' members, leaving out the named ones (compared without copying either).</summary>
+    private static bool EqualExcept(JsonObject a, JsonObject b, params string[] skipped)
     {
-        static JsonObject Strip(JsonObject o)
+        var counted = 0;
+        foreach (var (key, value) in a)
         {
-            var copy = (JsonObject)o.DeepClone();
-            var meta = ObjectMeta.Of(copy);
-            meta.Remove("managedFields");
-            meta.Remove("resourceVersion");
-            return copy;
+            if (Array.IndexOf(skipped, key) >= 0) continue;
+            if (!b.TryGetPropertyValue(key, out var other) || !JsonNode.DeepEquals(value, other)) return false;
+            counted++;
         }
-        return JsonNode.DeepEquals(Strip(old), Strip(updated))
-            && FieldsOnly(old) == FieldsOnly(updated);
+        foreach (var (key, _) in b) if (Array.IndexOf(skipped, key) < 0) counted--;
+        return counted == 0;
     }
 
     /// <summary>managedFields without timestamps: a write that only changes ownership is still a write.</summary>

@@ -44,6 +44,15 @@ public sealed class ObjectStore
         lock (Sync) return [.. ReadAll($"{group}/{resource}", ns).Select(o => WithVersion(o, group, version))];
     }
 
+    /// <summary>
+    /// Reads one stored object (or null) under the store's lock without copying it, for cheap polling.
+    /// <paramref name="read"/> must neither change the object nor keep a reference to it.
+    /// </summary>
+    public T Inspect<T>(string group, string resource, string? ns, string name, Func<JsonObject?, T> read)
+    {
+        lock (Sync) return read(Find($"{group}/{resource}", ns ?? "", name));
+    }
+
     private static JsonObject WithVersion(JsonObject stored, string group, string? version)
     {
         var copy = (JsonObject)stored.DeepClone();
@@ -91,13 +100,14 @@ public sealed class ObjectStore
         var previous = objects.GetValueOrDefault((ns, name));
         var revision = ++_revision;
         obj["metadata"]!["resourceVersion"] = revision.ToString();
+        obj["apiVersion"] = type.IsEventsV1 ? "v1" : type.ApiVersion;
         var stored = (JsonObject)obj.DeepClone();
-        stored["apiVersion"] = type.IsEventsV1 ? "v1" : type.ApiVersion;
         objects[(ns, name)] = stored;
         Index(type.StorageKey, stored);
-        History.Append(new WatchEvent(revision, previous is null ? "ADDED" : "MODIFIED", type.StorageKey, ns, name,
-            (JsonObject)stored.DeepClone(), previous));
-        return (JsonObject)stored.DeepClone();
+        // Stored objects are never changed in place (every write replaces them), so the event shares the stored
+        // copy, as it already shares the previous one; the caller keeps its own copy, which equals the stored one.
+        History.Append(new WatchEvent(revision, previous is null ? "ADDED" : "MODIFIED", type.StorageKey, ns, name, stored, previous));
+        return obj;
     }
 
     /// <summary>Removes an object for good; the DELETED event carries it at a new resourceVersion.</summary>

@@ -148,8 +148,7 @@ internal sealed class WatchHandler(ApiContext api)
 
     private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken ct)
     {
-        var line = JsonText.Of(new JsonObject { ["type"] = type, ["object"] = obj }) + "\n";
-        await http.Response.WriteAsync(line, ct);
-        await http.Response.Body.FlushAsync(ct);
+        JsonText.WriteEvent(http.Response.BodyWriter, type, obj);
+        await http.Response.BodyWriter.FlushAsync(ct);
     }
 }

@@ -16,7 +16,14 @@ internal sealed class CelCompiler
 
     private CelCompiler(string source) => _tokens = CelLexer.Tokens(source);
 
-    public static Func<IReadOnlyDictionary<string, object?>, object?> Compile(string source)
+    // Validation runs on every write with the same few rules; compiling each once keeps writes cheap. Closures
+    // are stateless, so they are shared; a rule that does not compile fails the same way every time.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Func<IReadOnlyDictionary<string, object?>, object?>>> Compiled = new();
+
+    public static Func<IReadOnlyDictionary<string, object?>, object?> Compile(string source) =>
+        Compiled.GetOrAdd(source, s => new Lazy<Func<IReadOnlyDictionary<string, object?>, object?>>(() => CompileOnce(s))).Value;
+
+    private static Func<IReadOnlyDictionary<string, object?>, object?> CompileOnce(string source)
     {
         var compiler = new CelCompiler(source);
         var expression = compiler.Expression();
