@@ -59,20 +59,26 @@ internal sealed class ResourceWatcher<T>(
     {
         using var response = await http.GetAsync(collectionPath + Query(null, watch: false), $"list {collectionPath}", ct).ConfigureAwait(false);
         var list = KubernetesJson.Deserialize<ListOf>(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+        var listVersion = list.Metadata?.ResourceVersion;
         var seen = new HashSet<string>();
         foreach (var item in list.Items)
         {
-            seen.Add(ObjectCache<T>.KeyOf(item));
+            var key = ObjectCache<T>.KeyOf(item);
+            seen.Add(key);
+            // The operator's own writes go through to the cache while the list is on its way: a copy newer than
+            // the list's must not be rolled back to it, or the next reconcile repeats the write.
+            if (cache.Get(key) is { } cached && ResourceVersions.IsNewer(cached.Metadata.ResourceVersion, item.Metadata.ResourceVersion)) continue;
             Store(item);
         }
         foreach (var key in cache.Keys.Where(k => !seen.Contains(k)))
         {
             if (cache.Get(key) is not { } gone) continue;
+            if (ResourceVersions.IsNewer(gone.Metadata.ResourceVersion, listVersion)) continue; // written after the list was taken
             cache.Remove(gone);
             onEvent(WatchEventType.Deleted, gone);
         }
         _synced.TrySetResult();
-        return list.Metadata?.ResourceVersion ?? "";
+        return listVersion ?? "";
     }
 
     private async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion, CancellationToken ct)
