@@ -63,11 +63,7 @@ internal sealed class ResourceWatcher<T>(
         var seen = new HashSet<string>();
         foreach (var item in list.Items)
         {
-            var key = ObjectCache<T>.KeyOf(item);
-            seen.Add(key);
-            // The operator's own writes go through to the cache while the list is on its way: a copy newer than
-            // the list's must not be rolled back to it, or the next reconcile repeats the write.
-            if (cache.Get(key) is { } cached && ResourceVersions.IsNewer(cached.Metadata.ResourceVersion, item.Metadata.ResourceVersion)) continue;
+            seen.Add(ObjectCache<T>.KeyOf(item));
             Store(item);
         }
         foreach (var key in cache.Keys.Where(k => !seen.Contains(k)))
@@ -113,11 +109,14 @@ internal sealed class ResourceWatcher<T>(
     }
 
     // An object the cache already holds at this resourceVersion is the echo of the operator's own write (written
-    // through to the cache) or unchanged across a relist: reconciling it again would find nothing to do.
+    // through to the cache) or unchanged across a relist: reconciling it again would find nothing to do. An older
+    // copy (a list taken, or a watch event sent, before that write) must not roll the cache back, or the next
+    // reconcile repeats the write.
     private void Store(T item)
     {
         var existing = cache.Get(ObjectCache<T>.KeyOf(item));
-        if (existing is not null && existing.Metadata.ResourceVersion == item.Metadata.ResourceVersion) return;
+        if (existing is not null && (existing.Metadata.ResourceVersion == item.Metadata.ResourceVersion
+            || ResourceVersions.IsNewer(existing.Metadata.ResourceVersion, item.Metadata.ResourceVersion))) return;
         cache.Upsert(item);
         onEvent(existing is null ? WatchEventType.Added : WatchEventType.Modified, item);
     }
