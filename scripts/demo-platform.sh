@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 CONFIGURATION=${CONFIGURATION:-Release}
 RT=runtime/bin/$CONFIGURATION/net10.0/model-runtime
 OP=operator/bin/$CONFIGURATION/net10.0/model-operator
-KD=tests/KubeDouble/bin/$CONFIGURATION/net10.0/kube-double
+KD=devcluster/KubeDouble/bin/$CONFIGURATION/net10.0/kube-double
 KUBECTL=${KUBECTL:-$PWD/.tools/bin/kubectl}
 MODELS=${MODELS:-.artifacts/models}
 WORK=$(mktemp -d /tmp/modeloperator-demo.XXXXXX)

@@ -18,7 +18,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public static OperatorProcess Start(string dll, string kubeconfig, string logPath)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         // The shell hands the operator's output straight to the log file and then becomes the operator (exec, same
         // pid), so piping its log lines through this process takes nothing from the cores the benchmark measures.
         var info = new ProcessStartInfo("/bin/sh")
@@ -63,13 +63,6 @@ internal sealed class OperatorProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"the operator did not lead with synced caches within {timeout.TotalSeconds} s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

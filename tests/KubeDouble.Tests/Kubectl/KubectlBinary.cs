@@ -8,10 +8,7 @@ internal static class KubectlBinary
         var fromEnv = Environment.GetEnvironmentVariable("KUBECTL");
         if (!string.IsNullOrEmpty(fromEnv))
             return File.Exists(fromEnv) ? fromEnv : throw new FileNotFoundException($"KUBECTL is set to '{fromEnv}', which does not exist");
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "ModelOperator.sln"))) dir = dir.Parent;
-        if (dir is null) throw new FileNotFoundException($"kubectl not found: no ModelOperator.sln above {AppContext.BaseDirectory} and KUBECTL is not set");
-        var path = System.IO.Path.Combine(dir.FullName, ".tools", "bin", "kubectl");
+        var path = RepoPaths.Of(".tools", "bin", "kubectl");
         return File.Exists(path) ? path
             : throw new FileNotFoundException($"kubectl not found at {path}: run `make kubectl` (it fetches kubectl into .tools/bin) or set KUBECTL");
     }

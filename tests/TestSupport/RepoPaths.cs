@@ -1,9 +1,13 @@
-namespace ModelOperator.Operator.Tests;
+namespace ModelOperator.TestSupport;
 
 /// <summary>Finds files of the repository the tests were built from.</summary>
-internal static class RepoPaths
+public static class RepoPaths
 {
+    /// <summary>The folder holding ModelOperator.sln.</summary>
     public static string Root { get; } = FindRoot();
+
+    /// <summary>A path under the repository root.</summary>
+    public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
 
     private static string FindRoot()
     {
