@@ -1,0 +1,23 @@
+namespace ModelOperator.DevCluster;
+
+/// <summary>How a dev cluster starts.</summary>
+public sealed record DevClusterOptions
+{
+    /// <summary>The simulated nodes.</summary>
+    public List<NodeConfig> Nodes { get; init; } = NodeConfig.Defaults();
+    /// <summary>Pod IPs come from this loopback range (never 127.0.0.1).</summary>
+    public string PodCidr { get; init; } = "127.10.0.0/16";
+    /// <summary>Service cluster IPs come from this loopback range.</summary>
+    public string ServiceCidr { get; init; } = "127.20.0.0/16";
+    /// <summary>
+    /// Container images the kubelet can run, mapped to a local command line (program and leading arguments); the
+    /// container's own args follow. The operator's configured runtime image maps to the built model-runtime.
+    /// </summary>
+    public Dictionary<string, string[]> Images { get; init; } = [];
+    /// <summary>Where the cluster keeps its files; a fresh temporary folder when null.</summary>
+    public string? StateDirectory { get; init; }
+    /// <summary>The API double's loopback port; 0 picks a free one.</summary>
+    public int ApiPort { get; init; }
+    /// <summary>How often nodes renew their heartbeat (Lease and Ready condition).</summary>
+    public TimeSpan NodeHeartbeat { get; init; } = TimeSpan.FromSeconds(10);
+}
