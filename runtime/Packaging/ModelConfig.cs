@@ -24,7 +24,9 @@ internal sealed record ModelProperties(
     [property: JsonPropertyName("fileName")] string FileName,
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("signature")] ModelSignature Signature,
-    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization = null);
+    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization = null,
+    [property: JsonPropertyName("compression"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Compression.CompressionReport? Compression = null,
+    [property: JsonPropertyName("inputShapes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, long[]>? InputShapes = null);
 
 /// <summary>What <c>--optimize</c> did: which tool and level, and the sha256 of the original file.</summary>
 internal sealed record ModelOptimization(
