@@ -9,7 +9,11 @@ namespace ModelOperator.Runtime.Packaging;
 internal sealed record ModelConfig(
     [property: JsonPropertyName("descriptor")] ModelDescriptor Descriptor,
     [property: JsonPropertyName("config")] ModelProperties Config,
-    [property: JsonPropertyName("modelfs")] ModelFs ModelFs);
+    [property: JsonPropertyName("modelfs")] ModelFs ModelFs)
+{
+    /// <summary>True for a package from another ModelPack tool whose config has no signature: it is read from the model instead.</summary>
+    [JsonIgnore] public bool SignatureFromModel { get; init; }
+}
 
 internal sealed record ModelDescriptor(
     [property: JsonPropertyName("name")] string Name,
