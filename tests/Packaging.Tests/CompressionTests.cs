@@ -20,6 +20,7 @@ public sealed class CompressionTests
     [Theory]
     [InlineData("mlp", "features", new[] { 32, 16 }, "scores")]
     [InlineData("mnist-cnn", "input", new[] { 4, 1, 28, 28 }, "probabilities")]
+    [InlineData("wide-mlp", "features", new[] { 16, 512 }, "probabilities")]
     public async Task Int8_SampleModel_LoadsIsSmallerAndAnswersWithinTheReportedDrift(string name, string input, int[] shape, string output)
     {
         using var dir = new TempDir();
@@ -43,6 +44,20 @@ public sealed class CompressionTests
         var measured = ModelRunner.MaxAbsDifference(expected[output], actual[output]);
         Assert.InRange(measured, 0, Math.Max(report.MaxDrift * 2, 1e-6));
         Assert.True(measured > 0, "an int8 model that answers bit-identically was not quantised");
+    }
+
+    [Fact]
+    public async Task Int8_MatMulHeavyModel_IsAtMostThreeTenthsOfItsFloatSize()
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel("wide.onnx", SampleModelCatalog.WideMlp());
+
+        var packed = await PackAsync(onnx, dir["int8"], new CompressionRequest(CompressionMethod.Int8));
+
+        var report = packed.Config.Config.Compression!;
+        Assert.InRange(report.SizeRatio, 0.2, 0.3);
+        Assert.Equal(3, report.RewrittenOperators);
+        Assert.InRange(report.Outputs[0].Top1Agreement!.Value, 0.95, 1.0);
     }
 
     [Fact]
