@@ -11,7 +11,7 @@ internal sealed record LocalPackage(OciLayout Layout, OciDescriptor ManifestDesc
         var where = $"the package in '{layout.Root}'";
         var manifest = ModelPackageRules.ParseManifest(bytes, descriptor.MediaType, where);
         var (layer, fileName) = ModelPackageRules.Check(manifest, where);
-        var config = PackageJson.Deserialize<ModelConfig>(await layout.ReadBlobAsync(manifest.Config, ct), $"the config of {where}");
+        var config = ModelConfigReader.Read(await layout.ReadBlobAsync(manifest.Config, ct), layer, fileName, where);
         ModelPackageRules.CheckConfig(config, layer, where);
         return new LocalPackage(layout, descriptor, bytes, manifest, layer, fileName, config);
     }

@@ -9,7 +9,11 @@ namespace ModelOperator.Runtime.Packaging;
 internal sealed record ModelConfig(
     [property: JsonPropertyName("descriptor")] ModelDescriptor Descriptor,
     [property: JsonPropertyName("config")] ModelProperties Config,
-    [property: JsonPropertyName("modelfs")] ModelFs ModelFs);
+    [property: JsonPropertyName("modelfs")] ModelFs ModelFs)
+{
+    /// <summary>True for a package from another ModelPack tool whose config has no signature: it is read from the model instead.</summary>
+    [JsonIgnore] public bool SignatureFromModel { get; init; }
+}
 
 internal sealed record ModelDescriptor(
     [property: JsonPropertyName("name")] string Name,
@@ -24,7 +28,9 @@ internal sealed record ModelProperties(
     [property: JsonPropertyName("fileName")] string FileName,
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("signature")] ModelSignature Signature,
-    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization = null);
+    [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization = null,
+    [property: JsonPropertyName("compression"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Compression.CompressionReport? Compression = null,
+    [property: JsonPropertyName("inputShapes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, long[]>? InputShapes = null);
 
 /// <summary>What <c>--optimize</c> did: which tool and level, and the sha256 of the original file.</summary>
 internal sealed record ModelOptimization(

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ModelOperator.Runtime.Packaging.Compression;
 
 namespace ModelOperator.Runtime.Packaging;
 
@@ -6,7 +7,8 @@ namespace ModelOperator.Runtime.Packaging;
 internal sealed record PackRequest(
     string OnnxPath, string Name, string Version, string OutputDir,
     string? Description = null, string? License = null, IReadOnlyDictionary<string, string>? Labels = null,
-    bool Optimize = false, bool Force = false);
+    bool Optimize = false, bool Force = false,
+    Compression.CompressionRequest? Compression = null, IReadOnlyDictionary<string, long[]>? InputShapes = null);
 
 /// <summary>A package written by <see cref="ModelPacker"/>.</summary>
 internal sealed record PackResult(string OutputDir, string ManifestDigest, ModelConfig Config, long ModelSize);
@@ -41,16 +43,33 @@ internal static partial class ModelPacker
             signature = OnnxModelReader.ReadSignature(modelFile);
             optimization = new ModelOptimization("onnxruntime", "extended", Digest.Hex(originalDigest));
         }
+        CheckInputShapes(request.InputShapes, signature);
+        CompressionReport? compression = null;
+        if (request.Compression is { } compress)
+        {
+            var (sourceDigest, _) = await Digest.OfFileAsync(request.OnnxPath, ct);
+            var sourceSize = new FileInfo(request.OnnxPath).Length + ExternalFiles(request.OnnxPath).Sum(f => new FileInfo(f).Length);
+            var compressedFile = Path.Combine(staged.Path, ".compressed.onnx");
+            compression = ModelCompressor.Compress(modelFile, compressedFile, compress, signature, request.InputShapes,
+                Digest.Hex(sourceDigest), sourceSize);
+            if (request.Optimize) File.Delete(modelFile);
+            modelFile = compressedFile;
+        }
 
-        var layer = await layout.CopyBlobAsync(MediaTypes.WeightRaw, modelFile, ct,
-            new Dictionary<string, string> { [MediaTypes.TitleAnnotation] = fileName });
-        if (request.Optimize) File.Delete(modelFile);
+        var sideFiles = ExternalFiles(modelFile);
+        var title = new Dictionary<string, string> { [MediaTypes.TitleAnnotation] = fileName };
+        var layer = sideFiles.Count == 0
+            ? await layout.CopyBlobAsync(MediaTypes.WeightRaw, modelFile, ct, title)
+            : await ExternalDataLayer.WriteAsync(layout, modelFile, fileName, sideFiles, staged.Path, ct);
+        var (modelDigest, _) = await Digest.OfFileAsync(modelFile, ct);
+        if (modelFile != request.OnnxPath) File.Delete(modelFile);
 
         var created = DateTimeOffset.UtcNow;
         var config = new ModelConfig(
             new ModelDescriptor(request.Name, request.Version, created, request.Description,
                 request.License is null ? null : [request.License], request.Labels is { Count: > 0 } ? request.Labels : null),
-            new ModelProperties("onnx", fileName, Digest.Hex(layer.Digest), signature, optimization),
+            new ModelProperties("onnx", fileName, Digest.Hex(modelDigest), signature, optimization, compression,
+                request.InputShapes is { Count: > 0 } ? request.InputShapes : null),
             new ModelFs("layers", [layer.Digest]));
         var configBlob = await layout.WriteBlobAsync(MediaTypes.ModelConfig, PackageJson.Serialize(config), ct);
         var manifest = new OciManifest(2, configBlob, [layer], MediaTypes.OciManifest, MediaTypes.ModelArtifact,
@@ -63,6 +82,28 @@ internal static partial class ModelPacker
         }, ct);
         staged.Commit();
         return new PackResult(Path.GetFullPath(request.OutputDir), manifestBlob.Digest, config, layer.Size);
+    }
+
+    /// <summary>The external data files <paramref name="onnxPath"/> refers to (none for a self-contained model).</summary>
+    private static IReadOnlyList<string> ExternalFiles(string onnxPath)
+    {
+        var model = Onnx.OnnxModel.Load(onnxPath);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
+        return model.ExternalDataLocations().Select(location =>
+        {
+            var path = PathGuard.ResolveInside(dir, location);
+            return File.Exists(path) ? path : throw new PackageException($"the model's external data file '{location}' is missing beside it");
+        }).ToList();
+    }
+
+    private static void CheckInputShapes(IReadOnlyDictionary<string, long[]>? shapes, ModelSignature signature)
+    {
+        foreach (var (name, shape) in shapes ?? new Dictionary<string, long[]>())
+        {
+            var input = signature.Inputs.FirstOrDefault(i => i.Name == name)
+                ?? throw new PackageException($"--input-shape names '{name}', which is not an input of the model (its inputs: {string.Join(", ", signature.Inputs.Select(i => i.Name))})");
+            SyntheticInputs.Resolve(input, shapes);
+        }
     }
 
     private static void CheckName(string value, string what)

@@ -20,7 +20,7 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
         var manifest = ModelPackageRules.ParseManifest(manifestBytes, mediaType, where);
         var (layer, fileName) = ModelPackageRules.Check(manifest, where);
         var configPath = await EnsureBlobAsync(manifest.Config, where, ct);
-        var config = PackageJson.Deserialize<ModelConfig>(await File.ReadAllBytesAsync(configPath, ct), $"the config of {where}");
+        var config = ModelConfigReader.Read(await File.ReadAllBytesAsync(configPath, ct), layer, fileName, where);
         ModelPackageRules.CheckConfig(config, layer, where);
         var layerPath = await EnsureBlobAsync(layer, where, ct);
         var modelPath = layerPath;
@@ -32,13 +32,14 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
                 ? found
                 : await ArchiveLayer.ExtractAsync(layerPath, layer.MediaType, unpacked, where, ct);
             var (modelDigest, _) = await Digest.OfFileAsync(modelPath, ct);
-            if (modelDigest != "sha256:" + config.Config.Sha256)
+            if (config.Config.Sha256.Length > 0 && modelDigest != "sha256:" + config.Config.Sha256)
                 throw new DigestMismatchException("sha256:" + config.Config.Sha256, modelDigest, -1, new FileInfo(modelPath).Length,
                     $"the model file in the archive layer of {where}");
         }
         try
         {
-            OnnxModelReader.ReadSignature(modelPath);
+            var signature = OnnxModelReader.ReadSignature(modelPath);
+            if (config.SignatureFromModel) config = config with { Config = config.Config with { Signature = signature } };
         }
         catch (PackageException e)
         {

@@ -17,12 +17,17 @@ internal sealed record PackageSummary(
     [property: JsonPropertyName("license"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? License,
     [property: JsonPropertyName("labels"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Labels,
     [property: JsonPropertyName("optimization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ModelOptimization? Optimization,
-    [property: JsonPropertyName("signature")] ModelSignature Signature)
+    [property: JsonPropertyName("signature")] ModelSignature Signature,
+    [property: JsonPropertyName("compression"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Compression.CompressionReport? Compression = null,
+    [property: JsonPropertyName("inputShapes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, long[]>? InputShapes = null,
+    [property: JsonPropertyName("signatureSource")] string SignatureSource = "config")
 {
     public static PackageSummary From(string source, string digest, long size, ModelConfig config) => new(
         source, config.Descriptor.Name, config.Descriptor.Version, digest, size, config.Config.FileName, config.Config.Sha256,
         config.Descriptor.CreatedAt, config.Descriptor.Licenses is { Count: > 0 } l ? string.Join(", ", l) : null,
-        config.Descriptor.Labels, config.Config.Optimization, config.Config.Signature);
+        config.Descriptor.Labels, config.Config.Optimization, config.Config.Signature,
+        config.Config.Compression, config.Config.InputShapes,
+        config.SignatureFromModel ? "model (the config has none: made by another ModelPack tool)" : "config");
 
     public string ToJson() => JsonSerializer.Serialize(this, PackageJson.Indented);
 
@@ -41,6 +46,9 @@ internal sealed record PackageSummary(
         Row("License", License);
         Row("Labels", Labels is null ? null : string.Join(", ", Labels.Select(kv => $"{kv.Key}={kv.Value}")));
         Row("Optimization", Optimization is null ? "none" : $"{Optimization.Tool} {Optimization.Level} (original sha256 {Optimization.OriginalSha256})");
+        Row("Signature", SignatureSource == "config" ? null : $"from the {SignatureSource}");
+        Row("Input shapes", InputShapes is null ? null : string.Join(", ", InputShapes.Select(kv => $"{kv.Key}=[{string.Join(",", kv.Value)}]")));
+        if (Compression is not null) text.Append(ModelOperator.Runtime.Packaging.Compression.CompressionSummary.ToText(Compression));
         text.AppendLine();
         text.AppendLine($"{"KIND",-8}{"NAME",-28}{"DATATYPE",-10}SHAPE");
         foreach (var (kind, specs) in new[] { ("input", Signature.Inputs), ("output", Signature.Outputs) })

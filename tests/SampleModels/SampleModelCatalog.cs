@@ -83,6 +83,12 @@ public static class SampleModelCatalog
     /// <summary>A model with a static batch dim, so it cannot be batched: <c>x</c> FP32 [1,4] → <c>y</c> = 2x+1 FP32 [1,4].</summary>
     public static byte[] StaticBatch() => Cached(StaticBatchModel.Name, StaticBatchModel.Build);
 
+    /// <summary>
+    /// A wide, MatMul-heavy classifier: <c>features</c> FP32 [batch,512] → 1024 → 1024 → <c>probabilities</c> FP32 [batch,10]:
+    /// the model int8 compression is measured on.
+    /// </summary>
+    public static byte[] WideMlp() => Cached(WideMlpModel.Name, WideMlpModel.Build);
+
     /// <summary>The catalog: every sample model <see cref="WriteAll"/> writes, with its name and description.</summary>
     public static IReadOnlyList<SampleModel> All { get; } =
     [
@@ -93,6 +99,7 @@ public static class SampleModelCatalog
         new(MultiIoModel.Name, MultiIoModel.Description, MultiIoModel.Build),
         new(IdentityModel.AllName, IdentityModel.AllDescription, IdentityModel.BuildAll),
         new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatchModel.Build),
+        new(WideMlpModel.Name, WideMlpModel.Description, WideMlpModel.Build),
     ];
 
     /// <summary>Finds a catalog entry by name.</summary>
