@@ -17,7 +17,7 @@ internal static class CommandLine
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>
-    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "help", "quiet", "enable-noop-endpoint"];
+    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "help", "quiet", "enable-noop-endpoint", "grpc"];
 
     public static async Task<int> RunAsync(string[] args)
     {
