@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using ModelOperator.Runtime.Benchmarking;
@@ -27,8 +26,8 @@ internal static class GrpcInferClient
             var specs = metadata.Inputs.Select(ToSpec).ToList();
             var inputs = SyntheticInputs.Create(specs, batch);
             Console.WriteLine($"Model {name} over gRPC at {address}: inputs {string.Join("; ", specs.Select(s => $"{s.Name} {s.Datatype} {TensorSpec.Format(s.Shape)}"))}");
-            var requestsByKind = new List<(string Label, ModelInferRequest Request)> { ("raw", Request(name, inputs, raw: true)) };
-            if (inputs.All(i => GrpcContents.HasTypedField(i.Datatype))) requestsByKind.Add(("typed", Request(name, inputs, raw: false)));
+            var requestsByKind = new List<(string Label, ModelInferRequest Request)> { ("raw", GrpcInferRequests.Raw(name, inputs)) };
+            if (inputs.All(i => GrpcContents.HasTypedField(i.Datatype))) requestsByKind.Add(("typed", GrpcInferRequests.Typed(name, inputs)));
             foreach (var t in inputs) t.Dispose();
 
             foreach (var (label, request) in requestsByKind)
@@ -51,33 +50,6 @@ internal static class GrpcInferClient
             Console.Error.WriteLine($"model-runtime infer: the gRPC server at {address} answered {e.StatusCode}: {e.Status.Detail}");
             return 1;
         }
-    }
-
-    private static ModelInferRequest Request(string name, IReadOnlyList<TensorData> inputs, bool raw)
-    {
-        var request = new ModelInferRequest { ModelName = name };
-        foreach (var tensor in inputs)
-        {
-            var input = new ModelInferRequest.Types.InferInputTensor { Name = tensor.Name, Datatype = tensor.Datatype.Name };
-            input.Shape.AddRange(tensor.Shape);
-            request.Inputs.Add(input);
-        }
-        if (raw)
-        {
-            foreach (var tensor in inputs) request.RawInputContents.Add(ByteString.CopyFrom(RawBytes(tensor)));
-            return request;
-        }
-        // The response writer already turns a tensor into typed contents; reuse it rather than a second copy of the mapping.
-        var typed = GrpcResponseWriter.Write(name, "", null, requestWasRaw: false, inputs);
-        for (var i = 0; i < inputs.Count; i++) request.Inputs[i].Contents = typed.Outputs[i].Contents;
-        return request;
-    }
-
-    private static byte[] RawBytes(TensorData tensor)
-    {
-        var writer = new System.Buffers.ArrayBufferWriter<byte>();
-        BinaryTensorCodec.Write(tensor, writer);
-        return writer.WrittenSpan.ToArray();
     }
 
     private static void Print(ModelInferResponse response)
