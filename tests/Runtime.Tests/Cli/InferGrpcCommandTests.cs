@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using ModelOperator.Runtime.Server;
 using ModelOperator.Runtime.Tests.Infrastructure;
 using Xunit;
 
@@ -34,21 +32,5 @@ public sealed class InferGrpcCommandTests
             stderr.Trim());
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(ModelServer).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"model-runtime {string.Join(' ', args)} did not exit within 120 s");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => HelpAndVersionTests.RunAsync(args);
 }
