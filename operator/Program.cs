@@ -6,6 +6,12 @@ using ModelOperator.Operator.Crd;
 
 // model-operator [run] [flags]   runs the operator against the current kube context (or in-cluster config)
 // model-operator crds [--output DIR]   writes the CRD generated from the API types
+// model-operator --version             prints the version and the commit it was built from
+if (args is ["--version"] or ["version"])
+{
+    Console.WriteLine($"model-operator {BuildVersion.Describe(typeof(OperatorHost).Assembly)}");
+    return 0;
+}
 try
 {
     var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";

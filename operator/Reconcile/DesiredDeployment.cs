@@ -74,7 +74,11 @@ public static class DesiredDeployment
                     Name = "runtime",
                     Image = spec.Runtime?.Image ?? settings.RuntimeImage,
                     Args = ServeArguments(md, modelArg),
-                    Ports = [new V1ContainerPort { Name = "http", ContainerPort = WellKnown.RuntimePort, Protocol = "TCP" }],
+                    Ports =
+                    [
+                        new V1ContainerPort { Name = "http", ContainerPort = WellKnown.RuntimePort, Protocol = "TCP" },
+                        new V1ContainerPort { Name = "grpc", ContainerPort = WellKnown.RuntimeGrpcPort, Protocol = "TCP" },
+                    ],
                     Env = Environment(spec),
                     Resources = Resources(spec),
                     VolumeMounts = mounts,

@@ -22,7 +22,12 @@ public static class DesiredService
         {
             Type = "ClusterIP",
             Selector = new Dictionary<string, string> { [WellKnown.NameLabel] = md.Metadata.Name },
-            Ports = [new V1ServicePort { Name = "http", Port = WellKnown.RuntimePort, TargetPort = "http", Protocol = "TCP" }],
+            Ports =
+            [
+                new V1ServicePort { Name = "http", Port = WellKnown.RuntimePort, TargetPort = "http", Protocol = "TCP" },
+                // appProtocol tells meshes and gateways to speak HTTP/2 gRPC to it.
+                new V1ServicePort { Name = "grpc", Port = WellKnown.RuntimeGrpcPort, TargetPort = "grpc", Protocol = "TCP", AppProtocol = "grpc" },
+            ],
         },
     };
 

@@ -15,6 +15,8 @@ public static class WellKnown
     public const string Finalizer = "serving.modeloperator.io/cleanup";
     /// <summary>The runtime's container port, named <c>http</c>.</summary>
     public const int RuntimePort = 8080;
+    /// <summary>The runtime's OIP v2 gRPC port (its default, as KServe's), named <c>grpc</c>.</summary>
+    public const int RuntimeGrpcPort = 8081;
     /// <summary>Where the runtime keeps its model cache (XDG_CACHE_HOME).</summary>
     public const string CacheDir = "/var/cache/model-runtime";
 }

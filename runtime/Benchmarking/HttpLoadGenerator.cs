@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace ModelOperator.Runtime.Benchmarking;
@@ -10,8 +9,8 @@ internal sealed record LoadRequest(string Path, byte[] Body, string ContentType,
 internal sealed record LoadResult(double RequestsPerSecond, long Completed, long Failed, double P50Ms, double P99Ms, string? FirstError);
 
 /// <summary>
-/// A closed-loop HTTP load generator: N clients, each sending the next request as soon as the last one is answered,
-/// over kept-alive connections, for a fixed time after a warm-up. In-repo so that <c>make bench</c> needs nothing else.
+/// A closed-loop HTTP load generator (<see cref="ClosedLoopLoad"/>) over kept-alive connections. In-repo so that
+/// <c>make bench</c> needs nothing else.
 /// </summary>
 internal sealed class HttpLoadGenerator(Uri baseAddress)
 {
@@ -26,56 +25,21 @@ internal sealed class HttpLoadGenerator(Uri baseAddress)
         };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var uri = new Uri(baseAddress, request.Path);
-        var measuring = false;
-        var stop = false;
-        long completed = 0, failed = 0;
-        string? firstError = null;
-        var latencies = new List<double>[clients];
 
-        async Task ClientAsync(int index)
+        async Task<string?> SendAsync(CancellationToken token)
         {
-            var mine = latencies[index] = new List<double>(4096);
-            while (!Volatile.Read(ref stop) && !cancellationToken.IsCancellationRequested)
+            using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(request.Body) };
+            message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
+            if (request.InferenceHeaderLength is { } n) message.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", n.ToString());
+            try
             {
-                using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(request.Body) };
-                message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
-                if (request.InferenceHeaderLength is { } n) message.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", n.ToString());
-                var started = Stopwatch.GetTimestamp();
-                string? error = null;
-                try
-                {
-                    using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
-                    await response.Content.LoadIntoBufferAsync(cancellationToken);
-                    if (response.StatusCode != HttpStatusCode.OK)
-                        error = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
-                }
-                catch (HttpRequestException e) { error = e.Message; }
-                if (!Volatile.Read(ref measuring)) continue;
-                if (error is null)
-                {
-                    Interlocked.Increment(ref completed);
-                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, error, null);
-                }
+                using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, token);
+                await response.Content.LoadIntoBufferAsync(token);
+                return response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}";
             }
+            catch (HttpRequestException e) { return e.Message; }
         }
 
-        var tasks = Enumerable.Range(0, clients).Select(i => Task.Run(() => ClientAsync(i), cancellationToken)).ToArray();
-        await Task.Delay(warmup, cancellationToken);
-        var clock = Stopwatch.StartNew();
-        Volatile.Write(ref measuring, true);
-        await Task.Delay(duration, cancellationToken);
-        Volatile.Write(ref measuring, false);
-        var elapsed = clock.Elapsed.TotalSeconds;
-        var done = Interlocked.Read(ref completed);
-        Volatile.Write(ref stop, true);
-        await Task.WhenAll(tasks);
-        var sorted = latencies.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
-        return new LoadResult(done / elapsed, done, Interlocked.Read(ref failed),
-            sorted.Length == 0 ? 0 : ModelBenchmark.Percentile(sorted, 0.50), sorted.Length == 0 ? 0 : ModelBenchmark.Percentile(sorted, 0.99), firstError);
+        return await ClosedLoopLoad.RunAsync(SendAsync, clients, warmup, duration, cancellationToken);
     }
 }

@@ -9,15 +9,23 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, Uri baseAddress) { _process = process; BaseAddress = baseAddress; }
+    private ServerProcess(Process process, Uri baseAddress, Uri grpcAddress)
+    {
+        _process = process; BaseAddress = baseAddress; GrpcAddress = grpcAddress;
+    }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Where the child serves OIP v2 over gRPC (HTTP/2 without TLS).</summary>
+    public Uri GrpcAddress { get; }
 
     public static async Task<ServerProcess> StartAsync(IEnumerable<string> serveArgs, string logFile, CancellationToken cancellationToken)
     {
         var port = FreePort();
+        var grpcPort = FreePort();
         var start = Self();
-        foreach (var a in new[] { "serve", "--host", "127.0.0.1", "--port", port.ToString() }.Concat(serveArgs)) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "serve", "--host", "127.0.0.1", "--port", port.ToString(), "--grpc-port", grpcPort.ToString() }.Concat(serveArgs))
+            start.ArgumentList.Add(a);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start model-runtime serve");
@@ -26,7 +34,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"), new Uri($"http://127.0.0.1:{grpcPort}/"));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
         while (true)

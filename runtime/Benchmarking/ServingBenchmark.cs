@@ -8,7 +8,7 @@ internal sealed record ServingBenchmarkPlan(string Model, IReadOnlyList<string> 
 
 /// <summary>
 /// The serving benchmark of <c>make bench</c>, all in one run on one machine: raw in-process ONNX Runtime, the noop
-/// endpoint (transport ceiling), their combined limit, served binary and JSON as fractions of it, and the gain of
+/// endpoint (transport ceiling), their combined limit, served binary, gRPC (raw contents) and JSON as fractions of it, and the gain of
 /// dynamic batching on one or more tiny models.
 /// </summary>
 internal static class ServingBenchmark
@@ -23,17 +23,20 @@ internal static class ServingBenchmark
         var inputs = SyntheticInputs.Create(model, 1);
         var json = InferRequestBodies.Json($"v2/models/{name}/infer", inputs);
         var binary = InferRequestBodies.Binary($"v2/models/{name}/infer", inputs, model.OutputNames);
+        var grpcRaw = GrpcInferRequests.Raw(name, inputs);
         foreach (var t in inputs) t.Dispose();
         ModelBenchmark.Run(model, new BenchmarkPlan(1, 200, 1), "local", cancellationToken: cancellationToken);
         // Also the server's own session settings, so that raw is the best in-process figure and no ratio flatters serving.
         var runs = Server.ServeOptions.DefaultConcurrentRuns;
         using var tuned = OnnxModel.Load(plan.Model, DeviceKind.Cpu, SessionTuning.ForServing(runs));
 
-        double rawSingle, rawParallel, rawServerLike, noopBinary, servedBinary, noopJson, servedJson;
+        double rawSingle, rawParallel, rawServerLike, noopBinary, servedBinary, noopJson, servedJson, servedGrpc;
         LoadResult[] last;
         await using (var server = await ServerProcess.StartAsync(["--model", plan.Model, "--bench-iterations", "0", "--enable-noop-endpoint", "--device", "cpu", .. plan.ServeArgs ?? []], plan.LogFile, cancellationToken))
         {
             var load = new HttpLoadGenerator(server.BaseAddress);
+            var grpcLoad = new GrpcLoadGenerator(server.GrpcAddress);
+            var grpc = new List<LoadResult>();
             LoadRequest[] kinds = [binary with { Path = "v2/_noop" }, binary, json with { Path = "v2/_noop" }, json];
             var http = kinds.Select(_ => new List<LoadResult>()).ToArray();
             var single = new List<double>();
@@ -48,11 +51,13 @@ internal static class ServingBenchmark
                 serverLike.Add(ModelBenchmark.Run(tuned, new BenchmarkPlan(1, 0, int.MaxValue, plan.Duration, runs), "local", cancellationToken: cancellationToken).Throughput);
                 for (var k = 0; k < kinds.Length; k++)
                     http[k].Add(await load.RunAsync(kinds[k], plan.Clients, plan.Warmup, plan.Duration, cancellationToken));
+                grpc.Add(await grpcLoad.RunAsync(grpcRaw, plan.Clients, plan.Warmup, plan.Duration, cancellationToken));
             }
             (rawSingle, rawParallel, rawServerLike) = (Median(single), Median(parallel), Median(serverLike));
             var medians = http.Select(h => Median(h.Select(r => r.RequestsPerSecond).ToList())).ToArray();
             (noopBinary, servedBinary, noopJson, servedJson) = (medians[0], medians[1], medians[2], medians[3]);
-            last = http.Select(h => h[^1]).ToArray();
+            servedGrpc = Median(grpc.Select(r => r.RequestsPerSecond).ToList());
+            last = [.. http.Select(h => h[^1]), grpc[^1]];
         }
         var raw = Math.Max(rawSingle, Math.Max(rawParallel, rawServerLike));
         output.WriteLine($"  raw ONNX Runtime, defaults, 1 caller   {rawSingle,10:F0} /s");
@@ -66,6 +71,7 @@ internal static class ServingBenchmark
         output.WriteLine($"  limit, binary                    {limitBinary,10:F0} /s   limit = 1/(1/raw + 1/noop)");
         output.WriteLine($"  limit, JSON                      {limitJson,10:F0} /s");
         output.WriteLine($"  served /infer, binary            {servedBinary,10:F0} /s   {servedBinary / limitBinary:F2} of limit, {servedBinary / raw:F2} of raw (target >= 0.85 of limit)");
+        output.WriteLine($"  served gRPC, raw contents ({grpcRaw.CalculateSize():N0} B) {servedGrpc,7:F0} /s   {servedGrpc / limitBinary:F2} of the binary limit, {servedGrpc / raw:F2} of raw, {servedGrpc / servedBinary:F2} of served binary (target: at least binary's)");
         output.WriteLine($"  served /infer, JSON              {servedJson,10:F0} /s   {servedJson / limitJson:F2} of limit, {servedJson / raw:F2} of raw (target >= 0.50 of limit)");
 
         var gains = new List<BatchingGainResult>();

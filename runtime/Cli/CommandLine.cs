@@ -17,22 +17,38 @@ internal static class CommandLine
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>
-    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "fp16", "help", "quiet", "enable-noop-endpoint"];
+    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "fp16", "help", "quiet", "enable-noop-endpoint", "grpc"];
 
     public static async Task<int> RunAsync(string[] args)
     {
         var commands = Commands();
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length == 0)
         {
-            PrintUsage(commands);
-            return args.Length == 0 ? 2 : 0;
+            PrintUsage(commands, Console.Error);
+            return 2;
+        }
+        if (args[0] is "-h" or "--help" or "help")
+        {
+            PrintUsage(commands, Console.Out);
+            return 0;
+        }
+        if (args[0] is "--version" or "version")
+        {
+            Console.WriteLine($"model-runtime {BuildVersion.Describe(typeof(CommandLine).Assembly)}");
+            return 0;
         }
         var command = commands.FirstOrDefault(c => c.Name == args[0]);
         if (command is null)
         {
             Console.Error.WriteLine($"model-runtime: unknown command '{args[0]}'");
-            PrintUsage(commands);
+            PrintUsage(commands, Console.Error);
             return 2;
+        }
+        // Asking a command for help needs none of its required options (the runtime image's default is "serve --help").
+        if (args.Skip(1).Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine($"usage: model-runtime {command.Name} [options]\n\n  {command.Summary}");
+            return 0;
         }
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -52,9 +68,9 @@ internal static class CommandLine
         }
     }
 
-    private static void PrintUsage(IReadOnlyList<ICliCommand> commands)
+    private static void PrintUsage(IReadOnlyList<ICliCommand> commands, TextWriter output)
     {
-        Console.Error.WriteLine("usage: model-runtime <command> [options]\n");
-        foreach (var c in commands) Console.Error.WriteLine($"  {c.Name,-8} {c.Summary}");
+        output.WriteLine("usage: model-runtime <command> [options]   (model-runtime --version; model-runtime <command> --help)\n");
+        foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
     }
 }

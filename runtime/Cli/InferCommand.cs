@@ -16,15 +16,17 @@ internal sealed class InferCommand : ICliCommand
 {
     public string Name => "infer";
 
-    public string Summary => "send made-up inputs to a served model and time it (--url http://127.0.0.1:8080 --name N [--batch 1] [--requests 100])";
+    public string Summary => "send made-up inputs to a served model and time it (--url http://127.0.0.1:8080 --name N [--batch 1] [--requests 100] [--grpc: OIP v2 gRPC, --url defaults to http://127.0.0.1:8081])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var url = new Uri(args.Option("url") ?? "http://127.0.0.1:8080/");
+        var grpc = args.Flag("grpc");
+        var url = new Uri(args.Option("url") ?? (grpc ? "http://127.0.0.1:8081/" : "http://127.0.0.1:8080/"));
         var name = args.Required("name");
         var batch = args.Int("batch", 1, 1, 4096);
         var requests = args.Int("requests", 100, 0, 10_000_000);
         args.RejectUnknown();
+        if (grpc) return await GrpcInferClient.RunAsync(url, name, batch, requests, cancellationToken);
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         var metadataResponse = await http.GetAsync($"v2/models/{name}", cancellationToken);

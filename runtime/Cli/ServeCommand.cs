@@ -8,7 +8,7 @@ internal sealed class ServeCommand : ICliCommand
 {
     public string Name => "serve";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--port 8080] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D])";
+    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -36,6 +36,7 @@ internal sealed class ServeCommand : ICliCommand
             Name = args.Option("name"),
             Host = args.Option("host") ?? defaults.Host,
             Port = args.Int("port", defaults.Port, 0, 65535),
+            GrpcPort = args.Int("grpc-port", ServeOptions.DefaultGrpcPort, 0, 65535) is var grpc and > 0 ? grpc : null,
             Device = ParseDevice(args.Option("device")),
             MaxBatch = args.Int("max-batch", defaults.MaxBatch, 1, 4096),
             BatchDelay = TimeSpan.FromMilliseconds(args.Double("batch-delay-ms", defaults.BatchDelay.TotalMilliseconds, 0)),

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using ModelOperator.Runtime.Inference;
 
@@ -76,15 +77,7 @@ internal static class InferRequestReader
                 default: reader.Skip(); break;
             }
         }
-        if (name is null) throw Bad("an input has no 'name'");
-        var spec = model.FindInput(name)
-            ?? throw Bad($"unknown input '{name}'; the model's inputs are: {string.Join(", ", model.Inputs.Select(i => i.Name))}");
-        if (datatypeName is null) throw Bad($"input '{name}' has no 'datatype'");
-        if (!Datatype.TryParse(datatypeName, out var datatype)) throw Bad($"input '{name}': unknown datatype '{datatypeName}'");
-        if (datatype != spec.Datatype) throw Bad($"input '{name}' has datatype {datatype}, but the model expects {spec.Datatype}");
-        if (shape is null) throw Bad($"input '{name}' has no 'shape'");
-        if (!spec.Accepts(shape))
-            throw Bad($"input '{name}' has shape {TensorSpec.Format(shape)}, which does not fit the model's shape {TensorSpec.Format(spec.Shape)}");
+        var datatype = CheckInputHeader(name, datatypeName, shape, model);
 
         if (parameters.BinaryDataSize is { } size)
         {
@@ -96,6 +89,24 @@ internal static class InferRequestReader
         }
         if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
         return JsonTensorDataReader.Read(ref data, name, datatype, shape);
+    }
+
+    /// <summary>
+    /// Checks an input's name, datatype and shape against the model, as every protocol (REST and gRPC) must;
+    /// returns the datatype. The message names the input and what is wrong.
+    /// </summary>
+    internal static Datatype CheckInputHeader([NotNull] string? name, string? datatypeName, [NotNull] long[]? shape, OnnxModel model)
+    {
+        if (string.IsNullOrEmpty(name)) throw Bad("an input has no 'name'");
+        var spec = model.FindInput(name)
+            ?? throw Bad($"unknown input '{name}'; the model's inputs are: {string.Join(", ", model.Inputs.Select(i => i.Name))}");
+        if (string.IsNullOrEmpty(datatypeName)) throw Bad($"input '{name}' has no 'datatype'");
+        if (!Datatype.TryParse(datatypeName, out var datatype)) throw Bad($"input '{name}': unknown datatype '{datatypeName}'");
+        if (datatype != spec.Datatype) throw Bad($"input '{name}' has datatype {datatype}, but the model expects {spec.Datatype}");
+        if (shape is null) throw Bad($"input '{name}' has no 'shape'");
+        if (!spec.Accepts(shape))
+            throw Bad($"input '{name}' has shape {TensorSpec.Format(shape)}, which does not fit the model's shape {TensorSpec.Format(spec.Shape)}");
+        return datatype;
     }
 
     private static long[] ReadShape(ref Utf8JsonReader reader, string? name)
@@ -161,7 +172,7 @@ internal static class InferRequestReader
         _ => throw Bad($"'{property}' must be true or false"),
     };
 
-    private static void CheckAllInputsPresent(List<TensorData> inputs, OnnxModel model)
+    internal static void CheckAllInputsPresent(List<TensorData> inputs, OnnxModel model)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -170,7 +181,7 @@ internal static class InferRequestReader
         if (missing.Count > 0) throw Bad($"missing input(s): {string.Join(", ", missing)}");
     }
 
-    private static IReadOnlyList<RequestedOutput> ResolveOutputs(List<RequestedOutput>? requested, bool binaryByDefault, OnnxModel model)
+    internal static IReadOnlyList<RequestedOutput> ResolveOutputs(List<RequestedOutput>? requested, bool binaryByDefault, OnnxModel model)
     {
         if (requested is null || requested.Count == 0)
             return model.Outputs.Select(o => new RequestedOutput(o.Name, binaryByDefault)).ToArray();

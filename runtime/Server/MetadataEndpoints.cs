@@ -7,14 +7,17 @@ namespace ModelOperator.Runtime.Server;
 internal static class MetadataEndpoints
 {
     public const string Platform = "onnx_onnxv1";
+    public const string ServerName = "model-runtime";
+    public static readonly string ServerVersion = typeof(MetadataEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    public static readonly string[] Extensions = ["binary_tensor_data", "model_repository_metadata"];
 
     public static void MapMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2", () => Results.Json(new
         {
-            name = "model-runtime",
-            version = typeof(MetadataEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-            extensions = new[] { "binary_tensor_data", "model_repository_metadata" },
+            name = ServerName,
+            version = ServerVersion,
+            extensions = Extensions,
         }));
         app.MapGet("/v2/models/{name}", (ModelRegistry r, string name) => Metadata(r.Find(name, null)));
         app.MapGet("/v2/models/{name}/versions/{version}", (ModelRegistry r, string name, string version) => Metadata(r.Find(name, version)));

@@ -1,13 +1,17 @@
 using System.Net;
+using Grpc.AspNetCore.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ModelOperator.Runtime.Grpc;
 using ModelOperator.Runtime.Metrics;
 using Prometheus;
 
 namespace ModelOperator.Runtime.Server;
 
 /// <summary>
-/// The <c>serve</c> server: Kestrel with the OIP v2 endpoints and <c>/metrics</c>. It starts listening at once (live),
+/// The <c>serve</c> server: Kestrel with the OIP v2 REST endpoints and <c>/metrics</c> on one port and, unless turned
+/// off, OIP v2 over gRPC (with the standard health service and reflection) on another. It starts listening at once (live),
 /// then loads and benchmarks the model in the background and turns ready. Stopping drains in-flight requests first.
 /// </summary>
 internal sealed class ModelServer : IAsyncDisposable
@@ -15,14 +19,17 @@ internal sealed class ModelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private int _stopped;
 
-    private ModelServer(WebApplication app, ServedModel model, RuntimeMetrics metrics, Uri baseAddress)
+    private ModelServer(WebApplication app, ServedModel model, RuntimeMetrics metrics, Uri baseAddress, Uri? grpcAddress)
     {
-        _app = app; Model = model; Metrics = metrics; BaseAddress = baseAddress;
+        _app = app; Model = model; Metrics = metrics; BaseAddress = baseAddress; GrpcAddress = grpcAddress;
     }
 
     public ServedModel Model { get; }
     public RuntimeMetrics Metrics { get; }
     public Uri BaseAddress { get; }
+
+    /// <summary>Where gRPC is served (<c>http://host:port/</c>, HTTP/2 only); null when it is off.</summary>
+    public Uri? GrpcAddress { get; }
 
     /// <summary>Completes when the model is ready; faults when it cannot be loaded.</summary>
     public Task Loading { get; private set; } = Task.CompletedTask;
@@ -39,6 +46,9 @@ internal sealed class ModelServer : IAsyncDisposable
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = options.MaxBodyBytes + RequestBody.DrainAllowance;
             k.Listen(IPAddress.Parse(options.Host), options.Port);
+            // gRPC gets its own HTTP/2-only endpoint: cleartext HTTP/2 needs prior knowledge, which gRPC clients have.
+            if (options.GrpcPort is { } grpcPort)
+                k.Listen(IPAddress.Parse(options.Host), grpcPort, l => l.Protocols = HttpProtocols.Http2);
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout);
         var metrics = new RuntimeMetrics();
@@ -46,6 +56,7 @@ internal sealed class ModelServer : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp => new ServedModel(options, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Model")));
         builder.Services.AddSingleton(sp => new ModelRegistry([sp.GetRequiredService<ServedModel>()]));
+        if (options.GrpcPort is not null) AddGrpc(builder.Services, options);
         var app = builder.Build();
         var model = app.Services.GetRequiredService<ServedModel>();
 
@@ -56,15 +67,52 @@ internal sealed class ModelServer : IAsyncDisposable
         app.MapInference();
         if (options.EnableNoopEndpoint) app.MapNoop();
         app.MapMetrics("/metrics", metrics.Registry);
+        if (options.GrpcPort is not null) MapGrpc(app);
         app.Lifetime.ApplicationStopping.Register(model.MarkStopping);
 
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new ModelServer(app, model, metrics, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        var address = addresses[0];
+        var grpcAddress = options.GrpcPort is null ? null : addresses[1];
+        var server = new ModelServer(app, model, metrics, Reachable(address), grpcAddress is null ? null : Reachable(grpcAddress));
         app.Logger.LogInformation("Listening on {Address} for model {Model}", address, model.Name);
+        if (grpcAddress is not null) app.Logger.LogInformation("Listening for gRPC on {GrpcAddress} for model {Model}", grpcAddress, model.Name);
         server.Loading = model.StartAsync(app.Lifetime.ApplicationStopping);
         return server;
     }
+
+    private static Uri Reachable(string address) =>
+        new(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+
+    private static void AddGrpc(IServiceCollection services, ServeOptions options)
+    {
+        services.AddGrpc(g =>
+        {
+            // The same limit as a REST body; a larger message is refused with RESOURCE_EXHAUSTED before it is decoded.
+            g.MaxReceiveMessageSize = (int)Math.Min(options.MaxBodyBytes, int.MaxValue);
+            g.MaxSendMessageSize = null;
+            g.Interceptors.Add<GrpcMetricsInterceptor>();
+            g.Interceptors.Add<GrpcErrorInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(h =>
+        {
+            // Answer each Check from the model's state now, not from a periodically published result, so a probe
+            // sees SERVING the moment the model is ready.
+            h.UseHealthChecksCache = false;
+            h.Services.Map(GrpcInferenceServiceName, _ => true);
+        }).AddCheck<ModelReadinessHealthCheck>("model");
+    }
+
+    private static void MapGrpc(WebApplication app)
+    {
+        app.MapGrpcService<GrpcInferenceService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+    }
+
+    /// <summary>The OIP v2 gRPC service's full name, also a service name the health service answers for.</summary>
+    public const string GrpcInferenceServiceName = "inference.GRPCInferenceService";
 
     /// <summary>Waits until the server is asked to stop (SIGTERM, Ctrl+C, or <paramref name="cancellationToken"/>).</summary>
     public async Task WaitForShutdownAsync(CancellationToken cancellationToken)

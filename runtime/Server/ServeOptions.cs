@@ -17,6 +17,12 @@ internal sealed record ServeOptions
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; } = 8080;
 
+    /// <summary>The port of OIP v2 over gRPC (HTTP/2 without TLS); null turns gRPC off, 0 picks a free port.</summary>
+    public int? GrpcPort { get; init; }
+
+    /// <summary>The gRPC port <c>serve</c> uses unless told otherwise, as KServe does.</summary>
+    public const int DefaultGrpcPort = 8081;
+
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     /// <summary>Rows per model run; 1 turns dynamic batching off.</summary>

@@ -81,7 +81,7 @@ public sealed class DesiredStateTests
             ["serve", "--model", "oci://registry.local/models/resnet:1.0", "--name", "resnet", "--port", "8080", "--device", "cpu",
              "--max-batch", "16", "--batch-delay-ms", "5", "--bench-batch", "1,8", "--bench-iterations", "50", "--bench-warmup", "5"],
             c.Args);
-        Assert.Equal("http", c.Ports.Single().Name);
+        Assert.Equal([("http", 8080), ("grpc", 8081)], c.Ports.Select(p => (p.Name, p.ContainerPort)));
         Assert.Equal("/v2/health/ready", c.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/v2/health/live", c.LivenessProbe.HttpGet.Path);
         Assert.True(c.StartupProbe.PeriodSeconds * c.StartupProbe.FailureThreshold >= 600, "startup probe must allow pull and benchmark");
@@ -130,6 +130,16 @@ public sealed class DesiredStateTests
         var s = DesiredService.Build(Samples.Model());
         Assert.Equal("resnet", s.Metadata.Name);
         Assert.Equal(new Dictionary<string, string> { [WellKnown.NameLabel] = "resnet" }, s.Spec.Selector);
-        Assert.Equal("http", s.Spec.Ports.Single().TargetPort.Value);
+        Assert.Equal("http", s.Spec.Ports.Single(p => p.Name == "http").TargetPort.Value);
+    }
+
+    [Fact]
+    public void Service_ExposesTheRuntimesGrpcPort_AsGrpc()
+    {
+        var s = DesiredService.Build(Samples.Model());
+
+        var grpc = s.Spec.Ports.Single(p => p.Name == "grpc");
+        Assert.Equal((8081, "grpc", "grpc"), (grpc.Port, grpc.TargetPort.Value, grpc.AppProtocol));
+        Assert.Equal(["http", "grpc"], s.Spec.Ports.Select(p => p.Name));
     }
 }

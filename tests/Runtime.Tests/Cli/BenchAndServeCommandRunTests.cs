@@ -36,7 +36,7 @@ public sealed class BenchAndServeCommandRunTests
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
 
-        var run = new ServeCommand().RunAsync(Args("--model", missing, "--host", "127.0.0.1", "--port", "0"), CancellationToken.None);
+        var run = new ServeCommand().RunAsync(Args("--model", missing, "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"), CancellationToken.None);
         var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
 
         Assert.True(finished == run, "serve did not exit within 60 s after failing to load its model");

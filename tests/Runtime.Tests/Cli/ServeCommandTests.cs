@@ -29,6 +29,18 @@ public sealed class ServeCommandTests
     }
 
     [Theory]
+    [InlineData("", 8081)]
+    [InlineData("--grpc-port 9001", 9001)]
+    [InlineData("--grpc-port 0", null)]
+    public void GrpcPort_DefaultsTo8081_AndZeroTurnsItOff(string option, int? expected)
+    {
+        var options = ServeCommand.Parse(Args($"--model m.onnx {option}"));
+
+        Assert.Equal(expected, options.GrpcPort);
+    }
+
+    [Theory]
+    [InlineData("--model m.onnx --grpc-port 70000", "--grpc-port must be an integer between 0 and 65535")]
     [InlineData("--model m.onnx --device tpu", "--device must be auto, cuda or cpu")]
     [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]
     [InlineData("--model m.onnx --bench-batch 1,x", "--bench-batch must be a comma-separated list")]

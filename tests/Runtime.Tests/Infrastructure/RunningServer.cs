@@ -1,26 +1,31 @@
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Runtime.Server;
 using Xunit;
 
 namespace ModelOperator.Runtime.Tests.Infrastructure;
 
-/// <summary>A real <c>serve</c> server on a free loopback port, with an HTTP client pointed at it.</summary>
+/// <summary>A real <c>serve</c> server on free loopback ports (REST and gRPC), with an HTTP client and a gRPC channel pointed at it.</summary>
 internal sealed class RunningServer : IAsyncDisposable
 {
     private RunningServer(ModelServer server)
     {
         Server = server;
         Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Grpc = GrpcChannel.ForAddress(server.GrpcAddress!);
     }
 
     public ModelServer Server { get; }
     public HttpClient Http { get; }
+
+    /// <summary>A channel to the gRPC port (HTTP/2 without TLS).</summary>
+    public GrpcChannel Grpc { get; }
     public string ModelName => Server.Model.Name;
 
     /// <summary>Starts the server and, unless told otherwise, waits (bounded) until the model is ready.</summary>
     public static async Task<RunningServer> StartAsync(ServeOptions options, bool waitReady = true)
     {
-        var server = await ModelServer.StartAsync(options with { Host = "127.0.0.1", Port = 0 },
+        var server = await ModelServer.StartAsync(options with { Host = "127.0.0.1", Port = 0, GrpcPort = 0 },
             logging => logging.SetMinimumLevel(LogLevel.Warning));
         var running = new RunningServer(server);
         if (waitReady)
@@ -38,6 +43,7 @@ internal sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Grpc.Dispose();
         await Server.DisposeAsync();
     }
 }
