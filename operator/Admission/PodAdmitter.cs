@@ -30,7 +30,8 @@ internal sealed class PodAdmitter(Kubernetes client, PodReportReader reader, Eve
             if (pod.Metadata.DeletionTimestamp is not null || pod.Status?.PodIP is not { } ip || !IsTrue(pod, "ContainersReady")) continue;
             var revision = pod.Metadata.Labels?.TryGetValue(WellKnown.RevisionLabel, out var r) == true ? r! : "";
             var compareWith = stableRevision is not null && stableRevision != revision ? stableRevision : null;
-            var key = $"{KubernetesJson.Serialize(md.Spec.Benchmark?.Gate)}|{md.Spec.Rollout?.AllowSignatureChange}|{compareWith}";
+            var gate = md.Spec.Benchmark?.Gate;
+            var key = $"{gate?.MaxP95Ms}/{gate?.MinThroughput}|{md.Spec.Rollout?.AllowSignatureChange}|{compareWith}";
             var uid = pod.Metadata.Uid ?? pod.Metadata.Name;
             if (_decided.TryGetValue(uid, out var known) && known.Key == key)
             {

@@ -60,6 +60,50 @@ public sealed class AdmissionTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task CanaryWithAChangedSignature_IsNeverAdmitted_AndRolledBack_WhileStableServes()
+    {
+        var stableModel = RepoPaths.Of(".artifacts", "sample-models", "mlp.onnx");
+        var changedModel = RepoPaths.Of(".artifacts", "sample-models", "mnist-cnn.onnx");
+        Assert.True(File.Exists(stableModel) && File.Exists(changedModel), "sample models are missing; run `make sample-models`");
+        var third = Random.Shared.Next(1, 250);
+        var (stableIp, canaryIp) = ($"127.78.{third}.2", $"127.78.{third}.3");
+        var port = FreePort.Next(IPAddress.Parse(stableIp));
+        using var stable = StartRuntime(stableModel, stableIp, port);
+        using var canary = StartRuntime(changedModel, canaryIp, port);
+        try
+        {
+            await using var cluster = await OperatorTestCluster.StartAsync(output);
+            await cluster.StartOperatorAsync("a", tweak: o => o with { RuntimePort = port });
+            await cluster.CreateAsync(Samples.Model("mlp", edit: s => s.Replicas = new ReplicasSpec { Min = 1, Max = 2 }));
+            var v1 = await Eventually.ValueAsync(() => cluster.DeploymentsOf("mlp").FirstOrDefault(), "the first revision's Deployment");
+            await Eventually.TrueAsync(() => Ready(stableIp, port) && Ready(canaryIp, port), "both runtimes to load and benchmark", TimeSpan.FromSeconds(90));
+            await CreateRunningPodAsync(cluster.Client, "mlp-v1-pod", v1.Metadata.Labels[WellKnown.RevisionLabel], stableIp);
+            await Eventually.TrueAsync(() => Admitted(cluster.Client, "mlp-v1-pod")?.Status == "True", "the first revision's pod to be admitted");
+            await cluster.MarkReadyAsync(v1);
+            await Eventually.TrueAsync(() => cluster.Model("mlp")?.Status?.StableRevision == v1.Metadata.Labels[WellKnown.RevisionLabel], "the first revision to be stable");
+
+            await cluster.PatchSpecAsync("mlp", new { model = new { uri = "oci://registry.local/models/resnet:2.0" } });
+            var v2 = await Eventually.ValueAsync(() => cluster.DeploymentsOf("mlp").FirstOrDefault(d => d.Metadata.Name != v1.Metadata.Name), "the canary Deployment");
+            Assert.Equal(1, v2.Spec.Replicas);
+            await CreateRunningPodAsync(cluster.Client, "mlp-v2-pod", v2.Metadata.Labels[WellKnown.RevisionLabel], canaryIp);
+
+            var refused = await Eventually.ValueAsync(() => Admitted(cluster.Client, "mlp-v2-pod") is { Status: "False" } c ? c : null, "the canary pod to be refused");
+            Assert.Equal("SignatureChanged", refused.Reason);
+            Assert.Contains("input 'features' FP32[-1,16] is missing from the new revision", refused.Message);
+            await Eventually.TrueAsync(() => cluster.Model("mlp")?.Status?.Conditions?.Any(c => c is { Type: "RolledBack", Status: "True", Reason: "SignatureChanged" }) == true, "RolledBack=True");
+            await Eventually.TrueAsync(() => cluster.DeploymentsOf("mlp").Single(d => d.Metadata.Name == v2.Metadata.Name).Spec.Replicas == 0, "the canary scaled to zero");
+            var status = cluster.Model("mlp")!.Status!;
+            Assert.Equal(v1.Metadata.Labels[WellKnown.RevisionLabel], status.StableRevision);
+            Assert.Equal("True", status.Conditions!.Single(c => c.Type == "Ready").Status);
+            Assert.Equal("RolledBack", status.History!.Last().Outcome);
+        }
+        finally
+        {
+            foreach (var p in new[] { stable, canary }) { p.Kill(entireProcessTree: true); await p.WaitForExitAsync(); }
+        }
+    }
+
     private static Process StartRuntime(string model, string ip, int port)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
