@@ -1,7 +1,9 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
 
@@ -27,6 +29,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var models = new ObjectCache<ModelDeployment>();
         var deployments = new ObjectCache<V1Deployment>(WellKnown.NameLabel);
         var services = new ObjectCache<V1Service>(WellKnown.NameLabel);
+        var pods = new ObjectCache<V1Pod>(WellKnown.NameLabel);
         var http = new KubeHttp(client);
         var watchLogger = loggers.CreateLogger("ModelOperator.Watch");
 
@@ -36,15 +39,22 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             deployments, (_, d) => { if (deployments.OwnerKey(d) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
         var serviceWatcher = new ResourceWatcher<V1Service>(http, "/api/v1/services", ManagedSelector,
             services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
+        // Runtime pods: their readiness (admission), scheduling failures and metrics drive rollouts.
+        var podWatcher = new ResourceWatcher<V1Pod>(http, "/api/v1/pods", ManagedSelector,
+            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
 
         var api = new ModelDeploymentApi(client, http, metrics);
-        var reconciler = new ModelDeploymentReconciler(models, deployments, services, api, new StatusWriter(api),
-            new Finalizers(api, WellKnown.Finalizer), new EventRecorder(client, options.Identity, metrics, time, logger),
+        var events = new EventRecorder(client, options.Identity, metrics, time, logger);
+        using var podHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
+        var admitter = new PodAdmitter(client, new PodReportReader(podHttp, options.RuntimePort), events, metrics, loggers.CreateLogger("ModelOperator.Admission"));
+        var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort);
+        var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
+            new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
 
-        var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking));
+        var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));
         // Reconciling before the child caches are full would re-apply children that already exist.
-        var synced = Task.WhenAll(modelWatcher.Synced, deploymentWatcher.Synced, serviceWatcher.Synced);
+        var synced = Task.WhenAll(modelWatcher.Synced, deploymentWatcher.Synced, serviceWatcher.Synced, podWatcher.Synced);
         if (await Task.WhenAny(synced, watchers).ConfigureAwait(false) != synced || stopTaking.IsCancellationRequested)
         {
             await watchers.ConfigureAwait(false);

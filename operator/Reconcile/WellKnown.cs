@@ -17,6 +17,10 @@ public static class WellKnown
     public const int RuntimePort = 8080;
     /// <summary>The runtime's OIP v2 gRPC port (its default, as KServe's), named <c>grpc</c>.</summary>
     public const int RuntimeGrpcPort = 8081;
+    /// <summary>The readiness gate runtime pods carry; the operator sets this pod condition once a pod passes admission.</summary>
+    public const string AdmittedCondition = "serving.modeloperator.io/admitted";
+    /// <summary>The extended resource (and taint key) of NVIDIA GPUs.</summary>
+    public const string GpuResource = "nvidia.com/gpu";
     /// <summary>Where the runtime keeps its model cache (XDG_CACHE_HOME).</summary>
     public const string CacheDir = "/var/cache/model-runtime";
 }

@@ -1,0 +1,14 @@
+namespace ModelOperator.Operator.Autoscaling;
+
+/// <summary>
+/// What the stabilization windows and the rate limit remember between decisions: the recent recommendations and
+/// the recent upward scale events. Immutable; each decision returns the next state.
+/// </summary>
+public sealed record ScalingState(IReadOnlyList<TimedReplicas> Recommendations, IReadOnlyList<TimedReplicas> ScaleUps)
+{
+    /// <summary>Nothing remembered.</summary>
+    public static ScalingState Empty { get; } = new([], []);
+}
+
+/// <summary>A replica count (a recommendation, or pods added) at a moment.</summary>
+public readonly record struct TimedReplicas(DateTimeOffset At, int Replicas);
