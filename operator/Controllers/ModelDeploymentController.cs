@@ -2,6 +2,8 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Autoscaling;
+using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
 
@@ -27,6 +29,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var models = new ObjectCache<ModelDeployment>();
         var deployments = new ObjectCache<V1Deployment>(WellKnown.NameLabel);
         var services = new ObjectCache<V1Service>(WellKnown.NameLabel);
+        var pods = new ObjectCache<V1Pod>(WellKnown.NameLabel);
         var http = new KubeHttp(client);
         var watchLogger = loggers.CreateLogger("ModelOperator.Watch");
 
@@ -36,15 +39,22 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             deployments, (_, d) => { if (deployments.OwnerKey(d) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
         var serviceWatcher = new ResourceWatcher<V1Service>(http, "/api/v1/services", ManagedSelector,
             services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
+        // Pods are read by the autoscaler (which pods are ready, and where to scrape them); they trigger no reconcile.
+        var podWatcher = new ResourceWatcher<V1Pod>(http, "/api/v1/pods", ManagedSelector,
+            pods, (_, _) => { }, watchLogger, metrics, options.WatchTimeout);
 
         var api = new ModelDeploymentApi(client, http, metrics);
+        var events = new EventRecorder(client, options.Identity, metrics, time, logger);
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, api, new StatusWriter(api),
-            new Finalizers(api, WellKnown.Finalizer), new EventRecorder(client, options.Identity, metrics, time, logger),
+            new Finalizers(api, WellKnown.Finalizer), events,
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+        using var scrapeHttp = new HttpClient();
+        var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(scrapeHttp, time), new PrometheusClient(scrapeHttp),
+            client, new StatusWriter(api), events, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
-        var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking));
+        var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));
         // Reconciling before the child caches are full would re-apply children that already exist.
-        var synced = Task.WhenAll(modelWatcher.Synced, deploymentWatcher.Synced, serviceWatcher.Synced);
+        var synced = Task.WhenAll(modelWatcher.Synced, deploymentWatcher.Synced, serviceWatcher.Synced, podWatcher.Synced);
         if (await Task.WhenAny(synced, watchers).ConfigureAwait(false) != synced || stopTaking.IsCancellationRequested)
         {
             await watchers.ConfigureAwait(false);
@@ -54,6 +64,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             models.Count, deployments.Count, services.Count);
         _synced.TrySetResult();
         var workers = new ControllerLoop(Name, queue, reconciler, metrics, logger).RunAsync(options.Workers, stopTaking, abortWork);
-        await Task.WhenAll(watchers, workers).ConfigureAwait(false);
+        var scaling = autoscaler.RunAsync(options.AutoscaleInterval, stopTaking);
+        await Task.WhenAll(watchers, workers, scaling).ConfigureAwait(false);
     }
 }
