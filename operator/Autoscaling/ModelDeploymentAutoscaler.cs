@@ -19,7 +19,7 @@ namespace ModelOperator.Operator.Autoscaling;
 /// </summary>
 internal sealed class ModelDeploymentAutoscaler(
     ObjectCache<ModelDeployment> models, ObjectCache<V1Pod> pods, PodMetricsScraper scraper, PrometheusClient prometheus,
-    Kubernetes client, StatusWriter statusWriter, EventRecorder events, TimeProvider time, ILogger logger)
+    Kubernetes client, StatusWriter statusWriter, EventRecorder events, Action<string> reconcile, TimeProvider time, ILogger logger)
 {
     /// <summary>The condition types the autoscaler owns.</summary>
     public const string ScalingActive = "ScalingActive", ScalingLimited = "ScalingLimited";
@@ -78,7 +78,13 @@ internal sealed class ModelDeploymentAutoscaler(
 
         var previousActive = ConditionSet.Find(md.Status, ScalingActive);
         var stored = await statusWriter.WriteAsync(md, Apply(md, decision, p95, now), fresh => Apply(fresh, decision, p95, now), ct).ConfigureAwait(false);
-        if (stored is not null) models.Upsert(stored);
+        if (stored is not null)
+        {
+            // The cache now holds this version, so its watch event will not count as news: ask for the reconcile
+            // that sizes the Deployment from status.replicas here.
+            models.Upsert(stored);
+            reconcile(key);
+        }
 
         var observed = signal is ScalingSignal.Latency l ? $"{spec.Metric ?? "latencyP95"} {l.ObservedMs:0.#} ms against a target of {spec.TargetMs:0.#} ms" : "no requests over the window";
         if (decision.Changes)

@@ -50,7 +50,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
         using var scrapeHttp = new HttpClient();
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(scrapeHttp, time), new PrometheusClient(scrapeHttp),
-            client, new StatusWriter(api), events, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
+            client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
         var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));
         // Reconciling before the child caches are full would re-apply children that already exist.

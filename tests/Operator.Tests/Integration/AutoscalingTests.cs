@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.Reconcile;
@@ -72,6 +73,22 @@ public sealed class AutoscalingTests(ITestOutputHelper output)
         var md = cluster.Model("web")!;
         Assert.Equal(5, md.Spec.Replicas!.Count);
         Assert.Equal("serving.modeloperator.io/name=web", md.Status!.Selector);
+    }
+
+    [Fact]
+    public async Task ReplicasCount_WithSpecAutoscaling_IsRefusedByTheApiServer()
+    {
+        await using var cluster = await OperatorTestCluster.StartAsync(output);
+        var md = Samples.Model("both", edit: s =>
+        {
+            s.Replicas = new ReplicasSpec { Min = 1, Max = 3, Count = 2 };
+            s.Autoscaling = new AutoscalingSpec { TargetMs = 100 };
+        });
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => cluster.CreateAsync(md));
+
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Contains("replicas.count is for kubectl scale or an external autoscaler", error.Response.Content);
     }
 
     private static Condition Condition(ModelDeploymentStatus status, string type) =>
