@@ -33,4 +33,6 @@ public sealed record OperatorOptions
     public string HttpAddress { get; init; } = "http://0.0.0.0:8081";
     /// <summary>How long in-flight reconciles may finish on shutdown.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The port the operator reaches runtime pods on (model metadata, benchmark, /metrics); tests may move it.</summary>
+    public int RuntimePort { get; init; } = Reconcile.WellKnown.RuntimePort;
 }

@@ -26,4 +26,15 @@ public static class Durations
         }
         return total;
     }
+
+    /// <summary>Writes a duration as the spec does: <c>1m30s</c>, <c>45s</c>, <c>250ms</c>.</summary>
+    public static string Format(TimeSpan d)
+    {
+        if (d < TimeSpan.FromSeconds(1)) return $"{(long)d.TotalMilliseconds}ms";
+        var text = "";
+        if (d.Hours + d.Days * 24 > 0) text += $"{d.Hours + d.Days * 24}h";
+        if (d.Minutes > 0) text += $"{d.Minutes}m";
+        if (d.Seconds > 0 || text.Length == 0) text += $"{d.Seconds}s";
+        return text;
+    }
 }

@@ -65,6 +65,38 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("url")]
     public string? Url { get; set; }
 
+    /// <summary>Replicas of the canary Deployment, sized from the step's weight and the stable replica count.</summary>
+    [JsonPropertyName("canaryReplicas"), Minimum(0)]
+    public int? CanaryReplicas { get; set; }
+
+    /// <summary>The index of the rollout step the canary is at (0-based).</summary>
+    [JsonPropertyName("currentStep"), Minimum(0)]
+    public int? CurrentStep { get; set; }
+
+    /// <summary>When the canary reached the current step (its pause counts from here).</summary>
+    [JsonPropertyName("stepStartTime")]
+    public DateTime? StepStartTime { get; set; }
+
+    /// <summary>When the canary was last analysed.</summary>
+    [JsonPropertyName("lastCheckTime")]
+    public DateTime? LastCheckTime { get; set; }
+
+    /// <summary>When the rollout last made progress (a conclusive check or a new step); the progress deadline counts from here.</summary>
+    [JsonPropertyName("lastProgressTime")]
+    public DateTime? LastProgressTime { get; set; }
+
+    /// <summary>The last analysis of the canary, with the measured values.</summary>
+    [JsonPropertyName("lastAnalysis")]
+    public AnalysisRecord? LastAnalysis { get; set; }
+
+    /// <summary>A revision that failed (rolled back or stopped); it is not tried again until the spec changes.</summary>
+    [JsonPropertyName("failedRevision")]
+    public string? FailedRevision { get; set; }
+
+    /// <summary>The generation at which <see cref="FailedRevision"/> failed.</summary>
+    [JsonPropertyName("failedGeneration")]
+    public long? FailedGeneration { get; set; }
+
     /// <summary>The last revisions and their outcome, newest last.</summary>
     [JsonPropertyName("history")]
     public List<RevisionRecord>? History { get; set; }
@@ -116,6 +148,10 @@ public sealed class Condition
 public sealed class BenchmarkResult
 {
 #pragma warning disable CS1591 // the JSON names are the documentation
+    [JsonPropertyName("revision")] public string? Revision { get; set; }
+    [JsonPropertyName("pod")] public string? Pod { get; set; }
+    /// <summary>The shape each input was benchmarked at, as <c>name=[d1,d2,…]</c>.</summary>
+    [JsonPropertyName("inputShapes")] public string? InputShapes { get; set; }
     [JsonPropertyName("node")] public string? Node { get; set; }
     [JsonPropertyName("device")] public string? Device { get; set; }
     [JsonPropertyName("provider")] public string? Provider { get; set; }
@@ -127,6 +163,20 @@ public sealed class BenchmarkResult
 #pragma warning restore CS1591
 }
 
+/// <summary>One analysis of the canary over one interval, with what was measured.</summary>
+public sealed class AnalysisRecord
+{
+#pragma warning disable CS1591 // the JSON names are the documentation
+    [JsonPropertyName("time")] public DateTime? Time { get; set; }
+    [JsonPropertyName("result"), EnumValues("Passed", "Failed", "Inconclusive")] public string? Result { get; set; }
+    [JsonPropertyName("canaryP95Ms")] public double? CanaryP95Ms { get; set; }
+    [JsonPropertyName("stableP95Ms")] public double? StableP95Ms { get; set; }
+    [JsonPropertyName("canaryErrorRate")] public double? CanaryErrorRate { get; set; }
+    [JsonPropertyName("canaryRequests")] public double? CanaryRequests { get; set; }
+    [JsonPropertyName("message")] public string? Message { get; set; }
+#pragma warning restore CS1591
+}
+
 /// <summary>A revision that was rolled out and what became of it.</summary>
 public sealed class RevisionRecord
 {
@@ -135,7 +185,7 @@ public sealed class RevisionRecord
     public string Revision { get; set; } = "";
 
     /// <summary>What became of it.</summary>
-    [JsonPropertyName("outcome"), EnumValues("Serving", "Promoted", "RolledBack", "Superseded", "Failed")]
+    [JsonPropertyName("outcome"), EnumValues("Serving", "Promoted", "RolledBack", "Halted", "Superseded", "Failed")]
     public string? Outcome { get; set; }
 
     /// <summary>When the outcome was recorded.</summary>

@@ -62,6 +62,13 @@ public sealed class BenchmarkSpec
     [JsonPropertyName("concurrency"), Minimum(1)]
     public int? Concurrency { get; set; }
 
+    /// <summary>
+    /// The shape each input is benchmarked at (input name to full shape; the first dimension is replaced by each batch
+    /// size). Inputs not named here use the package's recorded shapes, and a dynamic dimension with no shape uses 1.
+    /// </summary>
+    [JsonPropertyName("inputShapes")]
+    public Dictionary<string, List<long>>? InputShapes { get; set; }
+
     /// <summary>The limits a revision must meet.</summary>
     [JsonPropertyName("gate")]
     public BenchmarkGate? Gate { get; set; }
@@ -93,6 +100,10 @@ public sealed class RolloutSpec
     /// <summary>Roll back when checks fail.</summary>
     [JsonPropertyName("autoRollback"), DefaultValue(true)]
     public bool? AutoRollback { get; set; }
+
+    /// <summary>Admit a revision whose inputs or outputs differ from the stable revision's.</summary>
+    [JsonPropertyName("allowSignatureChange"), DefaultValue(false)]
+    public bool? AllowSignatureChange { get; set; }
 }
 
 /// <summary>One canary step.</summary>
@@ -130,4 +141,8 @@ public sealed class AnalysisSpec
     /// <summary>Failed checks that roll back.</summary>
     [JsonPropertyName("failureLimit"), Minimum(1), DefaultValue(3)]
     public int? FailureLimit { get; set; }
+
+    /// <summary>How long a step may go without a conclusive check before the rollout fails.</summary>
+    [JsonPropertyName("progressDeadline"), Pattern(Durations.Pattern), DefaultValue("10m")]
+    public string? ProgressDeadline { get; set; }
 }

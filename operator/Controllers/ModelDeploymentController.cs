@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.Autoscaling;
 using ModelOperator.Operator.PodMetrics;
@@ -39,17 +40,19 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             deployments, (_, d) => { if (deployments.OwnerKey(d) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
         var serviceWatcher = new ResourceWatcher<V1Service>(http, "/api/v1/services", ManagedSelector,
             services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
-        // Pods are read by the autoscaler (which pods are ready, and where to scrape them); they trigger no reconcile.
+        // Runtime pods: their readiness (admission), scheduling failures and metrics drive rollouts.
         var podWatcher = new ResourceWatcher<V1Pod>(http, "/api/v1/pods", ManagedSelector,
-            pods, (_, _) => { }, watchLogger, metrics, options.WatchTimeout);
+            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
 
         var api = new ModelDeploymentApi(client, http, metrics);
         var events = new EventRecorder(client, options.Identity, metrics, time, logger);
-        var reconciler = new ModelDeploymentReconciler(models, deployments, services, api, new StatusWriter(api),
-            new Finalizers(api, WellKnown.Finalizer), events,
+        using var podHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
+        var admitter = new PodAdmitter(client, new PodReportReader(podHttp, options.RuntimePort), events, metrics, loggers.CreateLogger("ModelOperator.Admission"));
+        var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort);
+        var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
+            new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
-        using var scrapeHttp = new HttpClient();
-        var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(scrapeHttp, time), new PrometheusClient(scrapeHttp),
+        var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
         var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));

@@ -1,7 +1,9 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Rollout;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
 
@@ -12,8 +14,8 @@ namespace ModelOperator.Operator.Controllers;
 /// what to write, and writes only that.
 /// </summary>
 internal sealed class ModelDeploymentReconciler(
-    ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services,
-    ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events,
+    ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services, ObjectCache<V1Pod> pods,
+    ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events, PodAdmitter admitter, CanaryAnalyser analyser,
     OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
 {
     /// <summary>
@@ -24,8 +26,10 @@ internal sealed class ModelDeploymentReconciler(
     {
         if (models.Get(key) is not { } cached) return ReconcileResult.Done; // gone: garbage collection owns the children
         var md = cached;
+        var inputs = md.Metadata.DeletionTimestamp is null ? await ObserveAsync(key, md, ct).ConfigureAwait(false) : RolloutInputs.None;
         // Most reconciles find nothing to do; only copy (the writes below mutate) when something must be written.
-        if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md).IsNoOp) return ReconcileResult.Done;
+        if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md, inputs) is { IsNoOp: true } idle)
+            return new ReconcileResult(idle.RequeueAfter);
         md = Copy(cached);
         if (md.Metadata.DeletionTimestamp is not null)
         {
@@ -38,12 +42,12 @@ internal sealed class ModelDeploymentReconciler(
             models.Upsert(Copy(md));
         }
 
-        var plan = Plan(md);
+        var plan = Plan(md, inputs);
         if (plan.Errors.Count > 0)
         {
             if (plan.Status is not null)
             {
-                await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
+                await WriteStatusAsync(md, plan.Status, inputs, ct).ConfigureAwait(false);
                 logger.LogWarning("Rejected ModelDeployment {Namespace}/{Name}: {Errors}", md.Metadata.NamespaceProperty, md.Metadata.Name, string.Join("; ", plan.Errors));
                 await events.RecordAsync(md, "Warning", SpecValidator.Reason, string.Join("; ", plan.Errors), ct).ConfigureAwait(false);
             }
@@ -65,22 +69,44 @@ internal sealed class ModelDeploymentReconciler(
             await api.DeleteDeploymentAsync(md.Metadata.NamespaceProperty, name, ct).ConfigureAwait(false);
             await events.RecordAsync(md, "Normal", "RevisionSuperseded", $"Deleted Deployment {name}: revision {plan.Revision} is available", ct).ConfigureAwait(false);
         }
-        if (plan.Status is not null) await WriteStatusAsync(md, plan.Status, ct).ConfigureAwait(false);
+        if (plan.Status is not null) await WriteStatusAsync(md, plan.Status, inputs, ct).ConfigureAwait(false);
+        foreach (var e in plan.Events ?? [])
+        {
+            await events.RecordAsync(md, e.Type, e.Reason, e.Message, ct).ConfigureAwait(false);
+            logger.LogInformation("Rollout of {Namespace}/{Name} {Reason}: {Message}", md.Metadata.NamespaceProperty, md.Metadata.Name, e.Reason, e.Message);
+        }
         if (!plan.IsNoOp)
             logger.LogInformation("Reconciled ModelDeployment {Namespace}/{Name} revision={Revision} phase={Phase}",
                 md.Metadata.NamespaceProperty, md.Metadata.Name, plan.Revision, plan.Status?.Phase ?? md.Status?.Phase);
-        return ReconcileResult.Done;
+        return new ReconcileResult(plan.RequeueAfter);
     }
 
-    private ReconcilePlan Plan(ModelDeployment md)
+    // The I/O the planner needs beyond the caches: admission of ready pods and, during a canary, its analysis.
+    private async Task<RolloutInputs> ObserveAsync(string key, ModelDeployment md, CancellationToken ct)
+    {
+        var owned = pods.OwnedBy(key).ToList();
+        if (owned.Count == 0) return RolloutInputs.None;
+        var verdicts = await admitter.AdmitAsync(md, owned, ct).ConfigureAwait(false);
+        var revision = SpecValidator.Validate(md).Count == 0 ? RevisionHasher.Compute(md.Spec, settings) : null;
+        var check = revision is null ? null : await analyser.AnalyseAsync(md, revision, owned, Now(), ct).ConfigureAwait(false);
+        return new RolloutInputs(owned, verdicts, check);
+    }
+
+    private DateTime Now()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    private ReconcilePlan Plan(ModelDeployment md, RolloutInputs inputs)
     {
         var key = ObjectCache<ModelDeployment>.KeyOf(md);
-        return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime);
+        return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime, inputs);
     }
 
-    private async Task WriteStatusAsync(ModelDeployment md, ModelDeploymentStatus status, CancellationToken ct)
+    private async Task WriteStatusAsync(ModelDeployment md, ModelDeploymentStatus status, RolloutInputs inputs, CancellationToken ct)
     {
-        var stored = await statusWriter.WriteAsync(md, status, fresh => Plan(fresh).Status, ct).ConfigureAwait(false);
+        var stored = await statusWriter.WriteAsync(md, status, fresh => Plan(fresh, inputs).Status, ct).ConfigureAwait(false);
         if (stored is not null) models.Upsert(stored);
     }
 

@@ -62,6 +62,11 @@ internal static class SchemaBuilder
         else if (type == typeof(DateTime)) schema = new() { ["type"] = "string", ["format"] = "date-time" };
         else if (type == typeof(Dictionary<string, string>))
             return new() { ["type"] = "object", ["additionalProperties"] = new Dictionary<string, object> { ["type"] = "string" } };
+        else if (type == typeof(Dictionary<string, List<long>>))
+            return new() { ["type"] = "object", ["additionalProperties"] = new Dictionary<string, object>
+            {
+                ["type"] = "array", ["items"] = new Dictionary<string, object> { ["type"] = "integer", ["format"] = "int64" },
+            } };
         else if (type.IsClass) return ForType(type);
         else throw new NotSupportedException($"No schema mapping for {type.Name} ({p.DeclaringType?.Name}.{p.Name})");
 

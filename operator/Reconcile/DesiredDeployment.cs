@@ -64,7 +64,8 @@ public static class DesiredDeployment
                 SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
             NodeSelector = spec.Gpu?.NodeSelector is { Count: > 0 } ns ? new Dictionary<string, string>(ns) : null,
-            Tolerations = spec.Gpu?.Tolerations is { Count: > 0 } t ? t : null,
+            Tolerations = Tolerations(spec),
+            ReadinessGates = [new V1PodReadinessGate { ConditionType = WellKnown.AdmittedCondition }],
             Affinity = spec.Gpu?.Affinity,
             Volumes = volumes,
             Containers =
@@ -107,7 +108,21 @@ public static class DesiredDeployment
             "--bench-iterations", (bench?.Iterations ?? 20).ToString(),
         };
         if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
+        foreach (var (input, shape) in (bench?.InputShapes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+            args.AddRange(["--bench-input-shape", $"{input}={string.Join(',', shape)}"]);
         return args;
+    }
+
+    /// <summary>
+    /// The user's tolerations, plus, for pods that request GPUs, the GPU taint's toleration (Exists, NoSchedule), as
+    /// the ExtendedResourceToleration admission plugin adds it; clusters without the plugin need it from us.
+    /// </summary>
+    public static List<V1Toleration>? Tolerations(ModelDeploymentSpec spec)
+    {
+        var tolerations = new List<V1Toleration>(spec.Gpu?.Tolerations ?? []);
+        if ((spec.Gpu?.Count ?? 0) > 0 && !tolerations.Any(t => t.Key == WellKnown.GpuResource && t.OperatorProperty == "Exists" && t.Effect is null or "NoSchedule"))
+            tolerations.Add(new V1Toleration { Key = WellKnown.GpuResource, OperatorProperty = "Exists", Effect = "NoSchedule" });
+        return tolerations.Count > 0 ? tolerations : null;
     }
 
     private static List<V1EnvVar> Environment(ModelDeploymentSpec spec)
@@ -129,7 +144,7 @@ public static class DesiredDeployment
         if (gpus == 0) return user;
         var limits = new Dictionary<string, ResourceQuantity>(user?.Limits ?? new Dictionary<string, ResourceQuantity>())
         {
-            ["nvidia.com/gpu"] = new ResourceQuantity(gpus.ToString()),
+            [WellKnown.GpuResource] = new ResourceQuantity(gpus.ToString()),
         };
         return new V1ResourceRequirements { Requests = user?.Requests, Limits = limits };
     }

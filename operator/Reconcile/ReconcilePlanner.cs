@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Rollout;
 
 namespace ModelOperator.Operator.Reconcile;
 
@@ -10,11 +11,11 @@ namespace ModelOperator.Operator.Reconcile;
 /// </summary>
 public static class ReconcilePlanner
 {
-    private const int HistoryLimit = 10;
-
     /// <summary>Plans one reconcile. <paramref name="now"/> stamps only conditions and history entries that change.</summary>
-    public static ReconcilePlan Plan(ModelDeployment md, IReadOnlyCollection<V1Deployment> deployments, V1Service? service, OperatorSettings settings, DateTime now)
+    public static ReconcilePlan Plan(ModelDeployment md, IReadOnlyCollection<V1Deployment> deployments, V1Service? service, OperatorSettings settings, DateTime now,
+        RolloutInputs? inputs = null)
     {
+        inputs ??= RolloutInputs.None;
         now = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc); // metav1.Time has second precision
         var errors = SpecValidator.Validate(md);
         var revision = errors.Count == 0 ? RevisionHasher.Compute(md.Spec, settings) : md.Status?.StableRevision ?? "";
@@ -36,6 +37,12 @@ public static class ReconcilePlanner
         var desiredDeployment = DesiredDeployment.Build(md, revision, settings);
         var current = deployments.FirstOrDefault(d => d.Metadata.Name == desiredDeployment.Metadata.Name);
         var desiredService = DesiredService.Build(md);
+        var stableDeployment = md.Status?.StableRevision is { } stableRev && stableRev != revision
+            ? deployments.FirstOrDefault(d => RevisionOf(d) == stableRev) : null;
+        ReportAdmission(md, status, revision, inputs, deployments, now);
+        if (stableDeployment is not null)
+            return PlanCanary(md, status, revision, desiredDeployment, current, stableDeployment, desiredService, service, deployments, inputs, now);
+
         var replicas = desiredDeployment.Spec.Replicas ?? 0;
         var ready = current?.Status?.ReadyReplicas ?? 0;
         var available = current is not null && ready >= replicas;
@@ -73,6 +80,7 @@ public static class ReconcilePlanner
         status.Selector = ChildObjects.Selector(md.Metadata.Name);
         status.ReadyReplicas = deployments.Where(d => !obsolete.Contains(d.Metadata.Name)).Sum(d => d.Status?.ReadyReplicas ?? 0);
         status.Url = DesiredService.Url(md);
+        ReportUnschedulable(status, revision, inputs, generation, now);
 
         return new ReconcilePlan(
             revision,
@@ -83,17 +91,94 @@ public static class ReconcilePlanner
             Changed(md.Status, status));
     }
 
+    // A stable revision serves while the new one walks the rollout steps; the stepper decides, this applies it.
+    private static ReconcilePlan PlanCanary(ModelDeployment md, ModelDeploymentStatus status, string revision, V1Deployment desiredDeployment, V1Deployment? current,
+        V1Deployment stableDeployment, V1Service desiredService, V1Service? service, IReadOnlyCollection<V1Deployment> deployments, RolloutInputs inputs, DateTime now)
+    {
+        var generation = md.Metadata.Generation;
+        var readyStable = stableDeployment.Status?.ReadyReplicas ?? 0;
+        var readyCanary = current?.Status?.ReadyReplicas ?? 0;
+        var rejection = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal).FirstOrDefault()?.Decision;
+        var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check);
+        var decision = RolloutStepper.Step(md.Spec, generation, revision, status, seen, now);
+        var next = decision.Status;
+        desiredDeployment.Spec.Replicas = decision.CanaryReplicas;
+
+        List<string> obsolete = [];
+        if (decision.Action == RolloutAction.Promoted)
+        {
+            obsolete = deployments.Where(d => RevisionOf(d) != revision).Select(d => d.Metadata.Name).ToList();
+            ConditionSet.Set(next.Conditions!, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{readyCanary}/{decision.CanaryReplicas} replicas ready at revision {revision}", generation, now);
+        }
+        else
+        {
+            // Old revisions other than stable and this canary (an abandoned canary) go; stable keeps serving untouched.
+            obsolete = deployments.Where(d => RevisionOf(d) != revision && RevisionOf(d) != next.StableRevision).Select(d => d.Metadata.Name).ToList();
+            ConditionSet.Set(next.Conditions!, ConditionSet.Ready, readyStable > 0, readyStable > 0 ? "StableRevisionServing" : "ReplicasNotReady",
+                $"Revision {next.StableRevision} serves with {readyStable} ready replicas; canary {revision} has {readyCanary}", generation, now);
+        }
+        ConditionSet.Set(next.Conditions!, ConditionSet.Degraded, false, "AsExpected", "The spec is valid", generation, now);
+        next.ObservedGeneration = generation;
+        next.Replicas = ChildObjects.Replicas(md);
+        next.ReadyReplicas = readyStable + readyCanary;
+        next.Url = DesiredService.Url(md);
+        if (decision.Action is not (RolloutAction.RolledBack or RolloutAction.Blocked or RolloutAction.Halted or RolloutAction.Promoted))
+            ReportUnschedulable(next, revision, inputs, generation, now);
+
+        return new ReconcilePlan(
+            revision,
+            [],
+            JsonContainment.IsContainedIn(desiredDeployment, current) ? null : desiredDeployment,
+            JsonContainment.IsContainedIn(desiredService, service) ? null : desiredService,
+            obsolete,
+            Changed(md.Status, next),
+            decision.Events,
+            decision.RequeueAfter);
+    }
+
+    // Benchmarks per node and the BenchmarkPassed condition of the revision being rolled out.
+    private static void ReportAdmission(ModelDeployment md, ModelDeploymentStatus status, string revision, RolloutInputs inputs, IReadOnlyCollection<V1Deployment> deployments, DateTime now)
+    {
+        var live = deployments.Select(RevisionOf).OfType<string>().Append(revision).ToHashSet();
+        status.Benchmarks = BenchmarkRecords.Merge(status.Benchmarks, inputs.Verdicts, live);
+        var mine = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted is not null).OrderBy(v => v.Pod, StringComparer.Ordinal).ToList();
+        if (mine.Count == 0) return;
+        var failedGate = mine.FirstOrDefault(v => v.Decision.Reason is AdmissionDecision.GateFailed or AdmissionDecision.BenchmarkFailed);
+        if (failedGate is not null)
+            ConditionSet.Set(status.Conditions!, BenchmarkPassedCondition, false, failedGate.Decision.Reason, $"Pod {failedGate.Pod}: {failedGate.Decision.Message}", md.Metadata.Generation, now);
+        else if (mine.FirstOrDefault(v => v.Decision.Admitted == true) is { } passed)
+            ConditionSet.Set(status.Conditions!, BenchmarkPassedCondition, true, AdmissionDecision.Passed,
+                $"{mine.Count(v => v.Decision.Admitted == true)} pod(s) of revision {revision} passed; {passed.Decision.Message}", md.Metadata.Generation, now);
+        var guard = mine.FirstOrDefault(v => v.Decision.Reason == AdmissionDecision.SignatureChanged);
+        ConditionSet.Set(status.Conditions!, SignatureCompatibleCondition, guard is null, guard is null ? "SignatureMatches" : AdmissionDecision.SignatureChanged,
+            guard is null ? $"Revision {revision} keeps the stable signature or may change it" : $"Revision {revision}: {guard.Decision.Message}", md.Metadata.Generation, now);
+    }
+
+    // A pod the scheduler cannot place is reported with the scheduler's own reason and message.
+    private static void ReportUnschedulable(ModelDeploymentStatus status, string revision, RolloutInputs inputs, long? generation, DateTime now)
+    {
+        var stuck = inputs.Pods
+            .Where(p => p.Metadata.Labels is { } l && l.TryGetValue(WellKnown.RevisionLabel, out var r) && r == revision && p.Metadata.DeletionTimestamp is null)
+            .Select(p => (Pod: p, Cond: p.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False")))
+            .Where(x => x.Cond is not null)
+            .OrderBy(x => x.Pod.Metadata.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (stuck.Cond is null) return;
+        ConditionSet.Set(status.Conditions!, ConditionSet.Progressing, true, stuck.Cond.Reason ?? "Unschedulable",
+            $"Revision {revision}: pod {stuck.Pod.Metadata.Name} cannot be scheduled: {stuck.Cond.Message}", generation, now);
+    }
+
+    /// <summary>Condition type for the benchmark gate of the revision being rolled out.</summary>
+    public const string BenchmarkPassedCondition = "BenchmarkPassed";
+    /// <summary>Condition type for the signature guard of the revision being rolled out.</summary>
+    public const string SignatureCompatibleCondition = "SignatureCompatible";
+
     /// <summary>The revision label of a child Deployment.</summary>
     public static string? RevisionOf(V1Deployment d) =>
         d.Metadata.Labels is { } l && l.TryGetValue(WellKnown.RevisionLabel, out var r) ? r : null;
 
-    private static void Record(ModelDeploymentStatus status, string revision, string outcome, DateTime now)
-    {
-        status.History ??= [];
-        foreach (var h in status.History.Where(h => h.Outcome is "Serving" or "Promoted")) h.Outcome = "Superseded";
-        status.History.Add(new RevisionRecord { Revision = revision, Outcome = outcome, Time = now });
-        if (status.History.Count > HistoryLimit) status.History.RemoveRange(0, status.History.Count - HistoryLimit);
-    }
+    private static void Record(ModelDeploymentStatus status, string revision, string outcome, DateTime now) =>
+        History.Record(status, revision, outcome, null, now);
 
     private static ModelDeploymentStatus Clone(ModelDeploymentStatus? s) =>
         s is null ? new ModelDeploymentStatus() : KubernetesJson.Deserialize<ModelDeploymentStatus>(KubernetesJson.Serialize(s));

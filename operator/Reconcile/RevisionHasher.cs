@@ -7,7 +7,8 @@ namespace ModelOperator.Operator.Reconcile;
 
 /// <summary>
 /// A revision is a short hash of the spec parts that change the pods (model, runtime, gpu, benchmark and the
-/// resolved image), so replica bounds, autoscaling or rollout edits never start a new revision.
+/// resolved image), so replica bounds, autoscaling or rollout edits never start a new revision. The benchmark gate is
+/// left out too: the operator applies it, not the pods, so relaxing it re-admits the same pods.
 /// </summary>
 public static class RevisionHasher
 {
@@ -37,6 +38,7 @@ public static class RevisionHasher
         copy.Runtime.Device ??= "auto";
         copy.Gpu ??= new GpuSpec();
         copy.Gpu.Count ??= 0;
+        if (copy.Benchmark is not null) copy.Benchmark.Gate = null;
         return copy;
     }
 }

@@ -48,6 +48,11 @@ public static class SpecValidator
             errors.Add("spec.autoscaling.prometheusUrl is required when source is prometheus");
         if (spec.Benchmark?.BatchSizes is { } sizes && sizes.Any(s => s < 1))
             errors.Add("spec.benchmark.batchSizes must all be at least 1");
+        foreach (var (input, shape) in spec.Benchmark?.InputShapes ?? [])
+        {
+            if (shape is null || shape.Count == 0) errors.Add($"spec.benchmark.inputShapes.{input} must list at least one dimension");
+            else if (shape.Any(d => d < 1)) errors.Add($"spec.benchmark.inputShapes.{input} [{string.Join(',', shape)}] must have every dimension at least 1");
+        }
         ValidateRollout(spec.Rollout, errors);
         return errors;
     }
@@ -75,6 +80,7 @@ public static class SpecValidator
         Check("spec.autoscaling.scaleUpStabilization", spec.Autoscaling?.ScaleUpStabilization);
         Check("spec.autoscaling.scaleDownStabilization", spec.Autoscaling?.ScaleDownStabilization);
         Check("spec.rollout.analysis.interval", spec.Rollout?.Analysis?.Interval);
+        Check("spec.rollout.analysis.progressDeadline", spec.Rollout?.Analysis?.ProgressDeadline);
         for (var i = 0; i < (spec.Rollout?.Steps?.Count ?? 0); i++)
             Check($"spec.rollout.steps[{i}].pause", spec.Rollout!.Steps![i].Pause);
     }

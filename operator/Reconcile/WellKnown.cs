@@ -15,6 +15,10 @@ public static class WellKnown
     public const string Finalizer = "serving.modeloperator.io/cleanup";
     /// <summary>The runtime's container port, named <c>http</c>.</summary>
     public const int RuntimePort = 8080;
+    /// <summary>The readiness gate runtime pods carry; the operator sets this pod condition once a pod passes admission.</summary>
+    public const string AdmittedCondition = "serving.modeloperator.io/admitted";
+    /// <summary>The extended resource (and taint key) of NVIDIA GPUs.</summary>
+    public const string GpuResource = "nvidia.com/gpu";
     /// <summary>Where the runtime keeps its model cache (XDG_CACHE_HOME).</summary>
     public const string CacheDir = "/var/cache/model-runtime";
 }

@@ -1,8 +1,9 @@
 namespace ModelOperator.Runtime.Benchmarking;
 
 /// <summary>The benchmark of one batch size on one node, as the operator records it (camelCase JSON).</summary>
+/// <param name="InputShapes">The shapes the inputs had, as <c>name=[d1,…]</c>, and which dynamic dimensions had no shape and used 1.</param>
 public sealed record BenchmarkResult(
-    int BatchSize, double P50Ms, double P95Ms, double P99Ms, double Throughput, string Provider, string Device, string Node);
+    int BatchSize, double P50Ms, double P95Ms, double P99Ms, double Throughput, string Provider, string Device, string Node, string? InputShapes = null);
 
 /// <summary>What <c>GET /v2/models/{name}/benchmark</c> answers: the model, the benchmark's status, and one result per batch size.</summary>
 /// <param name="Status"><c>pending</c>, <c>running</c>, <c>completed</c>, <c>skipped</c> (iterations 0) or <c>failed</c>.</param>

@@ -8,11 +8,12 @@ namespace ModelOperator.Runtime.Benchmarking;
 internal static class ModelBenchmark
 {
     /// <param name="completed">Incremented after each timed run, so a caller can show progress.</param>
+    /// <param name="shapes">Input shapes by name (the first dimension becomes the batch size); others use 1 for dynamic dimensions.</param>
     public static BenchmarkResult Run(OnnxModel model, BenchmarkPlan plan, string node, StrongBox<long>? completed = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyDictionary<string, long[]>? shapes = null)
     {
         var batch = SyntheticInputs.EffectiveBatchSize(model, plan.BatchSize);
-        var inputs = SyntheticInputs.Create(model, batch);
+        var inputs = SyntheticInputs.Create(model.Inputs, batch, shapes: shapes);
         try
         {
             for (var i = 0; i < plan.Warmup; i++) Dispose(model.Run(inputs, model.OutputNames));
@@ -43,7 +44,8 @@ internal static class ModelBenchmark
             var all = latencies.SelectMany(l => l).Order().ToArray();
             if (all.Length == 0) throw new InvalidOperationException("the benchmark made no timed runs");
             return new BenchmarkResult(batch, Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99),
-                Math.Round(all.Length * (double)batch / elapsed, 2), model.Provider.Provider, model.Provider.Device, node);
+                Math.Round(all.Length * (double)batch / elapsed, 2), model.Provider.Provider, model.Provider.Device, node,
+                SyntheticInputs.DescribeShapes(model.Inputs, batch, shapes));
         }
         finally { Dispose(inputs); }
     }

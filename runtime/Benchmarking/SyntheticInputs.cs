@@ -13,13 +13,14 @@ internal static class SyntheticInputs
     public static List<TensorData> Create(OnnxModel model, int batchSize, int dynamicDimSize = 1, int seed = 42) =>
         Create(model.Inputs, batchSize, dynamicDimSize, seed);
 
-    public static List<TensorData> Create(IReadOnlyList<TensorSpec> specs, int batchSize, int dynamicDimSize = 1, int seed = 42)
+    public static List<TensorData> Create(IReadOnlyList<TensorSpec> specs, int batchSize, int dynamicDimSize = 1, int seed = 42,
+        IReadOnlyDictionary<string, long[]>? shapes = null)
     {
         var random = new Random(seed);
         var inputs = new List<TensorData>();
         foreach (var spec in specs)
         {
-            var shape = ShapeFor(spec, batchSize, dynamicDimSize);
+            var shape = shapes is not null && shapes.TryGetValue(spec.Name, out var given) ? Given(spec, given, batchSize) : ShapeFor(spec, batchSize, dynamicDimSize);
             if (spec.Datatype.IsBytes)
             {
                 var count = TensorData.ElementCountOf(shape);
@@ -45,6 +46,37 @@ internal static class SyntheticInputs
     {
         var first = model.Inputs.FirstOrDefault();
         return first is { Shape.Length: > 0 } && first.Shape[0] > 0 ? (int)first.Shape[0] : requested;
+    }
+
+    /// <summary>
+    /// Describes the shapes <see cref="Create"/> uses at <paramref name="batchSize"/>, as <c>name=[d1,…]</c>, saying
+    /// which inputs had dynamic dimensions without a given shape (they used 1).
+    /// </summary>
+    public static string DescribeShapes(IReadOnlyList<TensorSpec> specs, int batchSize, IReadOnlyDictionary<string, long[]>? shapes)
+    {
+        var parts = new List<string>();
+        var defaulted = new List<string>();
+        foreach (var spec in specs)
+        {
+            var given = shapes is not null && shapes.TryGetValue(spec.Name, out var g);
+            var shape = given ? Given(spec, shapes![spec.Name], batchSize) : ShapeFor(spec, batchSize, 1);
+            parts.Add($"{spec.Name}=[{string.Join(',', shape)}]");
+            if (!given && spec.Shape.Skip(1).Any(d => d < 0)) defaulted.Add(spec.Name);
+        }
+        return string.Join("; ", parts) + (defaulted.Count == 0 ? "" : $" (dynamic dimensions of {string.Join(", ", defaulted)} had no shape and used 1)");
+    }
+
+    // A given shape must fit the model: the same rank, and every fixed dimension but the batch as the model says.
+    private static long[] Given(TensorSpec spec, long[] given, int batchSize)
+    {
+        if (given.Length != spec.Shape.Length)
+            throw new ArgumentException($"input shape for '{spec.Name}' has rank {given.Length} but the model's input [{string.Join(',', spec.Shape)}] has rank {spec.Shape.Length}");
+        var shape = (long[])given.Clone();
+        if (shape.Length > 0) shape[0] = spec.Shape[0] > 0 ? spec.Shape[0] : batchSize;
+        for (var i = 1; i < shape.Length; i++)
+            if (spec.Shape[i] > 0 && spec.Shape[i] != shape[i])
+                throw new ArgumentException($"input shape for '{spec.Name}' [{string.Join(',', given)}] has {shape[i]} at dimension {i}, but the model fixes it at {spec.Shape[i]}");
+        return shape;
     }
 
     private static long[] ShapeFor(TensorSpec spec, int batchSize, int dynamicDimSize)

@@ -43,6 +43,7 @@ internal sealed class ServeCommand : ICliCommand
             BenchBatchSizes = args.IntList("bench-batch", defaults.BenchBatchSizes),
             BenchIterations = args.Int("bench-iterations", defaults.BenchIterations, 0),
             BenchWarmup = args.Int("bench-warmup", defaults.BenchWarmup, 0),
+            BenchInputShapes = ParseInputShapes(args.Options("bench-input-shape")),
             EnableNoopEndpoint = args.Flag("enable-noop-endpoint"),
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
@@ -52,6 +53,26 @@ internal sealed class ServeCommand : ICliCommand
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();
         return options;
+    }
+
+    /// <summary>Parses repeated <c>NAME=d1,d2,…</c> values; every dimension must be a positive integer.</summary>
+    internal static IReadOnlyDictionary<string, long[]> ParseInputShapes(IReadOnlyList<string> values)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var eq = value.IndexOf('=');
+            if (eq <= 0 || eq == value.Length - 1)
+                throw new CliUsageException($"--bench-input-shape '{value}' must be NAME=d1,d2,… (for example image=1,3,224,224)");
+            var dims = value[(eq + 1)..].Split(',');
+            var shape = new long[dims.Length];
+            for (var i = 0; i < dims.Length; i++)
+                if (!long.TryParse(dims[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
+                    throw new CliUsageException($"--bench-input-shape '{value}': dimension {i} '{dims[i]}' must be a positive integer");
+            if (!shapes.TryAdd(value[..eq], shape))
+                throw new CliUsageException($"--bench-input-shape names input '{value[..eq]}' twice");
+        }
+        return shapes;
     }
 
     internal static DeviceKind ParseDevice(string? value)

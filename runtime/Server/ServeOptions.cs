@@ -30,6 +30,12 @@ internal sealed record ServeOptions
     public IReadOnlyList<int> BenchBatchSizes { get; init; } = [1, 8];
     public int BenchWarmup { get; init; } = 10;
 
+    /// <summary>
+    /// The shape each named input is benchmarked at (<c>--bench-input-shape NAME=d1,…</c>); the first dimension is
+    /// replaced by each batch size. Inputs not named use 1 for their dynamic dimensions, and the report says so.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> BenchInputShapes { get; init; } = new Dictionary<string, long[]>();
+
     /// <summary>Timed runs per batch size before the server turns ready; 0 skips the benchmark.</summary>
     public int BenchIterations { get; init; } = 100;
 

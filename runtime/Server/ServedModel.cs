@@ -77,7 +77,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
             foreach (var batch in options.BenchBatchSizes.Select(b => SyntheticInputs.EffectiveBatchSize(model, b)).Distinct())
             {
                 var result = ModelBenchmark.Run(model, new BenchmarkPlan(batch, options.BenchWarmup, options.BenchIterations), options.Node,
-                    cancellationToken: cancellationToken);
+                    cancellationToken: cancellationToken, shapes: options.BenchInputShapes);
                 results.Add(result);
                 Export(result);
                 logger.LogInformation("Benchmarked model {Model} at batch {BatchSize}: p50={P50Ms}ms p95={P95Ms}ms p99={P99Ms}ms throughput={Throughput}/s on {Provider} node={Node}",

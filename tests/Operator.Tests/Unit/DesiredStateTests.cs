@@ -23,6 +23,17 @@ public sealed class DesiredStateTests
     }
 
     [Fact]
+    public void Revision_IgnoresTheBenchmarkGate_SoRelaxingItReadmitsTheSamePods()
+    {
+        var strict = RevisionHasher.Compute(Samples.Model(edit: s => s.Benchmark = new BenchmarkSpec { Iterations = 5, Gate = new BenchmarkGate { MaxP95Ms = 1 } }).Spec, Settings);
+        var relaxed = RevisionHasher.Compute(Samples.Model(edit: s => s.Benchmark = new BenchmarkSpec { Iterations = 5, Gate = new BenchmarkGate { MaxP95Ms = 100 } }).Spec, Settings);
+        var otherShape = RevisionHasher.Compute(Samples.Model(edit: s => s.Benchmark = new BenchmarkSpec { Iterations = 5, InputShapes = new() { ["x"] = [1, 3] } }).Spec, Settings);
+
+        Assert.Equal(strict, relaxed);
+        Assert.NotEqual(strict, otherShape);
+    }
+
+    [Fact]
     public void Revision_IsTheSameWithOrWithoutTheApiServersDefaults()
     {
         // Guards a past bug: the hash of the spec as written differed from the hash of the spec as stored (defaulted).

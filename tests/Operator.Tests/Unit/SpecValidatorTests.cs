@@ -27,6 +27,10 @@ public sealed class SpecValidatorTests
         { "both p95 limits", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxP95Ms = 10, MaxP95Ratio = 1.2 } }, "not both" },
         { "error rate above 1", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxErrorRate = 1.5 } }, "maxErrorRate 1.5" },
         { "batch size zero", s => s.Benchmark = new BenchmarkSpec { BatchSizes = [1, 0] }, "batchSizes must all be at least 1" },
+        { "bad progress deadline", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { ProgressDeadline = "ten minutes" } }, "spec.rollout.analysis.progressDeadline 'ten minutes'" },
+        { "input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 224, 224] } }, null },
+        { "input shape with zero", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 0, 224] } }, "spec.benchmark.inputShapes.image [1,3,0,224] must have every dimension at least 1" },
+        { "empty input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [] } }, "spec.benchmark.inputShapes.image must list at least one dimension" },
     };
 
     [Theory]

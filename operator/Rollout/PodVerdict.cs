@@ -1,0 +1,17 @@
+using ModelOperator.Operator.Api;
+
+namespace ModelOperator.Operator.Rollout;
+
+/// <summary>One runtime pod's admission: its revision and node, the decision, and the benchmark it was based on.</summary>
+/// <param name="InputShapes">The shapes the benchmark used, as <c>name=[d1,…]</c>, when the pod reported them.</param>
+public sealed record PodVerdict(string Pod, string Revision, string Node, AdmissionDecision Decision, IReadOnlyList<BenchmarkResult> Results, string? InputShapes = null);
+
+/// <summary>What the operator saw beyond the Deployments: the runtime pods, their admission, and the analysis that just ran.</summary>
+/// <param name="Pods">The ModelDeployment's runtime pods.</param>
+/// <param name="Verdicts">Admission decisions known for those pods.</param>
+/// <param name="Check">The canary analysis of the interval that just ended, when one was due and measured.</param>
+public sealed record RolloutInputs(IReadOnlyList<k8s.Models.V1Pod> Pods, IReadOnlyList<PodVerdict> Verdicts, IntervalVerdict? Check)
+{
+    /// <summary>Nothing seen beyond the Deployments.</summary>
+    public static RolloutInputs None { get; } = new([], [], null);
+}
