@@ -28,6 +28,8 @@ public sealed record OperatorOptions
     /// <summary>Server-side timeout of each watch request; the watch then resumes.</summary>
     public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Where /metrics, /healthz and /readyz listen; port 0 picks a free one.</summary>
+    /// <summary>How often the autoscaler reads the signal and decides for each autoscaled ModelDeployment.</summary>
+    public TimeSpan AutoscaleInterval { get; init; } = TimeSpan.FromSeconds(5);
     public string HttpAddress { get; init; } = "http://0.0.0.0:8081";
     /// <summary>How long in-flight reconciles may finish on shutdown.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);

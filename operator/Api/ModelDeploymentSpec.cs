@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 namespace ModelOperator.Operator.Api;
 
 /// <summary>What to serve and how: the desired state of a ModelDeployment.</summary>
+[CelRule("!has(self.autoscaling) || !has(self.replicas) || !has(self.replicas.count)",
+    "replicas.count is for kubectl scale or an external autoscaler (HPA, KEDA) and cannot be combined with spec.autoscaling")]
 public sealed class ModelDeploymentSpec
 {
     /// <summary>The model to serve.</summary>
@@ -121,4 +123,11 @@ public sealed class ReplicasSpec
     /// <summary>Most pods.</summary>
     [JsonPropertyName("max"), RequiredField, Minimum(1), DefaultValue(1)]
     public int Max { get; set; } = 1;
+
+    /// <summary>
+    /// The replica count set through the <c>scale</c> subresource (<c>kubectl scale</c>, a HorizontalPodAutoscaler,
+    /// KEDA) when spec.autoscaling is absent; it takes precedence over min and max, which bound the built-in autoscaler.
+    /// </summary>
+    [JsonPropertyName("count"), Minimum(0)]
+    public int? Count { get; set; }
 }

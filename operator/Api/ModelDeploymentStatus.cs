@@ -41,6 +41,10 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("replicas"), Minimum(0)]
     public int? Replicas { get; set; }
 
+    /// <summary>The label selector of the pods, for the scale subresource (a HorizontalPodAutoscaler or KEDA reads it).</summary>
+    [JsonPropertyName("selector")]
+    public string? Selector { get; set; }
+
     /// <summary>Ready runtime pods.</summary>
     [JsonPropertyName("readyReplicas"), Minimum(0)]
     public int? ReadyReplicas { get; set; }

@@ -2,8 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace ModelOperator.Operator.Api;
 
-/// <summary>Latency-driven autoscaling (decided in a later issue; the API is fixed now).</summary>
+/// <summary>Latency-driven autoscaling: the operator scales the stable revision on the observed latency quantile.</summary>
 [CelRule("self.source != 'prometheus' || has(self.prometheusUrl)", "autoscaling.prometheusUrl is required when source is prometheus")]
+[CelRule("!has(self.query) || self.source == 'prometheus'", "autoscaling.query is a PromQL expression and needs source prometheus")]
 public sealed class AutoscalingSpec
 {
     /// <summary>The latency quantile that drives scaling.</summary>
@@ -33,6 +34,13 @@ public sealed class AutoscalingSpec
     /// <summary>Prometheus base URL when source is prometheus.</summary>
     [JsonPropertyName("prometheusUrl"), Pattern("^https?://[^\\s]+$")]
     public string? PrometheusUrl { get; set; }
+
+    /// <summary>
+    /// A PromQL expression returning the latency in milliseconds (one sample), for source prometheus; by default the
+    /// operator builds the quantile from the runtime's histogram and the namespace and pod labels.
+    /// </summary>
+    [JsonPropertyName("query"), Pattern("\\S")]
+    public string? Query { get; set; }
 }
 
 /// <summary>The benchmark every runtime pod runs on its node before reporting ready.</summary>

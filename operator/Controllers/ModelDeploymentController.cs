@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Autoscaling;
 using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
@@ -51,6 +52,8 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+        var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
+            client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
         var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));
         // Reconciling before the child caches are full would re-apply children that already exist.
@@ -64,6 +67,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
             models.Count, deployments.Count, services.Count);
         _synced.TrySetResult();
         var workers = new ControllerLoop(Name, queue, reconciler, metrics, logger).RunAsync(options.Workers, stopTaking, abortWork);
-        await Task.WhenAll(watchers, workers).ConfigureAwait(false);
+        var scaling = autoscaler.RunAsync(options.AutoscaleInterval, stopTaking);
+        await Task.WhenAll(watchers, workers, scaling).ConfigureAwait(false);
     }
 }

@@ -51,7 +51,17 @@ public static class CrdGenerator
                         ["name"] = ModelDeployment.Version,
                         ["served"] = true,
                         ["storage"] = true,
-                        ["subresources"] = new Dictionary<string, object> { ["status"] = new Dictionary<string, object>() },
+                        ["subresources"] = new Dictionary<string, object>
+                        {
+                            ["status"] = new Dictionary<string, object>(),
+                            // kubectl scale, an HPA or KEDA write spec.replicas.count; see ChildObjects.Replicas.
+                            ["scale"] = new Dictionary<string, object>
+                            {
+                                ["specReplicasPath"] = ".spec.replicas.count",
+                                ["statusReplicasPath"] = ".status.replicas",
+                                ["labelSelectorPath"] = ".status.selector",
+                            },
+                        },
                         ["additionalPrinterColumns"] = PrinterColumns(),
                         ["schema"] = new Dictionary<string, object> { ["openAPIV3Schema"] = root },
                     },

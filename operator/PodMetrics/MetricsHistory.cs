@@ -58,6 +58,7 @@ public sealed class MetricsHistory(TimeSpan retention)
         double requests = 0, errors = 0;
         var measured = 0;
         var without = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failing = new List<string>();
         lock (_gate)
         {
             foreach (var name in pods.Distinct())
@@ -65,9 +66,10 @@ public sealed class MetricsHistory(TimeSpan retention)
                 if (!_pods.TryGetValue(name, out var pod) || pod.Snapshots.Count == 0)
                 {
                     without[name] = pod?.LastError ?? "not scraped yet";
+                    if (pod?.LastError is not null) failing.Add(name);
                     continue;
                 }
-                if (pod.LastError is not null) { without[name] = pod.LastError; continue; }
+                if (pod.LastError is not null) { without[name] = pod.LastError; failing.Add(name); continue; }
                 var latest = pod.Snapshots[^1];
                 if (latest.At < now - window) { without[name] = $"last scraped at {latest.At:O}, before the window"; continue; }
                 if (pod.Snapshots.Count < 2) { without[name] = "one scrape so far; a window needs two"; continue; }
@@ -90,7 +92,7 @@ public sealed class MetricsHistory(TimeSpan retention)
             }
         }
         var merged = buckets.Select(b => new HistogramBucket(b.Key, b.Value)).OrderBy(b => b.UpperBound).ToList();
-        return new WindowMeasurement(merged, requests, errors, measured, without);
+        return new WindowMeasurement(merged, requests, errors, measured, without) { PodsFailing = failing };
     }
 
     /// <summary>The increase of one counter series between two snapshots, as PromQL takes it across a reset.</summary>

@@ -18,6 +18,12 @@ public sealed record WindowMeasurement(
     /// <summary>Errors per request (NaN when there were no requests).</summary>
     public double ErrorRate => Requests > 0 ? Errors / Requests : double.NaN;
 
-    /// <summary>Every pod was measured and none counted a request: idle, which is not the same as no data.</summary>
-    public bool Idle => PodsMeasured > 0 && PodsWithoutData.Count == 0 && Requests == 0;
+    /// <summary>The pods (among <see cref="PodsWithoutData"/>) whose latest scrape failed, as opposed to pods too new for a window.</summary>
+    public IReadOnlyCollection<string> PodsFailing { get; init; } = [];
+
+    /// <summary>
+    /// Pods answered, none failed its scrape and none counted a request: idle, which is not the same as no data.
+    /// A pod too new for a window does not prevent idleness: it has not served a window's traffic either.
+    /// </summary>
+    public bool Idle => PodsMeasured > 0 && PodsFailing.Count == 0 && Requests == 0;
 }

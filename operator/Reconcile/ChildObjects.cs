@@ -34,11 +34,18 @@ public static class ChildObjects
         BlockOwnerDeletion = true,
     };
 
-    /// <summary>The replica count for the revision: the autoscaler's last choice in status, clamped to the bounds.</summary>
+    /// <summary>
+    /// The replica count for the revision: spec.replicas.count when the scale subresource set it (no built-in
+    /// autoscaling), else the autoscaler's last choice in status, clamped to the bounds.
+    /// </summary>
     public static int Replicas(ModelDeployment md)
     {
+        if (md.Spec.Autoscaling is null && md.Spec.Replicas?.Count is { } count) return count;
         var min = md.Spec.Replicas?.Min ?? 1;
         var max = Math.Max(md.Spec.Replicas?.Max ?? 1, min);
         return Math.Clamp(md.Status?.Replicas ?? min, min, max);
     }
+
+    /// <summary>The label selector of a ModelDeployment's pods, as the scale subresource reports it.</summary>
+    public static string Selector(string mdName) => $"{WellKnown.NameLabel}={mdName}";
 }

@@ -77,6 +77,7 @@ public static class ReconcilePlanner
         }
         ConditionSet.Set(status.Conditions, ConditionSet.Degraded, false, "AsExpected", "The spec is valid", generation, now);
         status.Replicas = replicas;
+        status.Selector = ChildObjects.Selector(md.Metadata.Name);
         status.ReadyReplicas = deployments.Where(d => !obsolete.Contains(d.Metadata.Name)).Sum(d => d.Status?.ReadyReplicas ?? 0);
         status.Url = DesiredService.Url(md);
         ReportUnschedulable(status, revision, inputs, generation, now);

@@ -95,6 +95,7 @@ public sealed class MetricsHistoryTests
         Assert.False(window.Idle);
         Assert.Equal(1, window.PodsMeasured);
         Assert.Equal("GET http://10.0.0.2:8080/metrics timed out after 2s", window.PodsWithoutData["b"]);
+        Assert.Equal(["b"], window.PodsFailing);
     }
 
     [Fact]
