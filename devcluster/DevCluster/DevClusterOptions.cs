@@ -18,6 +18,11 @@ public sealed record DevClusterOptions
     public string? StateDirectory { get; init; }
     /// <summary>The API double's loopback port; 0 picks a free one.</summary>
     public int ApiPort { get; init; }
+    /// <summary>
+    /// When true, <c>kubeconfig</c> appears in the state directory only on <see cref="DevClusterHost.PublishKubeconfig"/>
+    /// (the foreground command calls it once all is ready); until then the cluster's own parts use <c>kubeconfig.internal</c>.
+    /// </summary>
+    public bool PublishKubeconfigWhenReady { get; init; }
     /// <summary>How often nodes renew their heartbeat (Lease and Ready condition).</summary>
     public TimeSpan NodeHeartbeat { get; init; } = TimeSpan.FromSeconds(10);
 }
