@@ -11,7 +11,16 @@ public static class ClusterComponents
 {
     public static IEnumerable<IClusterComponent> Default() =>
     [
-        // Control plane: nodes, scheduler, controllers, endpoints, service proxy, Prometheus targets.
+        .. ControlPlane(),
+        // Node side: kubelets.
+    ];
+
+    /// <summary>
+    /// The control plane alone: nodes and their heartbeats, the scheduler, the Deployment, ReplicaSet and endpoints
+    /// controllers, the service proxy and the Prometheus target list. Tests that stand in for the kubelet use this.
+    /// </summary>
+    public static IEnumerable<IClusterComponent> ControlPlane() =>
+    [
         new NodeHeartbeats(),
         new Scheduler(),
         new DeploymentController(),
@@ -19,6 +28,5 @@ public static class ClusterComponents
         new EndpointsController(),
         new ServiceProxy(),
         new PrometheusTargets(),
-        // Node side: kubelets (devcluster-kubelet branch).
     ];
 }
