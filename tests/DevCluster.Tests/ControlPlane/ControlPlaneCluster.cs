@@ -17,9 +17,9 @@ internal sealed class ControlPlaneCluster : IAsyncDisposable
     public Kubernetes Client => Host.Client;
     public string Kubeconfig => Host.KubeconfigPath;
 
-    public static async Task<ControlPlaneCluster> StartAsync(bool serveHttp = false, TimeSpan? readyAfter = null)
+    public static async Task<ControlPlaneCluster> StartAsync(bool serveHttp = false, TimeSpan? readyAfter = null, TimeSpan? terminationDelay = null)
     {
-        var kubelet = new StandInKubelet(serveHttp, readyAfter);
+        var kubelet = new StandInKubelet(serveHttp, readyAfter, terminationDelay);
         var host = await DevClusterHost.StartAsync(new DevClusterOptions { NodeHeartbeat = TimeSpan.FromSeconds(2) },
             components: [.. ClusterComponents.ControlPlane(), kubelet]);
         return new ControlPlaneCluster(host, kubelet);

@@ -16,8 +16,9 @@ namespace ModelOperator.DevCluster.Tests.ControlPlane;
 /// (the API double deletes pods gracefully, leaving that to the kubelet), and optionally serves HTTP on podIP:8080
 /// answering the pod's name, so the service proxy has something real to balance across.
 /// </summary>
-internal sealed class StandInKubelet(bool serveHttp = false, TimeSpan? readyAfter = null) : IClusterComponent
+internal sealed class StandInKubelet(bool serveHttp = false, TimeSpan? readyAfter = null, TimeSpan? terminationDelay = null) : IClusterComponent
 {
+    private readonly ConcurrentDictionary<string, DateTime> _terminatingSince = new();
     private static int _nextIp;
     private readonly ConcurrentDictionary<string, WebApplication> _servers = new();
 
@@ -51,8 +52,10 @@ internal sealed class StandInKubelet(bool serveHttp = false, TimeSpan? readyAfte
         var pods = (await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct)).Items.Where(p => !string.IsNullOrEmpty(p.Spec.NodeName)).ToList();
         foreach (var gone in _servers.Keys.Except(pods.Select(p => p.Uid())).ToList())
             if (_servers.TryRemove(gone, out var server)) { await server.StopAsync(); await server.DisposeAsync(); }
+        // As the kubelet: a terminating pod keeps serving for the termination delay (its graceful shutdown), then goes.
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is not null && !HoldTermination.ContainsKey(p.Name())))
-            await client.CoreV1.DeleteNamespacedPodAsync(pod.Name(), pod.Namespace(), gracePeriodSeconds: 0, cancellationToken: ct);
+            if (DateTime.UtcNow - _terminatingSince.GetOrAdd(pod.Uid(), DateTime.UtcNow) >= (terminationDelay ?? TimeSpan.Zero))
+                await client.CoreV1.DeleteNamespacedPodAsync(pod.Name(), pod.Namespace(), gracePeriodSeconds: 0, cancellationToken: ct);
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
         {
             var ip = pod.Status?.PodIP;
@@ -88,7 +91,9 @@ internal sealed class StandInKubelet(bool serveHttp = false, TimeSpan? readyAfte
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(ip), 8080));
         var app = builder.Build();
-        app.Run(http => http.Response.WriteAsync(podName));
+        app.Run(http => http.Request.Path == "/metrics"
+            ? http.Response.WriteAsync($"# TYPE standin_requests_total counter\nstandin_requests_total{{pod=\"{podName}\"}} 1\n")
+            : http.Response.WriteAsync(podName));
         await app.StartAsync(ct);
         return app;
     }
