@@ -6,5 +6,6 @@ public static class ClusterComponents
     public static IEnumerable<IClusterComponent> Default() =>
     [
         // Filled by the node simulator: nodes, scheduler, controllers, kubelets, endpoints, service proxy.
+        new Kubelet.KubeletComponent(),
     ];
 }
