@@ -12,7 +12,8 @@ public static class ClusterComponents
     public static IEnumerable<IClusterComponent> Default() =>
     [
         .. ControlPlane(),
-        // Node side: kubelets.
+        // Node side: the kubelet runs every node's pods as local processes.
+        new Kubelet.KubeletComponent(),
     ];
 
     /// <summary>

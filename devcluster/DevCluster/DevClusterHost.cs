@@ -64,6 +64,7 @@ public sealed class DevClusterHost : IAsyncDisposable
         var context = new ClusterContext(client, options, state, loggers, time ?? TimeProvider.System);
         var host = new DevClusterHost(api, client, context, owns);
         api.WriteKubeconfig(host.KubeconfigPath);
+        api.PodLogs = new Kubelet.PodLogDirectory(Kubelet.KubeletComponent.LogRoot(state));
         foreach (var component in components ?? ClusterComponents.Default())
             host._running.Add(host.RunComponentAsync(component));
         return host;

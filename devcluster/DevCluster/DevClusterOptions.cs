@@ -1,3 +1,5 @@
+using ModelOperator.DevCluster.Kubelet;
+
 namespace ModelOperator.DevCluster;
 
 /// <summary>How a dev cluster starts.</summary>
@@ -13,7 +15,9 @@ public sealed record DevClusterOptions
     /// Container images the kubelet can run, mapped to a local command line (program and leading arguments); the
     /// container's own args follow. The operator's configured runtime image maps to the built model-runtime.
     /// </summary>
-    public Dictionary<string, string[]> Images { get; init; } = [];
+    public Dictionary<string, string[]> Images { get; init; } = DefaultImages.Create();
+    /// <summary>How the kubelet runs pods (crash-loop back-off, claim folders, shutdown grace).</summary>
+    public KubeletOptions Kubelet { get; init; } = new();
     /// <summary>Where the cluster keeps its files; a fresh temporary folder when null.</summary>
     public string? StateDirectory { get; init; }
     /// <summary>The API double's loopback port; 0 picks a free one.</summary>
