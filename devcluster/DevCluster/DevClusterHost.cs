@@ -32,8 +32,20 @@ public sealed class DevClusterHost : IAsyncDisposable
     /// <summary>What the components share.</summary>
     public ClusterContext Context { get; }
 
-    /// <summary>The kubeconfig written into the state directory.</summary>
-    public string KubeconfigPath => Path.Combine(Context.StateDirectory, "kubeconfig");
+    /// <summary>
+    /// The kubeconfig written into the state directory at start: <c>kubeconfig</c>, or <c>kubeconfig.internal</c> when
+    /// <see cref="DevClusterOptions.PublishKubeconfigWhenReady"/> defers the public one.
+    /// </summary>
+    public string KubeconfigPath => Path.Combine(Context.StateDirectory, Context.Options.PublishKubeconfigWhenReady ? "kubeconfig.internal" : "kubeconfig");
+
+    /// <summary>Writes <c>kubeconfig</c> into the state directory in one step (a renamed copy), so whoever waits for it never reads half a file.</summary>
+    public string PublishKubeconfig()
+    {
+        var path = Path.Combine(Context.StateDirectory, "kubeconfig");
+        Api.WriteKubeconfig(path + ".tmp");
+        File.Move(path + ".tmp", path, overwrite: true);
+        return path;
+    }
 
     /// <summary>Starts the API double and every component (<see cref="ClusterComponents.Default"/> unless given).</summary>
     public static async Task<DevClusterHost> StartAsync(DevClusterOptions? options = null, IEnumerable<IClusterComponent>? components = null,
@@ -52,6 +64,7 @@ public sealed class DevClusterHost : IAsyncDisposable
         var context = new ClusterContext(client, options, state, loggers, time ?? TimeProvider.System);
         var host = new DevClusterHost(api, client, context, owns);
         api.WriteKubeconfig(host.KubeconfigPath);
+        api.PodLogs = new Kubelet.PodLogDirectory(Kubelet.KubeletComponent.LogRoot(state));
         foreach (var component in components ?? ClusterComponents.Default())
             host._running.Add(host.RunComponentAsync(component));
         return host;

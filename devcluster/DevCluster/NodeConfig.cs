@@ -3,12 +3,12 @@ namespace ModelOperator.DevCluster;
 /// <summary>One simulated node: its name, labels, taints and capacity (allocatable equals capacity).</summary>
 public sealed record NodeConfig
 {
-    public required string Name { get; init; }
-    public Dictionary<string, string> Labels { get; init; } = [];
+    public required string Name { get; set; }
+    public Dictionary<string, string> Labels { get; set; } = [];
     /// <summary>Taints as key=value:Effect, e.g. <c>nvidia.com/gpu=present:NoSchedule</c>.</summary>
-    public List<string> Taints { get; init; } = [];
+    public List<string> Taints { get; set; } = [];
     /// <summary>Capacity by resource name: cpu, memory, pods, nvidia.com/gpu.</summary>
-    public Dictionary<string, string> Capacity { get; init; } = [];
+    public Dictionary<string, string> Capacity { get; set; } = [];
 
     /// <summary>Two GPU nodes (2 GPUs each, tainted as managed GPU pools are) and one CPU node.</summary>
     public static List<NodeConfig> Defaults() =>

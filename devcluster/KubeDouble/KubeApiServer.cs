@@ -11,6 +11,7 @@ using ModelOperator.KubeDouble.Faults;
 using ModelOperator.KubeDouble.Gc;
 using ModelOperator.KubeDouble.Http;
 using ModelOperator.KubeDouble.Logging;
+using ModelOperator.KubeDouble.PodLogs;
 using ModelOperator.KubeDouble.Semantics;
 using ModelOperator.KubeDouble.Storage;
 using ModelOperator.KubeDouble.Validation;
@@ -57,6 +58,9 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>The resources served now, built-in and from CRDs.</summary>
     public ResourceRegistry Resources => Store.Registry;
 
+    /// <summary>Serves <c>pods/log</c> (the dev cluster's kubelet registers itself); without one, log requests answer 400.</summary>
+    public IPodLogSource? PodLogs { get; set; }
+
     /// <summary>Whether owner-reference garbage collection runs (namespace and CRD cleanup always run).</summary>
     public bool GarbageCollectionEnabled
     {
@@ -102,6 +106,7 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         var api = new ApiContext(store, writer, deleter, faults, options, new TableConverter(), stopping.Token);
         var dispatcher = new ApiDispatcher(api, new ApiRequestParser(registry), requests, loggerFactory.CreateLogger<ApiDispatcher>());
+        app.Use(new PodLogEndpoint(store, () => server?.PodLogs).InvokeAsync);
         app.Use(dispatcher.InvokeAsync);
         app.MapDiscovery(registry);
         app.MapOpenApi(registry);

@@ -8,7 +8,7 @@ internal sealed class ServeCommand : ICliCommand
 {
     public string Name => "serve";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D])";
+    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -24,8 +24,14 @@ internal sealed class ServeCommand : ICliCommand
         return 0;
     }
 
-    public static ServeOptions Parse(CliArgs args)
+    /// <summary>The environment variable that sets the bind address when <c>--host</c> is not given (the dev cluster's kubelet sets it to the pod's IP).</summary>
+    public const string HostVariable = "MODEL_RUNTIME_HOST";
+
+    /// <param name="args">The words after <c>serve</c>.</param>
+    /// <param name="environment">Reads an environment variable; the process environment when null.</param>
+    public static ServeOptions Parse(CliArgs args, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var defaults = new ServeOptions { Model = "" };
         var runs = args.Int("max-concurrent-runs", defaults.MaxConcurrentRuns, 1, 1024);
         var tuning = SessionTuning.ForServing(runs);
@@ -34,7 +40,7 @@ internal sealed class ServeCommand : ICliCommand
         {
             Model = args.Required("model"),
             Name = args.Option("name"),
-            Host = args.Option("host") ?? defaults.Host,
+            Host = args.Option("host") ?? NonEmpty(environment(HostVariable)) ?? defaults.Host,
             Port = args.Int("port", defaults.Port, 0, 65535),
             GrpcPort = args.Int("grpc-port", ServeOptions.DefaultGrpcPort, 0, 65535) is var grpc and > 0 ? grpc : null,
             Device = ParseDevice(args.Option("device")),
@@ -75,6 +81,8 @@ internal sealed class ServeCommand : ICliCommand
         }
         return shapes;
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     internal static DeviceKind ParseDevice(string? value)
     {

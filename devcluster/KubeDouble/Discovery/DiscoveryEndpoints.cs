@@ -64,6 +64,8 @@ internal static class DiscoveryEndpoints
             resources.Add(main);
             if (type.HasStatus) resources.Add(Sub(type, "status", type.Kind));
             if (type.Scale is not null) resources.Add(Sub(type, "scale", "Scale", "autoscaling", "v1"));
+            if (type.Group.Length == 0 && type.Plural == "pods")
+                resources.Add(Sub(type, "binding", "Binding").Also(b => b["verbs"] = new JsonArray("create")));
         }
         return new JsonObject
         {

@@ -71,9 +71,20 @@ internal sealed class TableConverter
         ("ReplicaSet", "Ready") => JsonNumber.Long(obj["status"]?["readyReplicas"]) ?? 0,
         ("Pod", "Ready") => $"{(obj["status"]?["containerStatuses"] as JsonArray ?? []).Count(c => JsonNumber.Bool(c?["ready"]) == true)}/{(obj["spec"]?["containers"] as JsonArray ?? []).Count}",
         ("Pod", "Restarts") => (obj["status"]?["containerStatuses"] as JsonArray ?? []).Sum(c => JsonNumber.Long(c?["restartCount"]) ?? 0),
+        ("Node", "Status") => NodeStatus(obj),
+        ("Node", "Roles") => "<none>",
+        ("Node", "External-IP") => SimpleJsonPath.Evaluate(obj, column.JsonPath).FirstOrDefault()?.ToString() ?? "<none>",
         ("ConfigMap", "Data") => (obj["data"] as JsonObject ?? []).Count + (obj["binaryData"] as JsonObject ?? []).Count,
         _ => null,
     };
+
+    /// <summary>kubectl's node STATUS: Ready, NotReady or Unknown, with SchedulingDisabled for a cordoned node.</summary>
+    private static string NodeStatus(JsonObject node)
+    {
+        var ready = SimpleJsonPath.Evaluate(node, ".status.conditions[?(@.type==\"Ready\")].status").FirstOrDefault()?.ToString();
+        var status = ready switch { "True" => "Ready", "False" => "NotReady", _ => "Unknown" };
+        return JsonNumber.Bool(node["spec"]?["unschedulable"]) == true ? status + ",SchedulingDisabled" : status;
+    }
 
     /// <summary>kubectl's human duration: 5s, 3m, 2m5s, 4h, 3d.</summary>
     public static string Age(TimeSpan age)

@@ -35,6 +35,7 @@ internal sealed class ApiDispatcher(ApiContext api, ApiRequestParser parser, Req
                 "get" => new GetHandler(api).HandleAsync(request),
                 "list" => new ListHandler(api).HandleAsync(request),
                 "watch" => new WatchHandler(api).HandleAsync(request),
+                "create" when request.Subresource == "binding" => new BindingHandler(api).HandleAsync(request),
                 "create" => new CreateHandler(api).HandleAsync(request),
                 "update" => new UpdateHandler(api).HandleAsync(request),
                 "patch" => new PatchHandler(api).HandleAsync(request),

@@ -42,6 +42,7 @@ internal sealed class ApiRequestParser(ResourceRegistry registry)
         "status" => type.HasStatus,
         "scale" => type.Scale is not null,
         "finalize" => type.Plural == "namespaces",
+        "binding" => type.Group.Length == 0 && type.Plural == "pods",
         _ => false,
     };
 

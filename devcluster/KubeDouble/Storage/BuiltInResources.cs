@@ -22,7 +22,13 @@ internal static class BuiltInResources
         yield return Core("Event", "events", true, ["ev"],
             columns: [new("Type", "string", ".type"), new("Reason", "string", ".reason"),
                 new("Object", "string", ".involvedObject.name"), new("Message", "string", ".message"), Age]);
-        yield return Core("Node", "nodes", false, ["no"], hasStatus: true, columns: [Age]);
+        yield return Core("Node", "nodes", false, ["no"], hasStatus: true,
+            columns: [new("Status", "string", ".status.conditions[?(@.type==\"Ready\")].status"), new("Roles", "string", ".metadata.labels.node-role"), Age,
+                new("Version", "string", ".status.nodeInfo.kubeletVersion"),
+                new("Internal-IP", "string", ".status.addresses[?(@.type==\"InternalIP\")].address", Priority: 1),
+                new("External-IP", "string", ".status.addresses[?(@.type==\"ExternalIP\")].address", Priority: 1),
+                new("OS-Image", "string", ".status.nodeInfo.osImage", Priority: 1), new("Kernel-Version", "string", ".status.nodeInfo.kernelVersion", Priority: 1),
+                new("Container-Runtime", "string", ".status.nodeInfo.containerRuntimeVersion", Priority: 1)]);
         yield return Core("ServiceAccount", "serviceaccounts", true, ["sa"], columns: [Age]);
         yield return Apps("Deployment", "deployments", ["deploy"],
             [new("Ready", "string", ".status.readyReplicas"), new("Up-to-date", "integer", ".status.updatedReplicas"),
@@ -34,6 +40,13 @@ internal static class BuiltInResources
         {
             Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
             Namespaced = true, PrinterColumns = [new("Holder", "string", ".spec.holderIdentity"), Age],
+        };
+        yield return new ResourceType
+        {
+            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice",
+            Namespaced = true,
+            PrinterColumns = [new("AddressType", "string", ".addressType"), new("Ports", "string", ".ports[*].port"),
+                new("Endpoints", "string", ".endpoints[*].addresses[0]"), Age],
         };
         yield return new ResourceType
         {

@@ -40,6 +40,18 @@ public sealed class ServeCommandTests
     }
 
     [Theory]
+    [InlineData("--model m.onnx", null, "0.0.0.0")]
+    [InlineData("--model m.onnx", "127.10.0.7", "127.10.0.7")]
+    [InlineData("--model m.onnx", "", "0.0.0.0")]
+    [InlineData("--model m.onnx --host 127.0.0.1", "127.10.0.7", "127.0.0.1")]
+    public void BindAddress_ComesFromHost_ElseModelRuntimeHost_ElseAllInterfaces(string line, string? variable, string expected)
+    {
+        var options = ServeCommand.Parse(Args(line), name => name == ServeCommand.HostVariable ? variable : null);
+
+        Assert.Equal(expected, options.Host);
+    }
+
+    [Theory]
     [InlineData("--model m.onnx --grpc-port 70000", "--grpc-port must be an integer between 0 and 65535")]
     [InlineData("--model m.onnx --device tpu", "--device must be auto, cuda or cpu")]
     [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]

@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using k8s.Models;
+
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>
+/// Composes a container's process as Kubernetes composes a container: the image's entrypoint unless <c>command</c>
+/// replaces it, then <c>args</c>, with <c>$(VAR)</c> references expanded; <c>env</c> in order (values, downward API
+/// fieldRefs) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST); and, since there is no mount
+/// namespace, every volume's mountPath in env values, arguments and workingDir rewritten to its local folder. Pure.
+/// </summary>
+public static class ContainerLaunch
+{
+    /// <summary>Host variables a process needs to start at all (no container image provides them here).</summary>
+    private static readonly string[] PassedThrough = ["PATH", "DOTNET_ROOT", "TMPDIR", "LANG", "TZ"];
+
+    public static LaunchPlan Compose(V1Pod pod, V1Container container, IReadOnlyList<string> entrypoint, string podIp, string hostIp,
+        IReadOnlyList<LocalMount> mounts, string podDirectory, Func<string, string?> hostEnvironment)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in PassedThrough)
+            if (hostEnvironment(name) is { Length: > 0 } value) env[name] = value;
+        env["HOME"] = podDirectory;
+        env["HOSTNAME"] = pod.Metadata.Name;
+        env["POD_IP"] = podIp;
+        env["MODEL_RUNTIME_HOST"] = podIp;
+        foreach (var variable in container.Env ?? [])
+            env[variable.Name] = Rewrite(Expand(Value(pod, container, variable, podIp, hostIp), env), mounts);
+        if (container.EnvFrom is { Count: > 0 })
+            throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
+
+        List<string> words;
+        if (container.Command is { Count: > 0 } command)
+        {
+            var program = Path.GetFileName(command[0]) == Path.GetFileName(entrypoint[0]) ? entrypoint[0] : Rewrite(command[0], mounts);
+            words = [program, .. command.Skip(1), .. container.Args ?? []];
+        }
+        else words = [.. entrypoint, .. container.Args ?? []];
+        var arguments = words.Skip(1).Select(w => Rewrite(Expand(w, env), mounts)).ToList();
+        var workingDirectory = container.WorkingDir is { Length: > 0 } dir ? Rewrite(dir, mounts) : podDirectory;
+        return new LaunchPlan(words[0], arguments, env, workingDirectory);
+    }
+
+    private static string Value(V1Pod pod, V1Container container, V1EnvVar variable, string podIp, string hostIp)
+    {
+        if (variable.ValueFrom is null) return variable.Value ?? "";
+        if (variable.ValueFrom.FieldRef?.FieldPath is { } path)
+            return FieldValue(pod, path, podIp, hostIp)
+                ?? throw new ContainerConfigException($"container {container.Name}: env {variable.Name}: unsupported fieldRef fieldPath \"{path}\"");
+        throw new ContainerConfigException(
+            $"container {container.Name}: env {variable.Name}: only value and valueFrom.fieldRef are supported by the dev cluster's kubelet");
+    }
+
+    /// <summary>The downward API's field paths.</summary>
+    public static string? FieldValue(V1Pod pod, string path, string podIp, string hostIp)
+    {
+        var labelOrAnnotation = Regex.Match(path, @"^metadata\.(labels|annotations)\['(.+)'\]$");
+        if (labelOrAnnotation.Success)
+        {
+            var map = labelOrAnnotation.Groups[1].Value == "labels" ? pod.Metadata.Labels : pod.Metadata.Annotations;
+            return map is not null && map.TryGetValue(labelOrAnnotation.Groups[2].Value, out var v) ? v : "";
+        }
+        return path switch
+        {
+            "metadata.name" => pod.Metadata.Name,
+            "metadata.namespace" => pod.Metadata.NamespaceProperty ?? "default",
+            "metadata.uid" => pod.Metadata.Uid ?? "",
+            "spec.nodeName" => pod.Spec.NodeName ?? "",
+            "spec.serviceAccountName" => pod.Spec.ServiceAccountName ?? "default",
+            "status.podIP" or "status.podIPs" => podIp,
+            "status.hostIP" or "status.hostIPs" => hostIp,
+            _ => null,
+        };
+    }
+
+    /// <summary>Kubernetes' <c>$(VAR)</c> expansion: defined variables are replaced, <c>$$</c> escapes, anything else stays.</summary>
+    public static string Expand(string text, IReadOnlyDictionary<string, string> env)
+    {
+        if (!text.Contains('$')) return text;
+        var result = new StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$') { result.Append('$'); i++; continue; }
+            if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '(')
+            {
+                var end = text.IndexOf(')', i + 2);
+                if (end > 0 && env.TryGetValue(text[(i + 2)..end], out var value)) { result.Append(value); i = end; continue; }
+            }
+            result.Append(text[i]);
+        }
+        return result.ToString();
+    }
+
+    /// <summary>Rewrites each mountPath that appears as a path (alone, or after <c>=</c>, <c>:</c>, <c>,</c>, a space or quote) to its local folder.</summary>
+    public static string Rewrite(string text, IReadOnlyList<LocalMount> mounts)
+    {
+        foreach (var mount in mounts.Where(m => m.MountPath.TrimEnd('/').Length > 0).OrderByDescending(m => m.MountPath.Length))
+        {
+            var path = mount.MountPath.TrimEnd('/');
+            if (!text.Contains(path, StringComparison.Ordinal)) continue;
+            text = Regex.Replace(text, $@"(?<=^|[=:,\s""']){Regex.Escape(path)}(?=$|[/:,\s""'])",
+                mount.LocalPath.Replace("$", "$$"));
+        }
+        return text;
+    }
+}

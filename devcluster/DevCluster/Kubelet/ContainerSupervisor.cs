@@ -1,0 +1,201 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>
+/// Runs one container of a pod through its life as the kubelet does: resolve the image (ErrImagePull and
+/// ImagePullBackOff when it maps to nothing), start the process, probe it (startup, then liveness and readiness),
+/// restart it under the pod's restartPolicy with crash-loop back-off, and stop it gracefully when asked.
+/// </summary>
+internal sealed class ContainerSupervisor
+{
+    private readonly V1Container _spec;
+    private readonly PodSandbox _sandbox;
+    private readonly KubeletServices _services;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly object _sync = new();
+    private ContainerSnapshot _snapshot;
+    private LocalProcess? _process;
+    private TimeSpan _stopGrace = TimeSpan.FromSeconds(30);
+
+    public ContainerSupervisor(V1Container spec, PodSandbox sandbox, KubeletServices services)
+    {
+        _spec = spec;
+        _sandbox = sandbox;
+        _services = services;
+        _snapshot = ContainerSnapshot.Waiting(spec.Name, spec.Image, "ContainerCreating");
+    }
+
+    public ContainerSnapshot Snapshot { get { lock (_sync) return _snapshot; } }
+
+    /// <summary>The process group of the running instance, if one runs.</summary>
+    public int? ProcessGroup { get { lock (_sync) return _process?.ProcessGroup; } }
+
+    private V1Pod Pod => _sandbox.Pod;
+
+    /// <summary>Stops the container: SIGTERM, up to <paramref name="grace"/>, SIGKILL; no restart afterwards.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        LocalProcess? process;
+        lock (_sync)
+        {
+            _stopGrace = grace;
+            process = _process;
+        }
+        await _stopping.CancelAsync();
+        if (process is not null) await process.StopAsync(grace);
+    }
+
+    /// <summary>Runs the container until it finishes under its restart policy or is stopped.</summary>
+    public async Task RunAsync()
+    {
+        var stop = _stopping.Token;
+        var pullFailures = 0;
+        var crashes = 0;
+        var pulled = false;
+        while (!stop.IsCancellationRequested)
+        {
+            if (!_services.Images.TryGetValue(_spec.Image, out var entrypoint) || entrypoint.Length == 0)
+            {
+                var message = $"Failed to pull image \"{_spec.Image}\": the dev cluster maps no local program to this image (DevClusterOptions.Images knows: {string.Join(", ", _services.Images.Keys)})";
+                Set(s => s with { State = Waiting("ErrImagePull", message), Ready = false, Started = false });
+                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
+                await _services.Events.WarningAsync(Pod, _spec.Name, "Failed", message);
+                await _services.Events.WarningAsync(Pod, _spec.Name, "Failed", "Error: ErrImagePull");
+                var delay = CrashLoopBackOff.Delay(pullFailures++, _services.Options.BackOffBase, _services.Options.BackOffMax);
+                await Task.Delay(delay.TotalMilliseconds >= 1000 ? TimeSpan.FromSeconds(1) : delay, stop).ContinueWith(_ => { });
+                if (stop.IsCancellationRequested) break;
+                Set(s => s with { State = Waiting("ImagePullBackOff", $"Back-off pulling image \"{_spec.Image}\"") });
+                await _services.Events.NormalAsync(Pod, _spec.Name, "BackOff", $"Back-off pulling image \"{_spec.Image}\"");
+                await _services.Events.WarningAsync(Pod, _spec.Name, "Failed", "Error: ImagePullBackOff");
+                await Task.Delay(delay, stop).ContinueWith(_ => { });
+                continue;
+            }
+            if (!pulled)
+            {
+                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
+                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" (the local program {entrypoint[0]})");
+                pulled = true;
+            }
+            else await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Container image \"{_spec.Image}\" already present on machine");
+
+            var outcome = await RunInstanceAsync(entrypoint, stop);
+            if (outcome is null) // could not start: a config error, retried with back-off
+            {
+                await WaitBackOffAsync(crashes++, stop, crashLoop: false);
+                continue;
+            }
+            if (stop.IsCancellationRequested) break;
+            var (exitCode, ranFor) = outcome.Value;
+            if (!CrashLoopBackOff.ShouldRestart(Pod.Spec.RestartPolicy, exitCode))
+            {
+                Set(s => s with { Finished = true });
+                break;
+            }
+            if (ranFor >= TimeSpan.FromMinutes(10)) crashes = 0; // a container that ran well for 10 minutes starts its back-off afresh, as the kubelet's does
+            await WaitBackOffAsync(crashes++, stop, crashLoop: true);
+            if (stop.IsCancellationRequested) break;
+            Set(s => s with { RestartCount = s.RestartCount + 1 });
+        }
+        Set(s => s with { Ready = false, Finished = true });
+    }
+
+    private async Task WaitBackOffAsync(int crashes, CancellationToken stop, bool crashLoop)
+    {
+        var delay = CrashLoopBackOff.Delay(crashes, _services.Options.BackOffBase, _services.Options.BackOffMax);
+        var pod = Pod;
+        var podRef = $"{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})";
+        if (crashLoop)
+            Set(s => s with { State = Waiting("CrashLoopBackOff", $"back-off {Format(delay)} restarting failed container={_spec.Name} pod={podRef}"), Ready = false, Started = false });
+        await _services.Events.WarningAsync(pod, _spec.Name, "BackOff", $"Back-off restarting failed container {_spec.Name} in pod {podRef}");
+        await Task.Delay(delay, stop).ContinueWith(_ => { });
+    }
+
+    /// <summary>Runs one instance until it exits; null when it could not start.</summary>
+    private async Task<(int ExitCode, TimeSpan RanFor)?> RunInstanceAsync(string[] entrypoint, CancellationToken stop)
+    {
+        var pod = Pod;
+        LaunchPlan plan;
+        LocalProcess process;
+        var instance = Snapshot.RestartCount;
+        var logFile = _services.Logs.LogFile(pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, pod.Metadata.Uid, _spec.Name, instance);
+        try
+        {
+            plan = ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
+                Environment.GetEnvironmentVariable);
+            Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+            File.Delete(logFile);
+            File.Delete(Path.ChangeExtension(logFile, ".exited"));
+            process = LocalProcess.Start(plan, logFile);
+        }
+        catch (Exception e) when (e is ContainerConfigException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            Set(s => s with { State = Waiting("CreateContainerConfigError", e.Message), Ready = false, Started = false });
+            await _services.Events.WarningAsync(pod, _spec.Name, "Failed", $"Error: {e.Message}");
+            return null;
+        }
+        var startedAt = Now();
+        lock (_sync) _process = process;
+        _services.Logger.LogInformation("Started container {Container} of pod {Namespace}/{Pod} pid={Pid} ip={PodIp}", _spec.Name,
+            pod.Metadata.NamespaceProperty, pod.Metadata.Name, process.Pid, _sandbox.PodIp);
+        Set(s => s with
+        {
+            State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } },
+            ContainerId = $"devcluster://{process.Pid}", ImageId = plan.Program,
+            Started = _spec.StartupProbe is null, Ready = _spec.StartupProbe is null && _spec.ReadinessProbe is null,
+        });
+        await _services.Events.NormalAsync(pod, _spec.Name, "Created", $"Created container: {_spec.Name}");
+        await _services.Events.NormalAsync(pod, _spec.Name, "Started", $"Started container {_spec.Name}");
+        if (stop.IsCancellationRequested) await process.StopAsync(_stopGrace);
+
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var unhealthy = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probes = new ContainerProbes(_spec, _sandbox, _services, plan, Set, unhealthy);
+        var probeLoop = probes.RunAsync(probing.Token);
+        if (await Task.WhenAny(process.Exited, unhealthy.Task) == unhealthy.Task && !process.Exited.IsCompleted)
+        {
+            await _services.Events.NormalAsync(pod, _spec.Name, "Killing", unhealthy.Task.Result);
+            await process.StopAsync(TimeSpan.FromSeconds(Pod.Spec.TerminationGracePeriodSeconds ?? 30));
+        }
+        var exitCode = await process.Exited;
+        await probing.CancelAsync();
+        await probeLoop;
+        PodLogDirectory.MarkExited(logFile);
+        lock (_sync) _process = null;
+        _services.Logger.LogInformation("Container {Container} of pod {Namespace}/{Pod} exited code={ExitCode}", _spec.Name,
+            pod.Metadata.NamespaceProperty, pod.Metadata.Name, exitCode);
+        Set(s =>
+        {
+            var terminated = Terminated(s, exitCode, exitCode == 0 ? "Completed" : "Error");
+            return s with { State = terminated, LastState = terminated, Ready = false };
+        });
+        return (exitCode, Now() - startedAt);
+    }
+
+    private void Set(Func<ContainerSnapshot, ContainerSnapshot> change)
+    {
+        lock (_sync) _snapshot = change(_snapshot);
+        _sandbox.Changed();
+    }
+
+    private static V1ContainerState Waiting(string reason, string message) =>
+        new() { Waiting = new V1ContainerStateWaiting { Reason = reason, Message = message } };
+
+    private static V1ContainerState Terminated(ContainerSnapshot s, int exitCode, string reason) => new()
+    {
+        Terminated = new V1ContainerStateTerminated
+        {
+            ExitCode = exitCode, Reason = reason, StartedAt = s.State.Running?.StartedAt, FinishedAt = Now(), ContainerID = s.ContainerId,
+        },
+    };
+
+    /// <summary>Now to the second, as the API serialises times, so an unchanged status compares equal.</summary>
+    internal static DateTime Now()
+    {
+        var now = DateTime.UtcNow;
+        return new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    private static string Format(TimeSpan delay) => delay.TotalSeconds >= 60 ? $"{(int)delay.TotalMinutes}m{delay.Seconds}s" : $"{delay.TotalSeconds:0.###}s";
+}

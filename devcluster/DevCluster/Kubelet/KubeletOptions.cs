@@ -1,0 +1,17 @@
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>How the dev cluster's kubelet runs pods; the defaults are a real kubelet's.</summary>
+public sealed record KubeletOptions
+{
+    /// <summary>The first crash-loop back-off; each further restart doubles it (a real kubelet: 10 s).</summary>
+    public TimeSpan BackOffBase { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The longest crash-loop back-off (a real kubelet: 5 min).</summary>
+    public TimeSpan BackOffMax { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Local folders for PersistentVolumeClaims by claim name; a claim not listed gets
+    /// <c>&lt;state&gt;/volumes/claims/&lt;namespace&gt;/&lt;claim&gt;</c>.
+    /// </summary>
+    public Dictionary<string, string> ClaimDirectories { get; init; } = [];
+    /// <summary>How long processes get between SIGTERM and SIGKILL when the whole cluster stops.</summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+}

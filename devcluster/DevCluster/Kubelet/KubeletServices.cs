@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>What every pod worker of the kubelet shares.</summary>
+internal sealed record KubeletServices(KubeletOptions Options, IReadOnlyDictionary<string, string[]> Images, PodLogDirectory Logs,
+    KubeletEvents Events, HttpClient Http, ILogger Logger);
+
+/// <summary>One pod's place on the node: its latest object, addresses, folder and volume mounts.</summary>
+internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string directory,
+    Func<k8s.Models.V1Container, IReadOnlyList<LocalMount>> mounts, Action changed)
+{
+    private k8s.Models.V1Pod _pod = pod;
+
+    /// <summary>The newest copy of the pod seen, from the watch or from the kubelet's own writes.</summary>
+    public k8s.Models.V1Pod Pod => Volatile.Read(ref _pod);
+
+    /// <summary>Takes a copy of the pod unless an equally new or newer one is held already.</summary>
+    public void Offer(k8s.Models.V1Pod pod)
+    {
+        lock (this)
+        {
+            if (Version(pod) >= Version(_pod)) Volatile.Write(ref _pod, pod);
+        }
+    }
+
+    private static long Version(k8s.Models.V1Pod pod) => long.TryParse(pod.Metadata.ResourceVersion, out var v) ? v : 0;
+
+    public string PodIp { get; } = podIp;
+    /// <summary>The node's address (its InternalIP), known once the pod is prepared.</summary>
+    public string HostIp { get; set; } = "127.0.0.1";
+    public string Directory { get; } = directory;
+    public IReadOnlyList<LocalMount> MountsOf(k8s.Models.V1Container container) => mounts(container);
+    /// <summary>Tells the pod worker that a container's state changed, so it writes status.</summary>
+    public void Changed() => changed();
+}

@@ -1,0 +1,90 @@
+using k8s;
+using k8s.Models;
+
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>
+/// A pod's volumes as local folders (there is no mount namespace): emptyDir under the pod's folder, a
+/// PersistentVolumeClaim in a folder named after the claim (or the one configured for it), hostPath as itself,
+/// configMap and secret written out as files. Other volume types are refused with a clear message.
+/// </summary>
+internal sealed class PodVolumes
+{
+    private readonly Dictionary<string, string> _folders = [];
+    private readonly Dictionary<string, string> _problems = [];
+
+    private PodVolumes() { }
+
+    public static async Task<PodVolumes> PrepareAsync(V1Pod pod, string podDirectory, string stateDirectory, KubeletOptions options,
+        IKubernetes client, CancellationToken ct)
+    {
+        var volumes = new PodVolumes();
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            var own = Path.Combine(podDirectory, "volumes", volume.Name);
+            try
+            {
+                string folder;
+                if (volume.EmptyDir is not null) folder = own;
+                else if (volume.PersistentVolumeClaim is { } claim)
+                    folder = options.ClaimDirectories.TryGetValue(claim.ClaimName, out var configured) ? configured
+                        : Path.Combine(stateDirectory, "volumes", "claims", ns, claim.ClaimName);
+                else if (volume.HostPath is { } host) folder = host.Path;
+                else if (volume.ConfigMap is { } cm)
+                {
+                    folder = own;
+                    var map = await client.CoreV1.ReadNamespacedConfigMapAsync(cm.Name, ns, cancellationToken: ct);
+                    WriteFiles(folder, (map.Data ?? new Dictionary<string, string>()).ToDictionary(kv => kv.Key, kv => System.Text.Encoding.UTF8.GetBytes(kv.Value)), cm.Items);
+                }
+                else if (volume.Secret is { } secret)
+                {
+                    folder = own;
+                    var value = await client.CoreV1.ReadNamespacedSecretAsync(secret.SecretName, ns, cancellationToken: ct);
+                    WriteFiles(folder, value.Data ?? new Dictionary<string, byte[]>(), secret.Items);
+                }
+                else
+                {
+                    volumes._problems[volume.Name] = $"volume {volume.Name}: the dev cluster's kubelet supports emptyDir, persistentVolumeClaim, hostPath, configMap and secret volumes only";
+                    continue;
+                }
+                Directory.CreateDirectory(folder);
+                volumes._folders[volume.Name] = folder;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                volumes._problems[volume.Name] = $"volume {volume.Name}: {(volume.ConfigMap is not null ? "configmap" : "secret")} \"{volume.ConfigMap?.Name ?? volume.Secret?.SecretName}\" not found";
+            }
+        }
+        return volumes;
+    }
+
+    /// <summary>The container's mounts as local folders; throws <see cref="ContainerConfigException"/> for a volume that could not be prepared.</summary>
+    public IReadOnlyList<LocalMount> MountsOf(V1Container container)
+    {
+        var mounts = new List<LocalMount>();
+        foreach (var mount in container.VolumeMounts ?? [])
+        {
+            if (_problems.TryGetValue(mount.Name, out var problem)) throw new ContainerConfigException(problem);
+            if (!_folders.TryGetValue(mount.Name, out var folder))
+                throw new ContainerConfigException($"container {container.Name}: volumeMount {mount.Name} names no volume of the pod");
+            var local = string.IsNullOrEmpty(mount.SubPath) ? folder : Path.Combine(folder, mount.SubPath);
+            Directory.CreateDirectory(local);
+            mounts.Add(new LocalMount(mount.MountPath, local));
+        }
+        return mounts;
+    }
+
+    private static void WriteFiles(string folder, IDictionary<string, byte[]> data, IList<V1KeyToPath>? items)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var (key, bytes) in data)
+        {
+            var path = items is { Count: > 0 } ? items.FirstOrDefault(i => i.Key == key)?.Path : key;
+            if (path is null) continue;
+            var file = Path.Combine(folder, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllBytes(file, bytes);
+        }
+    }
+}
