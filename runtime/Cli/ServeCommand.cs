@@ -47,6 +47,8 @@ internal sealed class ServeCommand : ICliCommand
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
             MaxConcurrentRuns = runs,
+            MaxInflightBytes = args.Option("max-inflight-bytes") is null ? null : args.Long("max-inflight-bytes", 0, 1L << 20),
+            Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),
             Tuning = tuning,
         };
         if (args.Option("node") is { } node) options = options with { Node = node };

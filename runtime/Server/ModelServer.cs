@@ -44,15 +44,18 @@ internal sealed class ModelServer : IAsyncDisposable
         var metrics = new RuntimeMetrics();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(new InflightBytes(options.MaxInflightBytes ?? InflightBytes.DefaultLimit()));
         builder.Services.AddSingleton(sp => new ServedModel(options, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Model")));
         builder.Services.AddSingleton(sp => new ModelRegistry([sp.GetRequiredService<ServedModel>()]));
         var app = builder.Build();
         var model = app.Services.GetRequiredService<ServedModel>();
 
         app.UseMiddleware<InferenceMetricsMiddleware>();
+        app.UseJsonStatusPages();
         app.UseMiddleware<ErrorMiddleware>();
         app.MapHealth();
         app.MapMetadata();
+        app.MapRepository();
         app.MapInference();
         if (options.EnableNoopEndpoint) app.MapNoop();
         app.MapMetrics("/metrics", metrics.Registry);

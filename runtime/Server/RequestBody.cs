@@ -20,7 +20,9 @@ internal sealed class RequestBody : IDisposable
     /// </summary>
     public const long DrainAllowance = 1024 * 1024;
 
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="lease">When given, covers the body before it is read (its declared length) and as it grows (a chunked body).</param>
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken,
+        InflightLease? lease = null)
     {
         var declared = request.ContentLength;
         if (declared > maxBytes)
@@ -28,6 +30,7 @@ internal sealed class RequestBody : IDisposable
             if (declared <= maxBytes + DrainAllowance) await DrainAsync(request.Body, cancellationToken);
             throw TooLarge(declared.Value, maxBytes);
         }
+        lease?.Cover(declared ?? 0);
         // One byte more than declared lets the final read see the end without growing the buffer.
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min((declared ?? 16 * 1024) + 1, maxBytes + 1));
         var length = 0;
@@ -50,6 +53,7 @@ internal sealed class RequestBody : IDisposable
                 var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 if (read == 0) break;
                 length += read;
+                lease?.Cover(length);
             }
             if (length > maxBytes) throw TooLarge(length, maxBytes);
             return new RequestBody(buffer, length);
@@ -60,6 +64,10 @@ internal sealed class RequestBody : IDisposable
             throw;
         }
     }
+
+    /// <summary>Reads and drops what is left of a body, up to the server's limit.</summary>
+    public static Task DiscardAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        DrainAsync(request.Body, cancellationToken);
 
     private static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
     {
