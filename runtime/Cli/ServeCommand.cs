@@ -53,7 +53,16 @@ internal sealed class ServeCommand : ICliCommand
         };
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();
+        CheckNameAndHost(options);
         return options;
+    }
+
+    private static void CheckNameAndHost(ServeOptions options)
+    {
+        if (ModelNames.Problem(options.Name ?? ServedModel.NameFromReference(options.Model)) is { } problem)
+            throw new CliFailureException(options.Name is null ? $"{problem} (taken from --model; give one with --name)" : $"--name: {problem}");
+        if (!System.Net.IPAddress.TryParse(options.Host, out _))
+            throw new CliFailureException($"--host must be an IP address to listen on (such as 0.0.0.0 or 127.0.0.1), got '{options.Host}'");
     }
 
     internal static DeviceKind ParseDevice(string? value)

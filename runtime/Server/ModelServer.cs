@@ -34,6 +34,9 @@ internal sealed class ModelServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (logging is not null) logging(builder.Logging);
         else RuntimeLogging.Configure(builder.Logging);
+        // A failure to start (a busy port) is thrown to the caller, which reports it in one line; the host's own
+        // log of it would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
