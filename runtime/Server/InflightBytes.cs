@@ -24,7 +24,29 @@ internal sealed class InflightBytes(long limit)
         }
     }
 
-    public void Release(long bytes) => Interlocked.Add(ref _held, -bytes);
+    /// <summary>Reservations at least this large are followed, once nothing is held, by a compacting collection.</summary>
+    public const long TrimAfterBytes = 16L << 20;
+
+    private Timer? _trim;
+
+    public void Release(long bytes)
+    {
+        if (Interlocked.Add(ref _held, -bytes) == 0 && bytes >= TrimAfterBytes) ScheduleTrim();
+    }
+
+    /// <summary>
+    /// Two seconds after large requests leave the server idle, gives their memory back to the system: the GC would
+    /// otherwise keep the heap at its peak, since an idle server allocates nothing that would trigger a collection.
+    /// </summary>
+    private void ScheduleTrim()
+    {
+        var timer = new Timer(_ =>
+        {
+            if (Held == 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        });
+        Interlocked.Exchange(ref _trim, timer)?.Dispose();
+        timer.Change(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>The default: a sixteenth of the memory this process may use (the cgroup limit in a container), within 128 MB–512 MB.</summary>
     public static long DefaultLimit()
