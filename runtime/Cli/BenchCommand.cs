@@ -31,6 +31,7 @@ internal sealed class BenchCommand : ICliCommand
         var jsonFile = args.Option("json") ?? (args.Flag("json") ? args.Positionals.FirstOrDefault()
             ?? throw new CliUsageException("--json needs a file name") : null);
         args.RejectUnknown();
+        if (jsonFile is not null) OutputFiles.CheckWritable(jsonFile, "--json");
 
         var resolved = await ModelSources.ResolveAsync(reference, new ModelSourceOptions(PlainHttp: plainHttp), cancellationToken);
         using var model = OnnxModel.Load(resolved.OnnxPath, device, SessionTuning.ForServing());

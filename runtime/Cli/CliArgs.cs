@@ -58,6 +58,15 @@ internal sealed class CliArgs
         return value;
     }
 
+    public long Long(string name, long fallback, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var raw = Option(name);
+        if (raw is null) return fallback;
+        if (!long.TryParse(raw, out var value) || value < min || value > max)
+            throw new CliUsageException($"--{name} must be an integer between {min} and {max}, got '{raw}'");
+        return value;
+    }
+
     public double Double(string name, double fallback, double min = double.MinValue)
     {
         var raw = Option(name);

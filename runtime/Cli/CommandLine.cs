@@ -66,6 +66,12 @@ internal static class CommandLine
             Console.Error.WriteLine($"model-runtime {command.Name}: cancelled");
             return 130;
         }
+        catch (Exception e)
+        {
+            // Every failure is one line and exit 1, never an unhandled exception with a stack trace (exit 134).
+            Console.Error.WriteLine($"model-runtime {command.Name}: {FailureMessage.Of(e)}");
+            return 1;
+        }
     }
 
     private static void PrintUsage(IReadOnlyList<ICliCommand> commands, TextWriter output)

@@ -21,7 +21,9 @@ internal sealed class InferCommand : ICliCommand
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var grpc = args.Flag("grpc");
-        var url = new Uri(args.Option("url") ?? (grpc ? "http://127.0.0.1:8081/" : "http://127.0.0.1:8080/"));
+        var rawUrl = args.Option("url") ?? (grpc ? "http://127.0.0.1:8081/" : "http://127.0.0.1:8080/");
+        if (!Uri.TryCreate(rawUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            throw new CliFailureException($"--url must be an http:// or https:// URL of a server, got '{rawUrl}'");
         var name = args.Required("name");
         var batch = args.Int("batch", 1, 1, 4096);
         var requests = args.Int("requests", 100, 0, 10_000_000);

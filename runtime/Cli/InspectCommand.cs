@@ -19,6 +19,7 @@ internal sealed class InspectCommand : ICliCommand
         return CommandErrors.RunAsync(Name, async () =>
         {
             var target = args.Positionals[0];
+            if (string.IsNullOrWhiteSpace(target)) throw new PackageException("the package directory or reference is empty");
             PackageSummary summary;
             if (Directory.Exists(target) || !ImageReference.LooksLikeReference(target))
             {

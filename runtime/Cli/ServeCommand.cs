@@ -55,10 +55,13 @@ internal sealed class ServeCommand : ICliCommand
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
             MaxConcurrentRuns = runs,
+            MaxInflightBytes = args.Option("max-inflight-bytes") is null ? null : args.Long("max-inflight-bytes", 0, 1L << 20),
+            Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),
             Tuning = tuning,
         };
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();
+        CheckNameAndHost(options);
         return options;
     }
 
@@ -83,6 +86,14 @@ internal sealed class ServeCommand : ICliCommand
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void CheckNameAndHost(ServeOptions options)
+    {
+        if (ModelNames.Problem(options.Name ?? ServedModel.NameFromReference(options.Model)) is { } problem)
+            throw new CliFailureException(options.Name is null ? $"{problem} (taken from --model; give one with --name)" : $"--name: {problem}");
+        if (!System.Net.IPAddress.TryParse(options.Host, out _))
+            throw new CliFailureException($"--host must be an IP address to listen on (such as 0.0.0.0 or 127.0.0.1), got '{options.Host}'");
+    }
 
     internal static DeviceKind ParseDevice(string? value)
     {

@@ -13,6 +13,7 @@ internal sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _shrinkingRunOptions;
     private readonly Dictionary<string, TensorSpec> _inputsByName;
     private readonly Dictionary<string, TensorSpec> _outputsByName;
 
@@ -20,6 +21,7 @@ internal sealed class OnnxModel : IDisposable
         IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs, IReadOnlyList<string> skippedOutputs)
     {
         Path = path; _session = session; Provider = provider; LoadTime = loadTime;
+        _shrinkingRunOptions = ArenaShrinking.CreateShrinkingRunOptions(provider.Provider.Contains("CUDA", StringComparison.OrdinalIgnoreCase));
         Inputs = inputs; Outputs = outputs; SkippedOutputs = skippedOutputs;
         _inputsByName = inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
         _outputsByName = outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
@@ -93,7 +95,7 @@ internal sealed class OnnxModel : IDisposable
                 names[i] = inputs[i].Name;
                 (values[i], pins[i]) = ToOrtValue(inputs[i]);
             }
-            using var results = _session.Run(_runOptions, names, values, outputNames);
+            using var results = _session.Run(ArenaShrinking.Applies(inputs) ? _shrinkingRunOptions : _runOptions, names, values, outputNames);
             var outputs = new TensorData[outputNames.Count];
             var index = 0;
             foreach (var value in results) outputs[index] = FromOrtValue(outputNames[index++], value);
@@ -141,6 +143,7 @@ internal sealed class OnnxModel : IDisposable
     public void Dispose()
     {
         _runOptions.Dispose();
+        _shrinkingRunOptions.Dispose();
         _session.Dispose();
     }
 }

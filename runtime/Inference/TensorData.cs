@@ -37,7 +37,7 @@ internal sealed class TensorData : IDisposable
     {
         if (datatype.IsBytes) throw new ArgumentException("BYTES tensors hold elements, not a buffer", nameof(datatype));
         var length = checked((int)(ElementCountOf(shape) * datatype.Size));
-        return new TensorData(name, datatype, shape, ArrayPool<byte>.Shared.Rent(Math.Max(length, 1)), length, null);
+        return new TensorData(name, datatype, shape, RequestBuffers.Rent(Math.Max(length, 1)), length, null);
     }
 
     public static TensorData FromElements(string name, long[] shape, byte[][] elements) =>
@@ -53,6 +53,6 @@ internal sealed class TensorData : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) RequestBuffers.Return(buffer);
     }
 }

@@ -31,7 +31,7 @@ internal static class ModelPackageRules
         if (weights.Count > 1) throw new PackageException($"{where} has {weights.Count} weight layers; a model package holds one ONNX file");
         var weight = weights[0];
         var fileName = weight.Annotations?.GetValueOrDefault(MediaTypes.TitleAnnotation) ?? DefaultFileName;
-        PathGuard.ResolveInside("/package", fileName);
+        PackageFileNames.Validate(fileName, where);
         return (weight, fileName);
     }
 

@@ -23,7 +23,7 @@ internal sealed class OciLayout(string root)
         var digest = Digest.Of(content);
         var path = BlobPath(digest);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, content, ct);
+        await WriteReplacingAsync(path, content, ct);
         return new OciDescriptor(mediaType, digest, content.Length, annotations);
     }
 
@@ -47,9 +47,20 @@ internal sealed class OciLayout(string root)
 
     public async Task WriteIndexAsync(OciDescriptor manifest, CancellationToken ct)
     {
-        await File.WriteAllTextAsync(Path.Combine(Root, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}", ct);
+        await WriteReplacingAsync(Path.Combine(Root, LayoutFile), "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray(), ct);
         var index = new OciIndex(2, [manifest], MediaTypes.OciIndex);
-        await File.WriteAllBytesAsync(Path.Combine(Root, IndexFile), PackageJson.Serialize(index), ct);
+        await WriteReplacingAsync(Path.Combine(Root, IndexFile), PackageJson.Serialize(index), ct);
+    }
+
+    /// <summary>
+    /// Writes a new file in place of any old one: the name is unlinked first, so that a file hard-linked to a blob
+    /// (a model file) is never written through and its blob never overwritten.
+    /// </summary>
+    private static async Task WriteReplacingAsync(string path, byte[] content, CancellationToken ct)
+    {
+        File.Delete(path);
+        await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        await stream.WriteAsync(content, ct);
     }
 
     /// <summary>Reads the layout's one manifest, checking its digest and size against the index.</summary>

@@ -37,7 +37,8 @@ internal struct DoubleReader : IElementReader<double>
 {
     public static bool TryRead(ref Utf8JsonReader r, out double v)
     {
-        if (r.TokenType == JsonTokenType.Number) return r.TryGetDouble(out v);
+        // A number too large for the datatype is refused, as integers are, rather than becoming an infinity.
+        if (r.TokenType == JsonTokenType.Number) return r.TryGetDouble(out v) && double.IsFinite(v);
         v = 0;
         if (r.TokenType != JsonTokenType.String) return false;
         // JSON has no NaN or infinities; they travel as strings, the way the response writes them.
@@ -52,7 +53,7 @@ internal struct SingleReader : IElementReader<float>
 {
     public static bool TryRead(ref Utf8JsonReader r, out float v)
     {
-        if (r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v)) return true;
+        if (r.TokenType == JsonTokenType.Number) return r.TryGetSingle(out v) && float.IsFinite(v);
         var ok = DoubleReader.TryRead(ref r, out var d);
         v = (float)d;
         return ok;
@@ -61,7 +62,13 @@ internal struct SingleReader : IElementReader<float>
 
 internal struct HalfReader : IElementReader<Half>
 {
-    public static bool TryRead(ref Utf8JsonReader r, out Half v) { var ok = DoubleReader.TryRead(ref r, out var d); v = (Half)d; return ok; }
+    public static bool TryRead(ref Utf8JsonReader r, out Half v)
+    {
+        var ok = DoubleReader.TryRead(ref r, out var d);
+        v = (Half)d;
+        // 70000 is a finite double but past FP16's largest value (65504): refused, not turned into an infinity.
+        return ok && (Half.IsFinite(v) || !double.IsFinite(d));
+    }
 }
 
 /// <summary>bfloat16 is the top half of a float32, rounded to nearest even.</summary>
@@ -71,7 +78,7 @@ internal struct BFloat16Reader : IElementReader<ushort>
     {
         var ok = SingleReader.TryRead(ref r, out var f);
         v = FromSingle(f);
-        return ok;
+        return ok && (float.IsFinite(ToSingle(v)) || !float.IsFinite(f));
     }
 
     public static ushort FromSingle(float f)

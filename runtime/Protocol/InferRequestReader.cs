@@ -10,8 +10,16 @@ namespace ModelOperator.Runtime.Protocol;
 /// </summary>
 internal static class InferRequestReader
 {
-    public static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model)
+    /// <summary>
+    /// Outputs parameters this runtime does not implement, and input or request parameters that would change the
+    /// meaning of a request if silently ignored: each is refused by name.
+    /// </summary>
+    private static readonly string[] UnimplementedParameters =
+        ["classification", "shared_memory_region", "shared_memory_byte_size", "shared_memory_offset", "sequence_id", "sequence_start", "sequence_end"];
+
+    public static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model, InferRequestLimits? limits = null)
     {
+        limits ??= InferRequestLimits.Default;
         var inputs = new List<TensorData>();
         try
         {
@@ -23,21 +31,23 @@ internal static class InferRequestReader
             Expect(ref reader, JsonTokenType.StartObject, "the request body must be a JSON object");
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString();
+                var property = PropertyName(ref reader);
                 Next(ref reader);
                 switch (property)
                 {
-                    case "id": id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("'id' must be a string"); break;
+                    case "id": id = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "'id'") : throw Bad("'id' must be a string"); break;
                     case "inputs":
                         if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'inputs' must be an array");
                         while (Next(ref reader) != JsonTokenType.EndArray)
-                            inputs.Add(ReadInput(ref reader, binary, ref binaryOffset, model));
+                            inputs.Add(ReadInput(ref reader, binary, ref binaryOffset, model, limits));
                         break;
                     case "outputs": outputs = ReadOutputs(ref reader); break;
-                    case "parameters": binaryOutputs = ReadParameters(ref reader).BinaryDataOutput; break;
+                    case "parameters": binaryOutputs = ReadParameters(ref reader, "the request").BinaryDataOutput; break;
                     default: reader.Skip(); break;
                 }
             }
+            // A second document or anything else after the request is refused: it would be silently ignored.
+            if (reader.Read()) throw Bad($"malformed JSON: unexpected {reader.TokenType} after the end of the request object");
             if (binaryOffset != binary.Length)
                 throw Bad($"the binary section has {binary.Length} bytes but the inputs' binary_data_size add up to {binaryOffset}");
             CheckAllInputsPresent(inputs, model);
@@ -55,7 +65,8 @@ internal static class InferRequestReader
         }
     }
 
-    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model)
+    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model,
+        InferRequestLimits limits)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'inputs' must be an object");
         string? name = null, datatypeName = null;
@@ -63,17 +74,24 @@ internal static class InferRequestReader
         var parameters = default(TensorParameters);
         var data = default(Utf8JsonReader);
         var hasData = false;
+        long dataLength = 0;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            var property = reader.GetString();
+            var property = PropertyName(ref reader);
             Next(ref reader);
             switch (property)
             {
-                case "name": name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("input 'name' must be a string"); break;
-                case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("input 'datatype' must be a string"); break;
+                case "name": name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "input 'name'") : throw Bad("input 'name' must be a string"); break;
+                case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, $"input '{name}': 'datatype'") : throw Bad("input 'datatype' must be a string"); break;
                 case "shape": shape = ReadShape(ref reader, name); break;
-                case "parameters": parameters = ReadParameters(ref reader); break;
-                case "data": data = reader; hasData = true; reader.Skip(); break;
+                case "parameters": parameters = ReadParameters(ref reader, $"input '{name}'"); break;
+                case "data":
+                    data = reader;
+                    hasData = true;
+                    var start = reader.TokenStartIndex;
+                    reader.Skip();
+                    dataLength = reader.BytesConsumed - start;
+                    break;
                 default: reader.Skip(); break;
             }
         }
@@ -81,13 +99,17 @@ internal static class InferRequestReader
 
         if (parameters.BinaryDataSize is { } size)
         {
+            if (hasData) throw Bad($"input '{name}' has both 'data' and a 'binary_data_size' parameter; send one of them");
             if (size < 0 || size > binary.Length - binaryOffset)
                 throw Bad($"input '{name}': binary_data_size {size} goes past the end of the binary section ({binary.Length - binaryOffset} bytes left)");
+            InferInputRules.Check(name, datatype, shape, size, datatype.IsBytes ? 4 : datatype.Size, limits);
             var tensor = BinaryTensorCodec.Read(binary.Slice(binaryOffset, (int)size), name, datatype, shape);
             binaryOffset += (int)size;
             return tensor;
         }
         if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
+        // Each JSON element takes at least two bytes ("0,"), so the data's length bounds what may be allocated for it.
+        InferInputRules.Check(name, datatype, shape, dataLength, 2, limits);
         return JsonTensorDataReader.Read(ref data, name, datatype, shape);
     }
 
@@ -133,10 +155,10 @@ internal static class InferRequestReader
             var binary = false;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString();
+                var property = PropertyName(ref reader);
                 Next(ref reader);
-                if (property == "name") name = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad("output 'name' must be a string");
-                else if (property == "parameters") binary = ReadParameters(ref reader).BinaryData;
+                if (property == "name") name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "output 'name'") : throw Bad("output 'name' must be a string");
+                else if (property == "parameters") binary = ReadParameters(ref reader, $"output '{name}'", outputOnly: true).BinaryData;
                 else reader.Skip();
             }
             outputs.Add(new RequestedOutput(name ?? throw Bad("a requested output has no 'name'"), binary));
@@ -144,14 +166,20 @@ internal static class InferRequestReader
         return outputs;
     }
 
-    private static TensorParameters ReadParameters(ref Utf8JsonReader reader)
+    /// <param name="owner">Whose parameters these are, for errors: <c>the request</c>, <c>input 'x'</c>, <c>output 'y'</c>.</param>
+    /// <param name="outputOnly">Output parameters: only <c>binary_data</c> is implemented, so any other is refused.</param>
+    private static TensorParameters ReadParameters(ref Utf8JsonReader reader, string owner, bool outputOnly = false)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) throw Bad("'parameters' must be an object");
+        if (reader.TokenType != JsonTokenType.StartObject) throw Bad($"{owner}: 'parameters' must be an object");
         var result = default(TensorParameters);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            var property = reader.GetString();
+            var property = PropertyName(ref reader);
             Next(ref reader);
+            if (outputOnly && property != "binary_data")
+                throw Bad($"{owner}: parameter '{property}' is not supported; an output takes only 'binary_data'");
+            if (UnimplementedParameters.Contains(property))
+                throw Bad($"{owner}: parameter '{property}' is not supported by this runtime");
             switch (property)
             {
                 case "binary_data_size":
@@ -194,6 +222,8 @@ internal static class InferRequestReader
         }
         return binaryByDefault ? requested.Select(o => o with { Binary = true }).ToArray() : requested;
     }
+
+    private static string PropertyName(ref Utf8JsonReader reader) => JsonStrings.Get(ref reader, "a property name");
 
     private static JsonTokenType Next(ref Utf8JsonReader reader) =>
         reader.Read() ? reader.TokenType : throw Bad("malformed JSON: the request body ends early");

@@ -22,19 +22,19 @@ internal static class JsonTensorDataReader
             var bytes = tensor.Bytes;
             var n = datatype.Name switch
             {
-                "BOOL" => ReadNumbers<byte, BoolReader>(ref reader, bytes, name, datatype),
-                "UINT8" => ReadNumbers<byte, ByteReader>(ref reader, bytes, name, datatype),
-                "UINT16" => ReadNumbers<ushort, UInt16Reader>(ref reader, MemoryMarshal.Cast<byte, ushort>(bytes), name, datatype),
-                "UINT32" => ReadNumbers<uint, UInt32Reader>(ref reader, MemoryMarshal.Cast<byte, uint>(bytes), name, datatype),
-                "UINT64" => ReadNumbers<ulong, UInt64Reader>(ref reader, MemoryMarshal.Cast<byte, ulong>(bytes), name, datatype),
-                "INT8" => ReadNumbers<sbyte, SByteReader>(ref reader, MemoryMarshal.Cast<byte, sbyte>(bytes), name, datatype),
-                "INT16" => ReadNumbers<short, Int16Reader>(ref reader, MemoryMarshal.Cast<byte, short>(bytes), name, datatype),
-                "INT32" => ReadNumbers<int, Int32Reader>(ref reader, MemoryMarshal.Cast<byte, int>(bytes), name, datatype),
-                "INT64" => ReadNumbers<long, Int64Reader>(ref reader, MemoryMarshal.Cast<byte, long>(bytes), name, datatype),
-                "FP16" => ReadNumbers<Half, HalfReader>(ref reader, MemoryMarshal.Cast<byte, Half>(bytes), name, datatype),
-                "BF16" => ReadNumbers<ushort, BFloat16Reader>(ref reader, MemoryMarshal.Cast<byte, ushort>(bytes), name, datatype),
-                "FP32" => ReadNumbers<float, SingleReader>(ref reader, MemoryMarshal.Cast<byte, float>(bytes), name, datatype),
-                "FP64" => ReadNumbers<double, DoubleReader>(ref reader, MemoryMarshal.Cast<byte, double>(bytes), name, datatype),
+                "BOOL" => ReadNumbers<byte, BoolReader>(ref reader, bytes, name, datatype, shape),
+                "UINT8" => ReadNumbers<byte, ByteReader>(ref reader, bytes, name, datatype, shape),
+                "UINT16" => ReadNumbers<ushort, UInt16Reader>(ref reader, MemoryMarshal.Cast<byte, ushort>(bytes), name, datatype, shape),
+                "UINT32" => ReadNumbers<uint, UInt32Reader>(ref reader, MemoryMarshal.Cast<byte, uint>(bytes), name, datatype, shape),
+                "UINT64" => ReadNumbers<ulong, UInt64Reader>(ref reader, MemoryMarshal.Cast<byte, ulong>(bytes), name, datatype, shape),
+                "INT8" => ReadNumbers<sbyte, SByteReader>(ref reader, MemoryMarshal.Cast<byte, sbyte>(bytes), name, datatype, shape),
+                "INT16" => ReadNumbers<short, Int16Reader>(ref reader, MemoryMarshal.Cast<byte, short>(bytes), name, datatype, shape),
+                "INT32" => ReadNumbers<int, Int32Reader>(ref reader, MemoryMarshal.Cast<byte, int>(bytes), name, datatype, shape),
+                "INT64" => ReadNumbers<long, Int64Reader>(ref reader, MemoryMarshal.Cast<byte, long>(bytes), name, datatype, shape),
+                "FP16" => ReadNumbers<Half, HalfReader>(ref reader, MemoryMarshal.Cast<byte, Half>(bytes), name, datatype, shape),
+                "BF16" => ReadNumbers<ushort, BFloat16Reader>(ref reader, MemoryMarshal.Cast<byte, ushort>(bytes), name, datatype, shape),
+                "FP32" => ReadNumbers<float, SingleReader>(ref reader, MemoryMarshal.Cast<byte, float>(bytes), name, datatype, shape),
+                "FP64" => ReadNumbers<double, DoubleReader>(ref reader, MemoryMarshal.Cast<byte, double>(bytes), name, datatype, shape),
                 _ => throw ProtocolException.BadRequest($"input '{name}': datatype {datatype} is not supported in JSON"),
             };
             CheckCount(name, shape, count, n);
@@ -47,22 +47,25 @@ internal static class JsonTensorDataReader
         }
     }
 
-    private static int ReadNumbers<T, TReader>(ref Utf8JsonReader reader, Span<T> dest, string name, Datatype datatype)
+    private static int ReadNumbers<T, TReader>(ref Utf8JsonReader reader, Span<T> dest, string name, Datatype datatype, long[] shape)
         where TReader : IElementReader<T>
     {
         var n = 0;
         var depth = 0;
+        var nesting = new DataNesting(name, shape);
         if (reader.TokenType != JsonTokenType.StartArray) throw ProtocolException.BadRequest($"input '{name}': data must be an array");
         while (reader.Read())
         {
             switch (reader.TokenType)
             {
-                case JsonTokenType.StartArray: depth++; break;
+                case JsonTokenType.StartArray: nesting.OpenArray(++depth); break;
                 case JsonTokenType.EndArray:
+                    nesting.CloseArray(depth);
                     if (depth-- == 0) return n;
                     break;
                 default:
                     if (n >= dest.Length) return n + 1 + CountRest(ref reader, depth);
+                    nesting.Element(depth);
                     if (!TReader.TryRead(ref reader, out dest[n]))
                         throw ProtocolException.BadRequest($"input '{name}': element {n} is not a valid {datatype} value");
                     n++;
@@ -78,18 +81,21 @@ internal static class JsonTensorDataReader
         var elements = new byte[count][];
         var n = 0;
         var depth = 0;
+        var nesting = new DataNesting(name, shape);
         while (reader.Read())
         {
             switch (reader.TokenType)
             {
-                case JsonTokenType.StartArray: depth++; break;
+                case JsonTokenType.StartArray: nesting.OpenArray(++depth); break;
                 case JsonTokenType.EndArray:
+                    nesting.CloseArray(depth);
                     if (depth-- == 0) { CheckCount(name, shape, count, n); return TensorData.FromElements(name, shape, elements); }
                     break;
                 case JsonTokenType.String:
                     if (n >= count) { CheckCount(name, shape, count, n + 1 + CountRest(ref reader, depth)); break; }
-                    var bytes = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-                    elements[n++] = bytes.AsSpan(0, reader.CopyString(bytes)).ToArray();
+                    nesting.Element(depth);
+                    elements[n] = JsonStrings.Utf8Bytes(ref reader, $"input '{name}': element {n} of 'data'");
+                    n++;
                     break;
                 default:
                     throw ProtocolException.BadRequest($"input '{name}': element {n} is not a string, as BYTES data must be");

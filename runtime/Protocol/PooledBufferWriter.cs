@@ -1,3 +1,4 @@
+using ModelOperator.Runtime.Inference;
 using System.Buffers;
 
 namespace ModelOperator.Runtime.Protocol;
@@ -5,7 +6,7 @@ namespace ModelOperator.Runtime.Protocol;
 /// <summary>An <see cref="IBufferWriter{T}"/> over pooled arrays, so responses are built without allocating per request.</summary>
 internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = RequestBuffers.Rent(initialCapacity);
 
     public int WrittenCount { get; private set; }
 
@@ -23,15 +24,15 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
     {
         var needed = WrittenCount + Math.Max(sizeHint, 1);
         if (needed <= _buffer.Length) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var bigger = RequestBuffers.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, WrittenCount).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        RequestBuffers.Return(_buffer);
         _buffer = bigger;
     }
 
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length > 0) RequestBuffers.Return(buffer);
     }
 }

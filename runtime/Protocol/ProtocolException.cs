@@ -5,8 +5,12 @@ internal sealed class ProtocolException(int statusCode, string message) : Except
 {
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>Seconds for the <c>Retry-After</c> header, when the client should simply try again.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static ProtocolException BadRequest(string message) => new(StatusCodes.Status400BadRequest, message);
     public static ProtocolException NotFound(string message) => new(StatusCodes.Status404NotFound, message);
     public static ProtocolException TooLarge(string message) => new(StatusCodes.Status413PayloadTooLarge, message);
     public static ProtocolException Unavailable(string message) => new(StatusCodes.Status503ServiceUnavailable, message);
+    public static ProtocolException Overloaded(string message) => new(StatusCodes.Status503ServiceUnavailable, message) { RetryAfterSeconds = 1 };
 }

@@ -17,6 +17,12 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         }
         catch (ProtocolException e)
         {
+            if (e.RetryAfterSeconds is { } seconds && !context.Response.HasStarted)
+            {
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // Read and drop an unread body, so a client still sending sees the answer rather than a reset.
+                await RequestBody.DiscardAsync(context.Request, context.RequestAborted);
+            }
             await WriteAsync(context, e.StatusCode, e.Message);
         }
         catch (BadHttpRequestException e)
@@ -46,8 +52,10 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
             context.Abort();
             return;
         }
+        var retryAfter = context.Response.Headers.RetryAfter;
         context.Response.Clear();
         context.Response.StatusCode = status;
+        if (retryAfter.Count > 0) context.Response.Headers.RetryAfter = retryAfter;
         await context.Response.WriteAsJsonAsync(new { error = message });
     }
 }

@@ -12,23 +12,24 @@ internal static class InferenceEndpoints
 
     public static void MapInference(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v2/models/{name}/infer", (HttpContext c, ModelRegistry r, ServeOptions o, string name) => InferAsync(c, r.Find(name, null), o));
+        app.MapPost("/v2/models/{name}/infer", (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, string name) => InferAsync(c, r.Find(name, null), o, g));
         app.MapPost("/v2/models/{name}/versions/{version}/infer",
-            (HttpContext c, ModelRegistry r, ServeOptions o, string name, string version) => InferAsync(c, r.Find(name, version), o));
+            (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, string name, string version) => InferAsync(c, r.Find(name, version), o, g));
     }
 
-    private static async Task InferAsync(HttpContext context, ServedModel served, ServeOptions options)
+    private static async Task InferAsync(HttpContext context, ServedModel served, ServeOptions options, InflightBytes inflight)
     {
         if (served.State != ModelState.Ready || served.Model is not { } model || served.Runner is not { } runner)
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         var cancellation = context.RequestAborted;
         InferRequest request;
+        using var lease = new InflightLease(inflight);
         served.BeginArrival();
         try
         {
-            using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, cancellation);
+            using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, cancellation, lease);
             var headerLength = HeaderLength(context.Request, body.Length);
-            request = InferRequestReader.Read(body.Span[..headerLength], body.Span[headerLength..], model);
+            request = InferRequestReader.Read(body.Span[..headerLength], body.Span[headerLength..], model, options.Limits);
         }
         finally { served.EndArrival(); }
         using (request)

@@ -41,6 +41,9 @@ internal sealed class ModelServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (logging is not null) logging(builder.Logging);
         else RuntimeLogging.Configure(builder.Logging);
+        // A failure to start (a busy port) is thrown to the caller, which reports it in one line; the host's own
+        // log of it would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -54,6 +57,7 @@ internal sealed class ModelServer : IAsyncDisposable
         var metrics = new RuntimeMetrics();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(new InflightBytes(options.MaxInflightBytes ?? InflightBytes.DefaultLimit()));
         builder.Services.AddSingleton(sp => new ServedModel(options, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Model")));
         builder.Services.AddSingleton(sp => new ModelRegistry([sp.GetRequiredService<ServedModel>()]));
         if (options.GrpcPort is not null) AddGrpc(builder.Services, options);
@@ -61,9 +65,11 @@ internal sealed class ModelServer : IAsyncDisposable
         var model = app.Services.GetRequiredService<ServedModel>();
 
         app.UseMiddleware<InferenceMetricsMiddleware>();
+        app.UseJsonStatusPages();
         app.UseMiddleware<ErrorMiddleware>();
         app.MapHealth();
         app.MapMetadata();
+        app.MapRepository();
         app.MapInference();
         if (options.EnableNoopEndpoint) app.MapNoop();
         app.MapMetrics("/metrics", metrics.Registry);

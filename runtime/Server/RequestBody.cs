@@ -1,3 +1,4 @@
+using ModelOperator.Runtime.Inference;
 using System.Buffers;
 using ModelOperator.Runtime.Protocol;
 
@@ -20,7 +21,9 @@ internal sealed class RequestBody : IDisposable
     /// </summary>
     public const long DrainAllowance = 1024 * 1024;
 
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="lease">When given, covers the body before it is read (its declared length) and as it grows (a chunked body).</param>
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken,
+        InflightLease? lease = null)
     {
         var declared = request.ContentLength;
         if (declared > maxBytes)
@@ -28,8 +31,9 @@ internal sealed class RequestBody : IDisposable
             if (declared <= maxBytes + DrainAllowance) await DrainAsync(request.Body, cancellationToken);
             throw TooLarge(declared.Value, maxBytes);
         }
+        lease?.Cover(declared ?? 0);
         // One byte more than declared lets the final read see the end without growing the buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min((declared ?? 16 * 1024) + 1, maxBytes + 1));
+        var buffer = RequestBuffers.Rent((int)Math.Min((declared ?? 16 * 1024) + 1, maxBytes + 1));
         var length = 0;
         try
         {
@@ -42,35 +46,40 @@ internal sealed class RequestBody : IDisposable
                         await DrainAsync(request.Body, cancellationToken);
                         throw TooLarge(length, maxBytes);
                     }
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    var bigger = RequestBuffers.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    RequestBuffers.Return(buffer);
                     buffer = bigger;
                 }
                 var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 if (read == 0) break;
                 length += read;
+                lease?.Cover(length);
             }
             if (length > maxBytes) throw TooLarge(length, maxBytes);
             return new RequestBody(buffer, length);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RequestBuffers.Return(buffer);
             throw;
         }
     }
 
+    /// <summary>Reads and drops what is left of a body, up to the server's limit.</summary>
+    public static Task DiscardAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        DrainAsync(request.Body, cancellationToken);
+
     private static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
     {
-        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var scratch = RequestBuffers.Rent(16 * 1024);
         try
         {
             // Kestrel's own limit (the body limit plus the allowance) ends this for bodies far over the limit.
             while (await body.ReadAsync(scratch, cancellationToken) > 0) { }
         }
         catch (BadHttpRequestException) { }
-        finally { ArrayPool<byte>.Shared.Return(scratch); }
+        finally { RequestBuffers.Return(scratch); }
     }
 
     private static ProtocolException TooLarge(long size, long max) =>
@@ -79,6 +88,6 @@ internal sealed class RequestBody : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length > 0) RequestBuffers.Return(buffer);
     }
 }

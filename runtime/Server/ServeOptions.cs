@@ -33,6 +33,12 @@ internal sealed record ServeOptions
     /// <summary>Largest request body accepted; larger ones get 413.</summary>
     public long MaxBodyBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>Request bytes held at once (<c>--max-inflight-bytes</c>); past it requests get 503 with Retry-After. Null: <see cref="InflightBytes.DefaultLimit"/>.</summary>
+    public long? MaxInflightBytes { get; init; }
+
+    /// <summary>Limits every request must stay within (the element count of a BYTES input, …).</summary>
+    public Protocol.InferRequestLimits Limits { get; init; } = Protocol.InferRequestLimits.Default;
+
     public IReadOnlyList<int> BenchBatchSizes { get; init; } = [1, 8];
     public int BenchWarmup { get; init; } = 10;
 

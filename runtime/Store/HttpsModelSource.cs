@@ -71,7 +71,8 @@ internal sealed class HttpsModelSource(ILoggerFactory? loggerFactory = null, Mod
         }
     }
 
-    private static string? NormalizeSha256(string? sha256)
+    /// <summary>The <c>--sha256</c> value as a <c>sha256:…</c> digest, null when none was given.</summary>
+    internal static string? NormalizeSha256(string? sha256)
     {
         if (string.IsNullOrEmpty(sha256)) return null;
         var digest = sha256.StartsWith("sha256:", StringComparison.Ordinal) ? sha256.ToLowerInvariant() : "sha256:" + sha256.ToLowerInvariant();

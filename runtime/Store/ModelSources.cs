@@ -11,10 +11,17 @@ internal static class ModelSources
         new LocalFileModelSource(),
     ];
 
-    public static Task<ResolvedModel> ResolveAsync(string reference, ModelSourceOptions options, CancellationToken cancellationToken)
+    public static async Task<ResolvedModel> ResolveAsync(string reference, ModelSourceOptions options, CancellationToken cancellationToken)
     {
+        var expected = HttpsModelSource.NormalizeSha256(options.Sha256);
         var source = Default().FirstOrDefault(s => s.CanResolve(reference))
             ?? throw new ArgumentException($"unsupported model reference '{reference}': expected a local path, file://, oci:// or https://");
-        return source.ResolveAsync(reference, options, cancellationToken);
+        var resolved = await source.ResolveAsync(reference, options, cancellationToken);
+        if (expected is null || source is HttpsModelSource) return resolved; // a download checks it while streaming
+        // --sha256 pins the ONNX file itself, wherever it came from: never accepted and then ignored.
+        var (actual, _) = await Packaging.Digest.OfFileAsync(resolved.OnnxPath, cancellationToken);
+        if (actual != expected)
+            throw new Packaging.PackageException($"--sha256 {expected} does not match the model from '{reference}': its ONNX file's sha256 is {actual}");
+        return resolved with { Digest = resolved.Digest ?? actual };
     }
 }
