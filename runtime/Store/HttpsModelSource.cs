@@ -28,7 +28,7 @@ internal sealed class HttpsModelSource(ILoggerFactory? loggerFactory = null, Mod
             return new ResolvedModel(store.BlobPath(expected), expected, name);
         }
 
-        var http = httpClient ?? RegistryConnection.CreateHttpClient();
+        var http = httpClient ?? RegistryConnection.CreateHttpClient(options.CaFile);
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -71,7 +71,7 @@ internal sealed class HttpsModelSource(ILoggerFactory? loggerFactory = null, Mod
         }
     }
 
-    private static string? NormalizeSha256(string? sha256)
+    internal static string? NormalizeSha256(string? sha256)
     {
         if (string.IsNullOrEmpty(sha256)) return null;
         var digest = sha256.StartsWith("sha256:", StringComparison.Ordinal) ? sha256.ToLowerInvariant() : "sha256:" + sha256.ToLowerInvariant();
