@@ -32,9 +32,21 @@ public sealed class ModelDeploymentSpec
     /// <summary>How a new revision replaces the stable one.</summary>
     [JsonPropertyName("rollout")]
     public RolloutSpec? Rollout { get; set; }
+
+    /// <summary>The service account the runtime pods run as; the namespace's default when absent.</summary>
+    [JsonPropertyName("serviceAccountName"), Pattern(KubernetesNames.Dns1123Subdomain)]
+    public string? ServiceAccountName { get; set; }
+
+    /// <summary>Secrets the kubelet uses to pull the runtime image (core/v1 LocalObjectReference).</summary>
+    [JsonPropertyName("imagePullSecrets"), EmbeddedKubernetesType]
+    public List<k8s.Models.V1LocalObjectReference>? ImagePullSecrets { get; set; }
 }
 
 /// <summary>Where the model comes from.</summary>
+[CelRule("!has(self.pullSecret) || self.uri.startsWith('oci://')", "pullSecret applies only to oci:// models")]
+[CelRule("!has(self.plainHttp) || !self.plainHttp || self.uri.startsWith('oci://')", "plainHttp applies only to oci:// models")]
+[CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://')", "caBundle applies only to oci:// and https:// models")]
+[CelRule("!has(self.caBundle) || !has(self.plainHttp) || !self.plainHttp", "caBundle has no effect with plainHttp: a registry without TLS presents no certificate")]
 public sealed class ModelSource
 {
     /// <summary>The URI pattern: OCI reference, HTTPS URL, PVC path or local file.</summary>
@@ -52,6 +64,21 @@ public sealed class ModelSource
     /// <summary>The model format.</summary>
     [JsonPropertyName("format"), EnumValues("onnx"), DefaultValue("onnx")]
     public string? Format { get; set; }
+
+    /// <summary>
+    /// A kubernetes.io/dockerconfigjson Secret in the same namespace holding the registry's credentials; mounted
+    /// read-only as the runtime's docker config. oci:// only.
+    /// </summary>
+    [JsonPropertyName("pullSecret"), Pattern(KubernetesNames.Dns1123Subdomain)]
+    public string? PullSecret { get; set; }
+
+    /// <summary>Talk to the registry over plain HTTP (an in-cluster registry without TLS). oci:// only.</summary>
+    [JsonPropertyName("plainHttp")]
+    public bool? PlainHttp { get; set; }
+
+    /// <summary>Certificate authorities, beside the system's, that the runtime trusts for the registry or download host.</summary>
+    [JsonPropertyName("caBundle")]
+    public CaBundleSource? CaBundle { get; set; }
 }
 
 /// <summary>The runtime container.</summary>

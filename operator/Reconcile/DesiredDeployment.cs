@@ -25,6 +25,7 @@ public static class DesiredDeployment
             new() { Name = "tmp", MountPath = "/tmp" },
         };
         if (modelVolume is not null) { volumes.Add(modelVolume); mounts.Add(modelMount!); }
+        foreach (var (volume, mount) in ModelAccess.Volumes(md.Spec.Model)) { volumes.Add(volume); mounts.Add(mount); }
 
         return new V1Deployment
         {
@@ -66,6 +67,8 @@ public static class DesiredDeployment
             NodeSelector = spec.Gpu?.NodeSelector is { Count: > 0 } ns ? new Dictionary<string, string>(ns) : null,
             Tolerations = spec.Gpu?.Tolerations is { Count: > 0 } t ? t : null,
             Affinity = spec.Gpu?.Affinity,
+            ServiceAccountName = spec.ServiceAccountName,
+            ImagePullSecrets = spec.ImagePullSecrets is { Count: > 0 } pullSecrets ? pullSecrets : null,
             Volumes = volumes,
             Containers =
             [
@@ -107,6 +110,7 @@ public static class DesiredDeployment
             "--bench-iterations", (bench?.Iterations ?? 20).ToString(),
         };
         if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
+        args.AddRange(ModelAccess.ServeArguments(spec.Model));
         return args;
     }
 
@@ -117,8 +121,9 @@ public static class DesiredDeployment
             new() { Name = "NODE_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
             new() { Name = "XDG_CACHE_HOME", Value = WellKnown.CacheDir },
         };
+        env.AddRange(ModelAccess.Environment(spec.Model));
         foreach (var e in spec.Runtime?.Env ?? [])
-            if (e.Name is not ("NODE_NAME" or "XDG_CACHE_HOME")) env.Add(e);
+            if (!env.Any(own => own.Name == e.Name)) env.Add(e);
         return env;
     }
 

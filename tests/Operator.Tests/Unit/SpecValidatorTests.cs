@@ -26,6 +26,13 @@ public sealed class SpecValidatorTests
         { "weights not increasing", s => s.Rollout = new RolloutSpec { Steps = [new() { Weight = 50 }, new() { Weight = 20 }] }, "steps[1].weight 20 must be greater" },
         { "both p95 limits", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxP95Ms = 10, MaxP95Ratio = 1.2 } }, "not both" },
         { "error rate above 1", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MaxErrorRate = 1.5 } }, "maxErrorRate 1.5" },
+        { "private oci registry", s => { s.Model.PullSecret = "regcred"; s.Model.CaBundle = new CaBundleSource { ConfigMap = "registry-ca" }; }, null },
+        { "in-cluster registry without tls", s => s.Model.PlainHttp = true, null },
+        { "pull secret for https", s => { s.Model.Uri = "https://models.example/m.onnx"; s.Model.PullSecret = "regcred"; }, "spec.model.pullSecret applies only to oci://" },
+        { "plain http for pvc", s => { s.Model.Uri = "pvc://models/m.onnx"; s.Model.PlainHttp = true; }, "spec.model.plainHttp applies only to oci://" },
+        { "ca bundle for https", s => { s.Model.Uri = "https://models.example/m.onnx"; s.Model.CaBundle = new CaBundleSource { ConfigMap = "ca" }; }, null },
+        { "ca bundle for pvc", s => { s.Model.Uri = "pvc://models/m.onnx"; s.Model.CaBundle = new CaBundleSource { ConfigMap = "ca" }; }, "spec.model.caBundle applies only to oci:// and https://" },
+        { "ca bundle with plain http", s => { s.Model.PlainHttp = true; s.Model.CaBundle = new CaBundleSource { ConfigMap = "ca" }; }, "caBundle has no effect with spec.model.plainHttp" },
         { "batch size zero", s => s.Benchmark = new BenchmarkSpec { BatchSizes = [1, 0] }, "batchSizes must all be at least 1" },
     };
 
