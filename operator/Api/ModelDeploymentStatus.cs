@@ -111,16 +111,29 @@ public sealed class Condition
 /// <summary>One benchmark measurement on one node.</summary>
 public sealed class BenchmarkResult
 {
-#pragma warning disable CS1591 // the JSON names are the documentation
+    /// <summary>The node the pod ran on.</summary>
     [JsonPropertyName("node")] public string? Node { get; set; }
+
+    /// <summary>The device the model ran on (cpu or cuda).</summary>
     [JsonPropertyName("device")] public string? Device { get; set; }
+
+    /// <summary>The ONNX Runtime execution provider used.</summary>
     [JsonPropertyName("provider")] public string? Provider { get; set; }
+
+    /// <summary>Inputs per request in this measurement.</summary>
     [JsonPropertyName("batchSize")] public int? BatchSize { get; set; }
+
+    /// <summary>Median latency in milliseconds.</summary>
     [JsonPropertyName("p50Ms")] public double? P50Ms { get; set; }
+
+    /// <summary>95th percentile latency in milliseconds.</summary>
     [JsonPropertyName("p95Ms")] public double? P95Ms { get; set; }
+
+    /// <summary>99th percentile latency in milliseconds.</summary>
     [JsonPropertyName("p99Ms")] public double? P99Ms { get; set; }
+
+    /// <summary>Inferences per second.</summary>
     [JsonPropertyName("throughput")] public double? Throughput { get; set; }
-#pragma warning restore CS1591
 }
 
 /// <summary>A revision that was rolled out and what became of it.</summary>

@@ -62,6 +62,14 @@ public sealed class MinItemsAttribute(int value) : Attribute
     public int Value { get; } = value;
 }
 
+/// <summary>Upper bound on the number of items of a list (lets the API server bound the cost of CEL rules over it).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxItemsAttribute(int value) : Attribute
+{
+    /// <summary>The bound.</summary>
+    public int Value { get; } = value;
+}
+
 /// <summary>A Kubernetes core type embedded as is; the schema keeps its fields without describing them.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class EmbeddedKubernetesTypeAttribute : Attribute;
