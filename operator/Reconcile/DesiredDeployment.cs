@@ -47,7 +47,7 @@ public static class DesiredDeployment
                 } },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = ScrapeAnnotations() },
                     Spec = PodSpec(md, modelArg, volumes, mounts, settings),
                 },
             },
@@ -138,6 +138,14 @@ public static class DesiredDeployment
         };
         return new V1ResourceRequirements { Requests = user?.Requests, Limits = limits };
     }
+
+    // For Prometheus without the prometheus-operator; the chart's PodMonitor covers clusters with it.
+    private static Dictionary<string, string> ScrapeAnnotations() => new()
+    {
+        ["prometheus.io/scrape"] = "true",
+        ["prometheus.io/port"] = WellKnown.RuntimePort.ToString(),
+        ["prometheus.io/path"] = "/metrics",
+    };
 
     private static V1Probe Probe(string path, int periodSeconds, int failureThreshold) => new()
     {

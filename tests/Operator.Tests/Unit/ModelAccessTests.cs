@@ -99,4 +99,14 @@ public sealed class ModelAccessTests
         Assert.NotEqual(plain, RevisionHasher.Compute(Samples.Model(edit: s => s.ServiceAccountName = "reader").Spec, Settings));
         Assert.Equal(plain, RevisionHasher.Compute(Samples.Model(edit: s => s.ImagePullSecrets = []).Spec, Settings));
     }
+
+    [Fact]
+    public void RuntimePods_CarryPrometheusScrapeAnnotations()
+    {
+        var template = DesiredDeployment.Build(Samples.Model(), "abc1234567", Settings).Spec.Template;
+
+        Assert.Equal("true", template.Metadata.Annotations["prometheus.io/scrape"]);
+        Assert.Equal(template.Spec.Containers.Single().Ports.Single().ContainerPort.ToString(), template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", template.Metadata.Annotations["prometheus.io/path"]);
+    }
 }
