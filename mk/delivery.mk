@@ -1,4 +1,5 @@
 # Delivery: the platform demo, the Helm chart into a cluster, and the end-to-end run on a real kind cluster.
+APT_PACKAGES += lua5.4 openssl
 .PHONY: demo-platform deploy e2e-kind images
 IMAGE_TAG ?= dev
 HELM ?= $(if $(wildcard .tools/bin/helm),$(CURDIR)/.tools/bin/helm,helm)
