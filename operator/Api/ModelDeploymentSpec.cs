@@ -48,7 +48,7 @@ public sealed class ModelDeploymentSpec
 
 /// <summary>Where the model comes from.</summary>
 [CelRule("self.uri.matches('" + UriPatternForCel + "')",
-    "uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, pvc://claim/path or file:///path")]
+    "uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, pvc://claim/path or file:///path", FieldPath = ".uri")]
 [CelRule("!has(self.pullSecret) || self.uri.startsWith('oci://')", "pullSecret applies only to oci:// models")]
 [CelRule("!has(self.plainHttp) || !self.plainHttp || self.uri.startsWith('oci://')", "plainHttp applies only to oci:// models")]
 [CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://')", "caBundle applies only to oci:// and https:// models")]

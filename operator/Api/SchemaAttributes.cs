@@ -83,4 +83,7 @@ public sealed class CelRuleAttribute(string rule, string message) : Attribute
 
     /// <summary>The message the API server returns when the rule fails.</summary>
     public string Message { get; } = message;
+
+    /// <summary>The field the failure is reported on, relative to the object (e.g. <c>.uri</c>); the object itself when null.</summary>
+    public string? FieldPath { get; init; }
 }

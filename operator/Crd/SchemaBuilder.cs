@@ -28,7 +28,12 @@ internal static class SchemaBuilder
         schema["properties"] = properties;
         if (required.Count > 0) schema["required"] = required;
         var rules = type.GetCustomAttributes<CelRuleAttribute>()
-            .Select(r => (object)new Dictionary<string, object> { ["rule"] = r.Rule, ["message"] = r.Message })
+            .Select(r =>
+            {
+                var rule = new Dictionary<string, object> { ["rule"] = r.Rule, ["message"] = r.Message };
+                if (r.FieldPath is { } fieldPath) rule["fieldPath"] = fieldPath;
+                return (object)rule;
+            })
             .ToList();
         if (rules.Count > 0) schema["x-kubernetes-validations"] = rules;
         return schema;
