@@ -4,7 +4,7 @@
 ## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
 crds:
 	$(DOTNET) run --project operator -c $(CONFIGURATION) -- crds --output $(CURDIR)/crds
-	cp $(CURDIR)/crds/*.yaml $(CURDIR)/charts/model-operator/crds/
+	cp $(CURDIR)/crds/*.yaml $(CURDIR)/charts/model-operator/files/crds/
 
 ## bench-operator   1,000 ModelDeployments against the API double: convergence time, idle writes, peak RSS
 bench-operator:

@@ -3,7 +3,7 @@ namespace ModelOperator.Operator;
 /// <summary>The operator's command-line flags: <c>--name value</c>, <c>--name=value</c> or a bare switch.</summary>
 internal sealed class OperatorFlags
 {
-    private static readonly HashSet<string> Known = ["output", "kubeconfig", "runtime-image", "identity", "lease-namespace", "no-leader-election", "http-address", "workers"];
+    private static readonly HashSet<string> Known = ["output", "kubeconfig", "runtime-image", "identity", "lease-namespace", "no-leader-election", "http-address", "workers", "watch-namespaces"];
     private static readonly HashSet<string> Switches = ["no-leader-election"];
     private readonly Dictionary<string, string?> _values = new();
 
@@ -29,6 +29,17 @@ internal sealed class OperatorFlags
     public string? Get(string name) => _values.GetValueOrDefault(name);
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>A comma-separated list, each entry a namespace name; empty when the flag is absent.</summary>
+    public IReadOnlyList<string> GetNamespaces(string name)
+    {
+        if (Get(name) is not { } v) return [];
+        var names = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var n in names)
+            if (!System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+                throw new ArgumentException($"--{name}: '{n}' is not a namespace name (lowercase letters, digits and '-', at most 63)");
+        return names.Length > 0 ? names.Distinct().ToList() : throw new ArgumentException($"--{name} needs at least one namespace");
+    }
 
     public int? GetInt(string name) => Get(name) is not { } v ? null
         : int.TryParse(v, out var n) && n > 0 ? n : throw new ArgumentException($"--{name} must be a positive integer, got '{v}'");

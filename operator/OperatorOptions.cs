@@ -21,6 +21,9 @@ public sealed record OperatorOptions
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Concurrent reconciles (one per key at a time).</summary>
     public int Workers { get; init; } = 8;
+
+    /// <summary>The namespaces to watch (<c>--watch-namespaces a,b</c>); empty watches the whole cluster.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
     /// <summary>First retry delay of a failed reconcile.</summary>
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(200);
     /// <summary>Longest retry delay.</summary>

@@ -57,6 +57,7 @@ static async Task<int> RunAsync(OperatorFlags flags)
         LeaderElection = !flags.Has("no-leader-election"),
         HttpAddress = flags.Get("http-address") ?? defaults.HttpAddress,
         Workers = flags.GetInt("workers") ?? defaults.Workers,
+        WatchNamespaces = flags.GetNamespaces("watch-namespaces"),
     };
     await using var host = await OperatorHost.StartAsync(config, options, loggers);
     using var stop = new CancellationTokenSource();

@@ -17,10 +17,12 @@ kubectl config use-context "kind-$CLUSTER"
 
 # The runtime image gets the sample models so the e2e needs no registry.
 dotnet run --project tests/SampleModels -c Release -- .artifacts/e2e-models
-docker build -f runtime/Dockerfile -t model-runtime:$TAG .
-docker build -t model-runtime:$TAG-models - <<DOCKERFILE
+# kind nodes have no GPU: the CPU variant of the runtime image.
+docker build -f runtime/Dockerfile.cpu -t model-runtime:$TAG .
+# The Dockerfile comes from stdin and the repository root is the context, so COPY finds the models.
+docker build -t model-runtime:$TAG-models -f - . <<DOCKERFILE
 FROM model-runtime:$TAG
-COPY --chown=10001 .artifacts/e2e-models /models
+COPY --chown=65532:65532 .artifacts/e2e-models /models
 DOCKERFILE
 docker build -f operator/Dockerfile -t model-operator:$TAG .
 kind load docker-image --name "$CLUSTER" model-runtime:$TAG-models model-operator:$TAG

@@ -6,6 +6,8 @@ namespace ModelOperator.Operator.Api;
 
 /// <summary>A model served by the runtime: one Deployment per revision and one Service, as DESIGN.md §2 describes.</summary>
 [Description("ModelDeployment serves an ONNX model with the model-runtime: one Deployment per revision and one Service.")]
+// Children are named <name>-<10-char revision> and labelled with both; 52 keeps them within 63 characters.
+[CelRule("size(self.metadata.name) <= 52", "metadata.name must be at most 52 characters: the revision suffix (-<10 characters>) must still fit a 63-character name")]
 public sealed class ModelDeployment : IKubernetesObject<V1ObjectMeta>, ISpec<ModelDeploymentSpec>, IStatus<ModelDeploymentStatus?>
 {
     /// <summary>The API group.</summary>

@@ -5,6 +5,10 @@ namespace ModelOperator.Operator.Api;
 /// <summary>What to serve and how: the desired state of a ModelDeployment.</summary>
 [CelRule("!has(self.autoscaling) || !has(self.replicas) || !has(self.replicas.count)",
     "replicas.count is for kubectl scale or an external autoscaler (HPA, KEDA) and cannot be combined with spec.autoscaling")]
+[CelRule("!has(self.runtime) || !has(self.runtime.device) || self.runtime.device != 'cuda' || (has(self.gpu) && has(self.gpu.count) && self.gpu.count >= 1)",
+    "runtime.device cuda needs gpu.count of at least 1")]
+[CelRule("!has(self.runtime) || !has(self.runtime.device) || self.runtime.device != 'cpu' || !has(self.gpu) || !has(self.gpu.count) || self.gpu.count == 0",
+    "runtime.device cpu leaves GPUs idle: set gpu.count to 0 or device to auto or cuda")]
 public sealed class ModelDeploymentSpec
 {
     /// <summary>The model to serve.</summary>
@@ -34,26 +38,64 @@ public sealed class ModelDeploymentSpec
     /// <summary>How a new revision replaces the stable one.</summary>
     [JsonPropertyName("rollout")]
     public RolloutSpec? Rollout { get; set; }
+
+    /// <summary>The service account the runtime pods run as; the namespace's default when absent.</summary>
+    [JsonPropertyName("serviceAccountName"), Pattern(KubernetesNames.Dns1123Subdomain)]
+    public string? ServiceAccountName { get; set; }
+
+    /// <summary>Secrets the kubelet uses to pull the runtime image (core/v1 LocalObjectReference).</summary>
+    [JsonPropertyName("imagePullSecrets"), EmbeddedKubernetesType]
+    public List<k8s.Models.V1LocalObjectReference>? ImagePullSecrets { get; set; }
 }
 
 /// <summary>Where the model comes from.</summary>
+[CelRule("self.uri.matches('" + UriPatternForCel + "')",
+    "uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, pvc://claim/path or file:///path", FieldPath = ".uri")]
+[CelRule("!has(self.pullSecret) || self.uri.startsWith('oci://')", "pullSecret applies only to oci:// models")]
+[CelRule("!has(self.plainHttp) || !self.plainHttp || self.uri.startsWith('oci://')", "plainHttp applies only to oci:// models")]
+[CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://')", "caBundle applies only to oci:// and https:// models")]
+[CelRule("!has(self.caBundle) || !has(self.plainHttp) || !self.plainHttp", "caBundle has no effect with plainHttp: a registry without TLS presents no certificate")]
 public sealed class ModelSource
 {
     /// <summary>The URI pattern: OCI reference, HTTPS URL, PVC path or local file.</summary>
     public const string UriPattern = "^(oci://[^\\s]+|https://[^\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\s]+|file:///[^\\s]*)$";
 
-    /// <summary>oci://registry/repo:tag (or @sha256:…), https://…, pvc://claim/path, file:///… for local runs.</summary>
-    [JsonPropertyName("uri"), RequiredField, Pattern(UriPattern)]
-    [Description("oci://registry/repo:tag or @sha256:..., https://..., pvc://claim/path, or file:///... for local runs.")]
+    /// <summary><see cref="UriPattern"/> as a CEL string literal's content (its backslashes escaped).</summary>
+    public const string UriPatternForCel = "^(oci://[^\\\\s]+|https://[^\\\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\\\s]+|file:///[^\\\\s]*)$";
+
+    /// <summary>
+    /// Where to fetch the model: oci://registry/repo:tag or oci://registry/repo@sha256:digest (a model package),
+    /// https://host/path/model.onnx, pvc://claim/path/model.onnx (a PersistentVolumeClaim of the namespace, mounted
+    /// read-only), or file:///path for local runs.
+    /// </summary>
+    [JsonPropertyName("uri"), RequiredField]
     public string Uri { get; set; } = "";
 
-    /// <summary>Pins the model to a content digest.</summary>
+    /// <summary>
+    /// Pins the model to a content digest, checked for every scheme: for oci:// the manifest digest, for the others the
+    /// sha256 of the ONNX file. A pod whose model has another digest refuses to serve it.
+    /// </summary>
     [JsonPropertyName("digest"), Pattern("^sha256:[a-f0-9]{64}$")]
     public string? Digest { get; set; }
 
     /// <summary>The model format.</summary>
     [JsonPropertyName("format"), EnumValues("onnx"), DefaultValue("onnx")]
     public string? Format { get; set; }
+
+    /// <summary>
+    /// A kubernetes.io/dockerconfigjson Secret in the same namespace holding the registry's credentials; mounted
+    /// read-only as the runtime's docker config. oci:// only.
+    /// </summary>
+    [JsonPropertyName("pullSecret"), Pattern(KubernetesNames.Dns1123Subdomain)]
+    public string? PullSecret { get; set; }
+
+    /// <summary>Talk to the registry over plain HTTP (an in-cluster registry without TLS). oci:// only.</summary>
+    [JsonPropertyName("plainHttp")]
+    public bool? PlainHttp { get; set; }
+
+    /// <summary>Certificate authorities, beside the system's, that the runtime trusts for the registry or download host.</summary>
+    [JsonPropertyName("caBundle")]
+    public CaBundleSource? CaBundle { get; set; }
 }
 
 /// <summary>The runtime container.</summary>

@@ -147,34 +147,63 @@ public sealed class Condition
 /// <summary>One benchmark measurement on one node.</summary>
 public sealed class BenchmarkResult
 {
-#pragma warning disable CS1591 // the JSON names are the documentation
+    /// <summary>The revision the benchmarked pod belongs to.</summary>
     [JsonPropertyName("revision")] public string? Revision { get; set; }
+
+    /// <summary>The pod that ran the benchmark.</summary>
     [JsonPropertyName("pod")] public string? Pod { get; set; }
+
     /// <summary>The shape each input was benchmarked at, as <c>name=[d1,d2,…]</c>.</summary>
     [JsonPropertyName("inputShapes")] public string? InputShapes { get; set; }
+
+    /// <summary>The node the pod ran on.</summary>
     [JsonPropertyName("node")] public string? Node { get; set; }
+
+    /// <summary>The device the model ran on (cpu or cuda).</summary>
     [JsonPropertyName("device")] public string? Device { get; set; }
+
+    /// <summary>The ONNX Runtime execution provider used.</summary>
     [JsonPropertyName("provider")] public string? Provider { get; set; }
+
+    /// <summary>Inputs per request in this measurement.</summary>
     [JsonPropertyName("batchSize")] public int? BatchSize { get; set; }
+
+    /// <summary>Median latency in milliseconds.</summary>
     [JsonPropertyName("p50Ms")] public double? P50Ms { get; set; }
+
+    /// <summary>95th percentile latency in milliseconds.</summary>
     [JsonPropertyName("p95Ms")] public double? P95Ms { get; set; }
+
+    /// <summary>99th percentile latency in milliseconds.</summary>
     [JsonPropertyName("p99Ms")] public double? P99Ms { get; set; }
+
+    /// <summary>Inferences per second.</summary>
     [JsonPropertyName("throughput")] public double? Throughput { get; set; }
-#pragma warning restore CS1591
 }
 
 /// <summary>One analysis of the canary over one interval, with what was measured.</summary>
 public sealed class AnalysisRecord
 {
-#pragma warning disable CS1591 // the JSON names are the documentation
+    /// <summary>When the interval ended.</summary>
     [JsonPropertyName("time")] public DateTime? Time { get; set; }
+
+    /// <summary>Passed, Failed, or Inconclusive (no requests reached the canary).</summary>
     [JsonPropertyName("result"), EnumValues("Passed", "Failed", "Inconclusive")] public string? Result { get; set; }
+
+    /// <summary>The canary's p95 latency over the interval, in milliseconds.</summary>
     [JsonPropertyName("canaryP95Ms")] public double? CanaryP95Ms { get; set; }
+
+    /// <summary>The stable revision's p95 latency over the interval, in milliseconds.</summary>
     [JsonPropertyName("stableP95Ms")] public double? StableP95Ms { get; set; }
+
+    /// <summary>The canary's share of requests that failed with a server error (0..1).</summary>
     [JsonPropertyName("canaryErrorRate")] public double? CanaryErrorRate { get; set; }
+
+    /// <summary>Requests the canary answered over the interval.</summary>
     [JsonPropertyName("canaryRequests")] public double? CanaryRequests { get; set; }
+
+    /// <summary>What was compared with which threshold, for humans.</summary>
     [JsonPropertyName("message")] public string? Message { get; set; }
-#pragma warning restore CS1591
 }
 
 /// <summary>A revision that was rolled out and what became of it.</summary>

@@ -87,10 +87,12 @@ public sealed class BenchmarkGate
 }
 
 /// <summary>How a new revision becomes stable.</summary>
+[CelRule("!has(self.steps) || (self.steps.map(s, s.weight).isSorted() && self.steps.all(a, self.steps.exists_one(b, b.weight == a.weight)))",
+    "rollout.steps' weights must increase from step to step")]
 public sealed class RolloutSpec
 {
-    /// <summary>Canary weights walked in order.</summary>
-    [JsonPropertyName("steps")]
+    /// <summary>Canary weights walked in order; each step's weight above the one before.</summary>
+    [JsonPropertyName("steps"), MaxItems(20)]
     public List<RolloutStep>? Steps { get; set; }
 
     /// <summary>Checks run each interval while a canary is live.</summary>

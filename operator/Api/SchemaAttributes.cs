@@ -62,6 +62,14 @@ public sealed class MinItemsAttribute(int value) : Attribute
     public int Value { get; } = value;
 }
 
+/// <summary>Upper bound on the number of items of a list (lets the API server bound the cost of CEL rules over it).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxItemsAttribute(int value) : Attribute
+{
+    /// <summary>The bound.</summary>
+    public int Value { get; } = value;
+}
+
 /// <summary>A Kubernetes core type embedded as is; the schema keeps its fields without describing them.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class EmbeddedKubernetesTypeAttribute : Attribute;
@@ -75,4 +83,7 @@ public sealed class CelRuleAttribute(string rule, string message) : Attribute
 
     /// <summary>The message the API server returns when the rule fails.</summary>
     public string Message { get; } = message;
+
+    /// <summary>The field the failure is reported on, relative to the object (e.g. <c>.uri</c>); the object itself when null.</summary>
+    public string? FieldPath { get; init; }
 }

@@ -34,15 +34,18 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var http = new KubeHttp(client);
         var watchLogger = loggers.CreateLogger("ModelOperator.Watch");
 
-        var modelWatcher = new ResourceWatcher<ModelDeployment>(http, $"/apis/{ModelDeployment.Group}/{ModelDeployment.Version}/{ModelDeployment.Plural}", null,
-            models, (_, md) => queue.Add(ObjectCache<ModelDeployment>.KeyOf(md)), watchLogger, metrics, options.WatchTimeout);
-        var deploymentWatcher = new ResourceWatcher<V1Deployment>(http, "/apis/apps/v1/deployments", ManagedSelector,
-            deployments, (_, d) => { if (deployments.OwnerKey(d) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
-        var serviceWatcher = new ResourceWatcher<V1Service>(http, "/api/v1/services", ManagedSelector,
-            services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
+        // Cluster-wide, or one set of watchers per namespace of --watch-namespaces (which the chart grants Roles in).
+        var scopes = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
+        string In(string? ns, string prefix, string plural) => ns is null ? $"{prefix}/{plural}" : $"{prefix}/namespaces/{ns}/{plural}";
+        var modelWatchers = scopes.Select(ns => new ResourceWatcher<ModelDeployment>(http, In(ns, $"/apis/{ModelDeployment.Group}/{ModelDeployment.Version}", ModelDeployment.Plural), null,
+            models, (_, md) => queue.Add(ObjectCache<ModelDeployment>.KeyOf(md)), watchLogger, metrics, options.WatchTimeout, ns)).ToList();
+        var deploymentWatchers = scopes.Select(ns => new ResourceWatcher<V1Deployment>(http, In(ns, "/apis/apps/v1", "deployments"), ManagedSelector,
+            deployments, (_, d) => { if (deployments.OwnerKey(d) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
+        var serviceWatchers = scopes.Select(ns => new ResourceWatcher<V1Service>(http, In(ns, "/api/v1", "services"), ManagedSelector,
+            services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
         // Runtime pods: their readiness (admission), scheduling failures and metrics drive rollouts.
-        var podWatcher = new ResourceWatcher<V1Pod>(http, "/api/v1/pods", ManagedSelector,
-            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout);
+        var podWatchers = scopes.Select(ns => new ResourceWatcher<V1Pod>(http, In(ns, "/api/v1", "pods"), ManagedSelector,
+            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
 
         var api = new ModelDeploymentApi(client, http, metrics);
         var events = new EventRecorder(client, options.Identity, metrics, time, logger);
@@ -55,9 +58,12 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
-        var watchers = Task.WhenAll(modelWatcher.RunAsync(stopTaking), deploymentWatcher.RunAsync(stopTaking), serviceWatcher.RunAsync(stopTaking), podWatcher.RunAsync(stopTaking));
+        var watchers = Task.WhenAll(modelWatchers.Select(w => w.RunAsync(stopTaking))
+            .Concat(deploymentWatchers.Select(w => w.RunAsync(stopTaking))).Concat(serviceWatchers.Select(w => w.RunAsync(stopTaking)))
+            .Concat(podWatchers.Select(w => w.RunAsync(stopTaking))));
         // Reconciling before the child caches are full would re-apply children that already exist.
-        var synced = Task.WhenAll(modelWatcher.Synced, deploymentWatcher.Synced, serviceWatcher.Synced, podWatcher.Synced);
+        var synced = Task.WhenAll(modelWatchers.Select(w => w.Synced).Concat(deploymentWatchers.Select(w => w.Synced))
+            .Concat(serviceWatchers.Select(w => w.Synced)).Concat(podWatchers.Select(w => w.Synced)));
         if (await Task.WhenAny(synced, watchers).ConfigureAwait(false) != synced || stopTaking.IsCancellationRequested)
         {
             await watchers.ConfigureAwait(false);

@@ -20,9 +20,13 @@ public static class CrdGenerator
     {
         var root = SchemaBuilder.ForType(typeof(ModelDeployment));
         var props = (Dictionary<string, object>)root["properties"];
-        props["apiVersion"] = new Dictionary<string, object> { ["type"] = "string" };
-        props["kind"] = new Dictionary<string, object> { ["type"] = "string" };
-        props["metadata"] = new Dictionary<string, object> { ["type"] = "object" };
+        // The texts every Kubernetes object schema carries for these three.
+        props["apiVersion"] = new Dictionary<string, object> { ["type"] = "string", ["description"] =
+            "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values." };
+        props["kind"] = new Dictionary<string, object> { ["type"] = "string", ["description"] =
+            "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase." };
+        props["metadata"] = new Dictionary<string, object> { ["type"] = "object", ["description"] =
+            "Standard object's metadata: name (at most 52 characters, leaving room for the revision suffix), namespace, labels, annotations." };
         var ordered = new Dictionary<string, object>();
         foreach (var key in new[] { "apiVersion", "kind", "metadata", "spec", "status" }) ordered[key] = props[key];
         root["properties"] = ordered;

@@ -8,10 +8,13 @@ namespace ModelOperator.Operator.Crd;
 /// <summary>Turns the annotated API types into a structural OpenAPI v3 schema (ordered maps, ready for YAML).</summary>
 internal static class SchemaBuilder
 {
+    // Descriptions: a [Description] attribute where one is given, else the XML doc summary of the property, else of its type.
+    private static readonly Lazy<XmlDocumentation> Docs = new(() => XmlDocumentation.For(typeof(ModelDeployment).Assembly));
+
     public static Dictionary<string, object> ForType(Type type)
     {
         var schema = new Dictionary<string, object> { ["type"] = "object" };
-        if (type.GetCustomAttribute<DescriptionAttribute>() is { } d) schema["description"] = d.Text;
+        if ((type.GetCustomAttribute<DescriptionAttribute>()?.Text ?? Docs.Value.Of(type)) is { } d) schema["description"] = d;
         var properties = new Dictionary<string, object>();
         var required = new List<string>();
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -25,7 +28,12 @@ internal static class SchemaBuilder
         schema["properties"] = properties;
         if (required.Count > 0) schema["required"] = required;
         var rules = type.GetCustomAttributes<CelRuleAttribute>()
-            .Select(r => (object)new Dictionary<string, object> { ["rule"] = r.Rule, ["message"] = r.Message })
+            .Select(r =>
+            {
+                var rule = new Dictionary<string, object> { ["rule"] = r.Rule, ["message"] = r.Message };
+                if (r.FieldPath is { } fieldPath) rule["fieldPath"] = fieldPath;
+                return (object)rule;
+            })
             .ToList();
         if (rules.Count > 0) schema["x-kubernetes-validations"] = rules;
         return schema;
@@ -41,10 +49,11 @@ internal static class SchemaBuilder
         {
             schema = new() { ["type"] = "array", ["items"] = ForValue(type.GetGenericArguments()[0], p) };
             if (p.GetCustomAttribute<MinItemsAttribute>() is { } mi) schema["minItems"] = mi.Value;
+            if (p.GetCustomAttribute<MaxItemsAttribute>() is { } ma) schema["maxItems"] = ma.Value;
         }
         else schema = ForValue(type, p);
 
-        if (p.GetCustomAttribute<DescriptionAttribute>() is { } d) schema.TryAdd("description", d.Text);
+        if ((p.GetCustomAttribute<DescriptionAttribute>()?.Text ?? Docs.Value.Of(p)) is { } d) schema["description"] = d;
         if (p.GetCustomAttribute<DefaultValueAttribute>() is { } def) schema["default"] = def.Value;
         return schema;
     }

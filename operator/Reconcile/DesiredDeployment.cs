@@ -25,6 +25,7 @@ public static class DesiredDeployment
             new() { Name = "tmp", MountPath = "/tmp" },
         };
         if (modelVolume is not null) { volumes.Add(modelVolume); mounts.Add(modelMount!); }
+        foreach (var (volume, mount) in ModelAccess.Volumes(md.Spec.Model)) { volumes.Add(volume); mounts.Add(mount); }
 
         return new V1Deployment
         {
@@ -46,7 +47,7 @@ public static class DesiredDeployment
                 } },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = ScrapeAnnotations() },
                     Spec = PodSpec(md, modelArg, volumes, mounts, settings),
                 },
             },
@@ -67,6 +68,8 @@ public static class DesiredDeployment
             Tolerations = Tolerations(spec),
             ReadinessGates = [new V1PodReadinessGate { ConditionType = WellKnown.AdmittedCondition }],
             Affinity = spec.Gpu?.Affinity,
+            ServiceAccountName = spec.ServiceAccountName,
+            ImagePullSecrets = spec.ImagePullSecrets is { Count: > 0 } pullSecrets ? pullSecrets : null,
             Volumes = volumes,
             Containers =
             [
@@ -114,6 +117,7 @@ public static class DesiredDeployment
         if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
         foreach (var (input, shape) in (bench?.InputShapes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
             args.AddRange(["--bench-input-shape", $"{input}={string.Join(',', shape)}"]);
+        args.AddRange(ModelAccess.ServeArguments(spec.Model));
         return args;
     }
 
@@ -136,8 +140,9 @@ public static class DesiredDeployment
             new() { Name = "NODE_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
             new() { Name = "XDG_CACHE_HOME", Value = WellKnown.CacheDir },
         };
+        env.AddRange(ModelAccess.Environment(spec.Model));
         foreach (var e in spec.Runtime?.Env ?? [])
-            if (e.Name is not ("NODE_NAME" or "XDG_CACHE_HOME")) env.Add(e);
+            if (!env.Any(own => own.Name == e.Name)) env.Add(e);
         return env;
     }
 
@@ -152,6 +157,14 @@ public static class DesiredDeployment
         };
         return new V1ResourceRequirements { Requests = user?.Requests, Limits = limits };
     }
+
+    // For Prometheus without the prometheus-operator; the chart's PodMonitor covers clusters with it.
+    private static Dictionary<string, string> ScrapeAnnotations() => new()
+    {
+        ["prometheus.io/scrape"] = "true",
+        ["prometheus.io/port"] = WellKnown.RuntimePort.ToString(),
+        ["prometheus.io/path"] = "/metrics",
+    };
 
     private static V1Probe Probe(string path, int periodSeconds, int failureThreshold) => new()
     {

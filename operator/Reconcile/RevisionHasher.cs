@@ -23,6 +23,9 @@ public static class RevisionHasher
             runtime = spec.Runtime,
             gpu = spec.Gpu,
             benchmark = spec.Benchmark,
+            // Null (and so left out, keeping existing revisions' hashes) unless the pods' identity is set.
+            pod = spec.ServiceAccountName is null && spec.ImagePullSecrets is not { Count: > 0 }
+                ? null : new { serviceAccountName = spec.ServiceAccountName, imagePullSecrets = spec.ImagePullSecrets },
         };
         var json = KubernetesJson.Serialize(podShaping);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(json));

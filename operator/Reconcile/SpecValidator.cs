@@ -67,6 +67,7 @@ public static class SpecValidator
         if (model.Digest is not null && model.Uri.Contains("@sha256:") && !model.Uri.EndsWith("@" + model.Digest, StringComparison.Ordinal))
             errors.Add("spec.model.digest contradicts the digest in spec.model.uri");
         if (model.Format is not null and not "onnx") errors.Add($"spec.model.format '{model.Format}' must be onnx");
+        errors.AddRange(ModelAccess.Validate(model));
     }
 
     private static void ValidateDurations(ModelDeploymentSpec spec, List<string> errors)

@@ -35,6 +35,7 @@ internal sealed class EventRecorder(Kubernetes client, string instance, Operator
         try
         {
             metrics.Writes.WithLabels("events", "create").Inc();
+            metrics.Events.WithLabels(type, reason).Inc();
             await client.CoreV1.CreateNamespacedEventAsync(ev, obj.Metadata.NamespaceProperty, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -18,6 +18,9 @@ public sealed class OperatorMetrics
         Leader = f.CreateGauge("modeloperator_leader", "1 while this instance holds the leader lease.");
         Writes = f.CreateCounter("modeloperator_api_writes_total", "Writes sent to the Kubernetes API, by resource and verb.", "resource", "verb");
         WatchRestarts = f.CreateCounter("modeloperator_watch_restarts_total", "Watches restarted, by resource and cause.", "resource", "cause");
+        // Rollouts, rollbacks and scale changes are all recorded as Events; counting them by reason lets dashboards and
+        // alerts see them without kube-state-metrics.
+        Events = f.CreateCounter("modeloperator_events_total", "Events recorded on ModelDeployments, by type and reason (CanaryStarted, Promoted, RolledBack, ...).", "type", "reason");
     }
 
     /// <summary>The registry exported at /metrics.</summary>
@@ -28,6 +31,7 @@ public sealed class OperatorMetrics
     public Histogram Duration { get; }
     public Gauge QueueDepth { get; }
     public Gauge Leader { get; }
+    public Counter Events { get; }
     public Counter Writes { get; }
     public Counter WatchRestarts { get; }
 #pragma warning restore CS1591

@@ -10,10 +10,12 @@ namespace ModelOperator.Operator.Runtime;
 /// Lists then watches one resource type into an <see cref="ObjectCache{T}"/>. A watch that ends resumes from the last
 /// resourceVersion (bookmarks included); 410 Gone, as a response or as an ERROR event, relists and reports objects
 /// that vanished meanwhile as deleted; every other Status error is logged with its reason and retried with backoff.
+/// With <paramref name="namespaceScope"/> the watcher lists one namespace, and a relist removes only that namespace's
+/// objects from a cache other namespaces' watchers share.
 /// </summary>
 internal sealed class ResourceWatcher<T>(
     KubeHttp http, string collectionPath, string? labelSelector, ObjectCache<T> cache,
-    Action<WatchEventType, T> onEvent, ILogger logger, OperatorMetrics metrics, TimeSpan watchTimeout)
+    Action<WatchEventType, T> onEvent, ILogger logger, OperatorMetrics metrics, TimeSpan watchTimeout, string? namespaceScope = null)
     where T : IKubernetesObject<V1ObjectMeta>
 {
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +68,7 @@ internal sealed class ResourceWatcher<T>(
             seen.Add(ObjectCache<T>.KeyOf(item));
             Store(item);
         }
-        foreach (var key in cache.Keys.Where(k => !seen.Contains(k)))
+        foreach (var key in cache.Keys.Where(k => !seen.Contains(k) && (namespaceScope is null || k.StartsWith(namespaceScope + "/", StringComparison.Ordinal))))
         {
             if (cache.Get(key) is not { } gone) continue;
             if (ResourceVersions.IsNewer(gone.Metadata.ResourceVersion, listVersion)) continue; // written after the list was taken

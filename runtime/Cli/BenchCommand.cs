@@ -27,13 +27,14 @@ internal sealed class BenchCommand : ICliCommand
         var device = ServeCommand.ParseDevice(args.Option("device"));
         var node = args.Option("node") ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
         var plainHttp = args.Flag("plain-http");
+        var caFile = args.Option("ca-file");
         // "json" is a shared flag name, so "--json FILE" arrives as the flag plus a positional; "--json=FILE" as an option.
         var jsonFile = args.Option("json") ?? (args.Flag("json") ? args.Positionals.FirstOrDefault()
             ?? throw new CliUsageException("--json needs a file name") : null);
         args.RejectUnknown();
         if (jsonFile is not null) OutputFiles.CheckWritable(jsonFile, "--json");
 
-        var resolved = await ModelSources.ResolveAsync(reference, new ModelSourceOptions(PlainHttp: plainHttp), cancellationToken);
+        var resolved = await ModelSources.ResolveAsync(reference, new ModelSourceOptions(PlainHttp: plainHttp, CaFile: caFile), cancellationToken);
         using var model = OnnxModel.Load(resolved.OnnxPath, device, SessionTuning.ForServing());
         Console.Error.WriteLine($"Loaded {resolved.OnnxPath} in {model.LoadTime.TotalSeconds:F2}s on {model.Provider.Provider} ({model.Provider.Device}): {model.Provider.Reason}");
         var results = new List<BenchmarkResult>();

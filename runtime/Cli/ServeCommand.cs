@@ -8,7 +8,7 @@ internal sealed class ServeCommand : ICliCommand
 {
     public string Name => "serve";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D])";
+    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -54,6 +54,7 @@ internal sealed class ServeCommand : ICliCommand
             EnableNoopEndpoint = args.Flag("enable-noop-endpoint"),
             PlainHttp = args.Flag("plain-http"),
             Sha256 = args.Option("sha256"),
+            CaFile = args.Option("ca-file"),
             MaxConcurrentRuns = runs,
             MaxInflightBytes = args.Option("max-inflight-bytes") is null ? null : args.Long("max-inflight-bytes", 0, 1L << 20),
             Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),

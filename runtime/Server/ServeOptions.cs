@@ -60,6 +60,9 @@ internal sealed record ServeOptions
     public bool PlainHttp { get; init; }
     public string? Sha256 { get; init; }
 
+    /// <summary>A PEM bundle of extra CAs trusted for the registry or download host (<c>--ca-file</c>).</summary>
+    public string? CaFile { get; init; }
+
     /// <summary>
     /// Unbatched model runs at once. Two, each with half the cores as intra-op threads: small models gain from running
     /// requests side by side, large ones still get several threads per run, and more runs of one session at once only

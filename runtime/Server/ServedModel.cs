@@ -30,7 +30,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
         try
         {
             var resolved = await ModelSources.ResolveAsync(options.Model,
-                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256), cancellationToken);
+                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile), cancellationToken);
             Digest = resolved.Digest;
             if (resolved.Version is { Length: > 0 } version) Version = version;
             var model = Model = await Task.Run(() => OnnxModel.Load(resolved.OnnxPath, options.Device, options.Tuning), cancellationToken);

@@ -28,7 +28,7 @@ internal sealed class HttpsModelSource(ILoggerFactory? loggerFactory = null, Mod
             return new ResolvedModel(store.BlobPath(expected), expected, name);
         }
 
-        var http = httpClient ?? RegistryConnection.CreateHttpClient();
+        var http = httpClient ?? RegistryConnection.CreateHttpClient(options.CaFile);
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

@@ -10,8 +10,11 @@ internal interface IModelSource
     Task<ResolvedModel> ResolveAsync(string reference, ModelSourceOptions options, CancellationToken cancellationToken);
 }
 
-/// <summary>How to fetch: plain HTTP for a registry without TLS, an expected sha256 for an https:// download.</summary>
-internal sealed record ModelSourceOptions(bool PlainHttp = false, string? Sha256 = null);
+/// <summary>
+/// How to fetch: plain HTTP for a registry without TLS, the expected sha256 of the ONNX file (checked for https:// and
+/// local files; an oci:// reference pins its manifest by digest instead), extra CAs to trust.
+/// </summary>
+internal sealed record ModelSourceOptions(bool PlainHttp = false, string? Sha256 = null, string? CaFile = null);
 
 /// <summary>A model on local disk, with what is known of where it came from.</summary>
 internal sealed record ResolvedModel(string OnnxPath, string? Digest = null, string? Name = null, string? Version = null);

@@ -2,7 +2,7 @@ using ModelOperator.Runtime.Packaging;
 
 namespace ModelOperator.Runtime.Store;
 
-/// <summary>A model already on disk: a plain path or a <c>file://</c> URI.</summary>
+/// <summary>A model already on disk: a plain path or a <c>file://</c> URI (a pvc:// model is mounted and served this way).</summary>
 internal sealed class LocalFileModelSource : IModelSource
 {
     public bool CanResolve(string reference) =>

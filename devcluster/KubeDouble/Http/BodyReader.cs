@@ -14,7 +14,7 @@ internal static class BodyReader
         var contentType = http.Request.ContentType ?? "";
         if (contentType.Contains("protobuf"))
             return Protobuf.KubeProtobufDecoder.TryDecode(buffer.ToArray())
-                ?? throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType}; the double decodes protobuf only for Namespace, ConfigMap and Secret)");
+                ?? throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType}; the double decodes protobuf only for Namespace, ConfigMap, Secret and DeleteOptions)");
         var text = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         if (string.IsNullOrWhiteSpace(text)) return null;
         try

@@ -5,7 +5,7 @@ namespace ModelOperator.KubeDouble.Protobuf;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope (<c>k8s\0</c> + runtime.Unknown) for the few kinds kubectl's typed
-/// generators create (<c>kubectl create namespace|configmap|secret</c>): their ObjectMeta (name, generateName,
+/// generators create (<c>kubectl create namespace|configmap|secret</c>), and DeleteOptions: their ObjectMeta (name, generateName,
 /// namespace, labels, annotations, finalizers) and payload. Other kinds are refused by the caller with 415.
 /// </summary>
 internal static class KubeProtobufDecoder
@@ -53,9 +53,31 @@ internal static class KubeProtobufDecoder
                     else if (f.Number == 5) obj["immutable"] = f.Varint != 0;
                 }
                 return obj;
+            case (_, "DeleteOptions"):
+                // client-go's typed clients (helm's release storage among them) send delete options as protobuf.
+                foreach (var f in ProtoReader.Fields(raw))
+                {
+                    if (f.Number == 1) obj["gracePeriodSeconds"] = (long)f.Varint;
+                    else if (f.Number == 2) obj["preconditions"] = Preconditions(f.Bytes);
+                    else if (f.Number == 3) obj["orphanDependents"] = f.Varint != 0;
+                    else if (f.Number == 4) obj["propagationPolicy"] = ProtoReader.Text(f);
+                    else if (f.Number == 5) (obj["dryRun"] as JsonArray ?? (JsonArray)(obj["dryRun"] = new JsonArray())).Add(ProtoReader.Text(f));
+                }
+                return obj;
             default:
                 return null;
         }
+    }
+
+    private static JsonObject Preconditions(ReadOnlyMemory<byte> bytes)
+    {
+        var preconditions = new JsonObject();
+        foreach (var f in ProtoReader.Fields(bytes))
+        {
+            if (f.Number == 1) preconditions["uid"] = ProtoReader.Text(f);
+            else if (f.Number == 2) preconditions["resourceVersion"] = ProtoReader.Text(f);
+        }
+        return preconditions;
     }
 
     private static JsonObject Metadata(ReadOnlyMemory<byte> bytes)

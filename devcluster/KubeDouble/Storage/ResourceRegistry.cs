@@ -13,7 +13,7 @@ public sealed class ResourceRegistry
 
     internal ResourceRegistry()
     {
-        foreach (var type in BuiltInResources.All()) _types[(type.Group, type.Version, type.Plural)] = type;
+        foreach (var type in BuiltInResources.All().Concat(PlatformResources.All())) _types[(type.Group, type.Version, type.Plural)] = type;
     }
 
     public ResourceType? Find(string group, string version, string plural) =>

@@ -13,6 +13,17 @@ internal static class CelRules
     public static IEnumerable<FieldCause> Validate(JsonObject schema, JsonObject obj, JsonObject? old)
     {
         var causes = new List<FieldCause>();
+        if (schema["x-kubernetes-validations"] is JsonArray rootRules)
+        {
+            // Rules on the root see metadata.name and generateName only, as the API server's do.
+            var metadata = obj["metadata"] as JsonObject;
+            var root = new JsonObject { ["metadata"] = new JsonObject() };
+            foreach (var key in new[] { "name", "generateName" })
+                if (metadata?[key] is { } v) ((JsonObject)root["metadata"]!)[key] = v.DeepClone();
+            foreach (var (name, value) in obj)
+                if (name is not "metadata") root[name] = value?.DeepClone();
+            foreach (var rule in rootRules.OfType<JsonObject>()) Check(rule, root, old, "", causes);
+        }
         foreach (var (name, value) in obj)
         {
             if (name is "apiVersion" or "kind" or "metadata") continue;

@@ -133,13 +133,18 @@ public sealed class ReconcileTests(ITestOutputHelper output)
         await using var cluster = await OperatorTestCluster.StartAsync(output);
         var op = await cluster.StartOperatorAsync("a");
 
-        // Passes the schema (each field is fine alone) but not the operator: cuda needs a GPU.
-        await cluster.CreateAsync(Samples.Model("bad", edit: s => { s.Runtime!.Device = "cuda"; s.Gpu = new GpuSpec { Count = 0 }; }));
+        // Passes the schema and its CEL rules but not the operator: the pinned digest contradicts the one in the URI.
+        // (cuda without a GPU, this test's first case, is now refused by the CRD's CEL rule before it is stored.)
+        await cluster.CreateAsync(Samples.Model("bad", edit: s =>
+        {
+            s.Model.Uri = "oci://registry.local/models/resnet@sha256:" + new string('a', 64);
+            s.Model.Digest = "sha256:" + new string('b', 64);
+        }));
         await Eventually.TrueAsync(() => cluster.Model("bad")?.Status?.Phase == Phases.Failed, "the invalid ModelDeployment to be Failed");
 
         var ready = cluster.Model("bad")!.Status!.Conditions!.Single(c => c.Type == "Ready");
         Assert.Equal(("False", SpecValidator.Reason), (ready.Status, ready.Reason));
-        Assert.Contains("spec.runtime.device is cuda but spec.gpu.count is 0", ready.Message);
+        Assert.Contains("spec.model.digest contradicts the digest in spec.model.uri", ready.Message);
         Assert.Empty(cluster.DeploymentsOf("bad"));
         Assert.Null(cluster.Service("bad"));
         var warning = await Eventually.ValueAsync(() => cluster.Server.Store.List("", "v1", "events", "default")

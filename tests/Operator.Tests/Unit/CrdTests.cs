@@ -9,7 +9,7 @@ public sealed class CrdTests
 
     [Theory]
     [InlineData("crds")]
-    [InlineData("charts/model-operator/crds")]
+    [InlineData("charts/model-operator/files/crds")]
     public void CheckedInCrd_MatchesGeneratedFromTypes(string directory)
     {
         var path = Path.Combine(RepoPaths.Root, directory, CrdGenerator.CrdName + ".yaml");

@@ -15,6 +15,9 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly string _root;
 
     public string Host { get; }
+
+    /// <summary>http, or https when started with a certificate.</summary>
+    public string Scheme { get; private init; } = "http";
     public string StorageDir { get; }
 
     private RegistryServer(Process process, string root, string host)
@@ -29,14 +32,16 @@ public sealed class RegistryServer : IAsyncDisposable
     /// Starts the registry; with <paramref name="htpasswd"/> (bcrypt lines from <c>htpasswd -B</c>) it requires Basic auth,
     /// with <paramref name="tokenServer"/> it requires Bearer tokens signed by that server.
     /// </summary>
-    public static async Task<RegistryServer> StartAsync(string? htpasswd = null, TokenServer? tokenServer = null)
+    /// <param name="tls">A server certificate and key (PEM files): the registry then speaks only HTTPS.</param>
+    public static async Task<RegistryServer> StartAsync(string? htpasswd = null, TokenServer? tokenServer = null,
+        (string CertificateFile, string KeyFile)? tls = null)
     {
         // The port is chosen before the registry binds it, so another process may take it first: then try a new one.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnFreePortAsync(htpasswd, tokenServer);
+                return await StartOnFreePortAsync(htpasswd, tokenServer, tls);
             }
             catch (PortTakenException) when (attempt < 3)
             {
@@ -46,7 +51,8 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private sealed class PortTakenException(string message) : Exception(message);
 
-    private static async Task<RegistryServer> StartOnFreePortAsync(string? htpasswd, TokenServer? tokenServer)
+    private static async Task<RegistryServer> StartOnFreePortAsync(string? htpasswd, TokenServer? tokenServer,
+        (string CertificateFile, string KeyFile)? tls)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package docker-registry (make deps does)");
@@ -68,6 +74,14 @@ public sealed class RegistryServer : IAsyncDisposable
               secret: packaging-tests
             """);
         config.AppendLine();
+        if (tls is { } files)
+        {
+            config.AppendLine($"""
+                  tls:
+                    certificate: {files.CertificateFile}
+                    key: {files.KeyFile}
+                """);
+        }
         if (htpasswd is not null)
         {
             File.WriteAllText(Path.Combine(root, "htpasswd"), htpasswd);
@@ -101,7 +115,7 @@ public sealed class RegistryServer : IAsyncDisposable
             },
         };
         process.Start();
-        var server = new RegistryServer(process, root, $"127.0.0.1:{port}");
+        var server = new RegistryServer(process, root, $"127.0.0.1:{port}") { Scheme = tls is null ? "http" : "https" };
         process.OutputDataReceived += (_, e) => { lock (server._log) server._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (server._log) server._log.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -129,7 +143,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Readiness only: whether the certificate is trusted is what the tests themselves check.
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
@@ -137,14 +153,14 @@ public sealed class RegistryServer : IAsyncDisposable
                 throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode} before answering:\n{Log()}");
             try
             {
-                using var response = await http.GetAsync($"http://{Host}/v2/");
+                using var response = await http.GetAsync($"{Scheme}://{Host}/v2/");
                 return; // 200, or 401 behind auth: either way it answers.
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"docker-registry did not answer GET http://{Host}/v2/ within {timeout.TotalSeconds} s:\n{Log()}");
+        throw new TimeoutException($"docker-registry did not answer GET {Scheme}://{Host}/v2/ within {timeout.TotalSeconds} s:\n{Log()}");
     }
 
     public string Log() { lock (_log) return _log.ToString(); }

@@ -143,7 +143,7 @@ internal sealed class CelCompiler
 
     private Func<IReadOnlyDictionary<string, object?>, object?> Method(Func<IReadOnlyDictionary<string, object?>, object?> target, string name)
     {
-        if (name is "all" or "exists" or "exists_one")
+        if (name is "all" or "exists" or "exists_one" or "map")
         {
             var variable = Peek.Kind == 'i' ? Peek.Text : throw new CelUnsupportedException($"{name} needs a variable");
             _at++;
@@ -158,7 +158,9 @@ internal sealed class CelCompiler
                     Dictionary<string, object?> map => map.Keys.Cast<object?>().ToList(),
                     var other => throw new CelException($"no such overload: {name} on {CelValue.Describe(other)}"),
                 };
-                bool Test(object? item) => CelValue.Truthy(predicate(new Dictionary<string, object?>(s) { [variable] = item }));
+                object? Apply(object? item) => predicate(new Dictionary<string, object?>(s) { [variable] = item });
+                bool Test(object? item) => CelValue.Truthy(Apply(item));
+                if (name == "map") return items.Select(Apply).ToList();
                 return name switch { "all" => items.All(Test), "exists" => items.Any(Test), _ => items.Count(Test) == 1 };
             };
         }
@@ -166,6 +168,12 @@ internal sealed class CelCompiler
         return name switch
         {
             "size" when args.Count == 0 => s => CelOperations.Size(target(s)),
+            // The Kubernetes list library's isSorted(), for lists of numbers or of strings.
+            "isSorted" when args.Count == 0 => s => target(s) switch
+            {
+                List<object?> list => list.Zip(list.Skip(1)).All(pair => Compare(pair.First, pair.Second) <= 0),
+                var other => throw new CelException($"no such overload: isSorted on {CelValue.Describe(other)}"),
+            },
             "startsWith" => s => CelOperations.Str(target(s)).StartsWith(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
             "endsWith" => s => CelOperations.Str(target(s)).EndsWith(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
             "contains" => s => CelOperations.Str(target(s)).Contains(CelOperations.Str(args[0](s)), StringComparison.Ordinal),
@@ -173,6 +181,13 @@ internal sealed class CelCompiler
             _ => throw new CelUnsupportedException($"unsupported method {name}"),
         };
     }
+
+    private static int Compare(object? a, object? b) => (a, b) switch
+    {
+        (string x, string y) => string.CompareOrdinal(x, y),
+        (long or double, long or double) => Convert.ToDouble(a, CultureInfo.InvariantCulture).CompareTo(Convert.ToDouble(b, CultureInfo.InvariantCulture)),
+        _ => throw new CelException($"no such overload: isSorted on {CelValue.Describe(a)} and {CelValue.Describe(b)}"),
+    };
 
     private List<Func<IReadOnlyDictionary<string, object?>, object?>> Arguments()
     {
