@@ -27,9 +27,20 @@ public sealed partial record PodFailure(string Pod, string Revision, string Reas
             var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []);
             foreach (var c in statuses)
             {
-                if (c.State?.Waiting is not { Reason: { } reason } waiting || !FailingReasons.Contains(reason)) continue;
-                var message = $"pod {pod.Metadata.Name} container {c.Name}: {reason}";
-                if (!string.IsNullOrWhiteSpace(waiting.Message)) message += $": {waiting.Message}";
+                string reason, message;
+                if (c.State?.Waiting is { Reason: { } waitingReason } waiting && FailingReasons.Contains(waitingReason))
+                {
+                    reason = waitingReason;
+                    message = $"pod {pod.Metadata.Name} container {c.Name}: {reason}" + (string.IsNullOrWhiteSpace(waiting.Message) ? "" : $": {waiting.Message}");
+                }
+                else if (c.State?.Running is not null && !c.Ready && c.RestartCount > 0 && c.LastState?.Terminated is { ExitCode: not 0 })
+                {
+                    // Between back-offs a crash-looping container runs again for a moment; it is still crash-looping
+                    // until it becomes ready, so the condition does not flap with every restart.
+                    reason = "CrashLoopBackOff";
+                    message = $"pod {pod.Metadata.Name} container {c.Name}: CrashLoopBackOff: restarted {c.RestartCount} times and is not ready";
+                }
+                else continue;
                 if (c.LastState?.Terminated is { } last)
                     message += $"; last exit code {last.ExitCode}" + (last.Reason is { Length: > 0 } r ? $" ({r})" : "")
                         + (last.Message is { Length: > 0 } m ? $": {m.Trim()}" : "");

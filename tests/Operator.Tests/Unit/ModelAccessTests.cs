@@ -106,7 +106,7 @@ public sealed class ModelAccessTests
         var template = DesiredDeployment.Build(Samples.Model(), "abc1234567", Settings).Spec.Template;
 
         Assert.Equal("true", template.Metadata.Annotations["prometheus.io/scrape"]);
-        Assert.Equal(template.Spec.Containers.Single().Ports.Single().ContainerPort.ToString(), template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal(template.Spec.Containers.Single().Ports.Single(p => p.Name == "http").ContainerPort.ToString(), template.Metadata.Annotations["prometheus.io/port"]);
         Assert.Equal("/metrics", template.Metadata.Annotations["prometheus.io/path"]);
     }
 }

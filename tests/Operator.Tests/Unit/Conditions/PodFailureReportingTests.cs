@@ -50,6 +50,22 @@ public sealed class PodFailureReportingTests
     }
 
     [Fact]
+    public void CrashLoopingContainerRunningBetweenBackOffs_StaysDegraded_SoTheConditionDoesNotFlap()
+    {
+        var md = Samples.Model();
+        var first = ReconcilePlanner.Plan(md, [], null, Settings, T0);
+        md.Status = first.Status;
+        var last = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 1, Reason = "Error" } };
+        var running = Pod("resnet-abc-1", first.Revision, T0, state: new V1ContainerState { Running = new V1ContainerStateRunning() }, last: last);
+
+        var plan = ReconcilePlanner.Plan(md, [Stored(first.DeploymentToApply!, 0)], first.ServiceToApply, Settings, T0.AddMinutes(1), Seeing(running));
+
+        var degraded = Condition(plan.Status!, "Degraded");
+        Assert.Equal(("True", "CrashLoopBackOff"), (degraded.Status, degraded.Reason));
+        Assert.Contains("restarted 4 times and is not ready; last exit code 1 (Error)", degraded.Message);
+    }
+
+    [Fact]
     public void HealthyPods_LeaveDegradedFalse()
     {
         var md = Samples.Model();
