@@ -44,6 +44,12 @@ if obj.status.phase == "Failed" or obj.status.phase == "RolledBack" then
   hs.message = say(conditions["RolledBack"] or conditions["Ready"], "Phase " .. obj.status.phase)
   return hs
 end
+-- Scaled to zero on purpose (replicas.min 0 without autoscaling): what was asked is done, though nothing serves.
+if obj.status.phase == "ScaledToZero" and not is_true("Reconciling") then
+  hs.status = "Healthy"
+  hs.message = say(conditions["Ready"], "Scaled to zero")
+  return hs
+end
 if is_true("Ready") and not is_true("Reconciling") and not is_true("Progressing") then
   hs.status = "Healthy"
   hs.message = say(conditions["Ready"], "Serving")

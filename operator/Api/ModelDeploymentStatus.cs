@@ -10,7 +10,7 @@ public sealed class ModelDeploymentStatus
     public long? ObservedGeneration { get; set; }
 
     /// <summary>Where the ModelDeployment stands.</summary>
-    [JsonPropertyName("phase"), EnumValues(Phases.Pending, Phases.Pulling, Phases.Benchmarking, Phases.Serving, Phases.Progressing, Phases.RolledBack, Phases.Failed)]
+    [JsonPropertyName("phase"), EnumValues(Phases.Pending, Phases.Pulling, Phases.Benchmarking, Phases.Serving, Phases.ScaledToZero, Phases.Progressing, Phases.RolledBack, Phases.Failed)]
     public string? Phase { get; set; }
 
     /// <summary>KEP-1623 conditions: Ready, Progressing, Degraded, BenchmarkPassed, RolledBack.</summary>
@@ -110,6 +110,7 @@ public static class Phases
     public const string Pulling = "Pulling";
     public const string Benchmarking = "Benchmarking";
     public const string Serving = "Serving";
+    public const string ScaledToZero = "ScaledToZero";
     public const string Progressing = "Progressing";
     public const string RolledBack = "RolledBack";
     public const string Failed = "Failed";

@@ -35,13 +35,14 @@ public static class ChildObjects
     };
 
     /// <summary>
-    /// The replica count for the revision: spec.replicas.count when the scale subresource set it (no built-in
-    /// autoscaling), else the autoscaler's last choice in status, clamped to the bounds.
+    /// The replica count for the revision. Without built-in autoscaling: spec.replicas.count when the scale
+    /// subresource set it, else spec.replicas.min, so a change to min applies both ways. With autoscaling: the
+    /// autoscaler's last choice in status, clamped to the bounds.
     /// </summary>
     public static int Replicas(ModelDeployment md)
     {
-        if (md.Spec.Autoscaling is null && md.Spec.Replicas?.Count is { } count) return count;
         var min = md.Spec.Replicas?.Min ?? 1;
+        if (md.Spec.Autoscaling is null) return md.Spec.Replicas?.Count ?? min;
         var max = Math.Max(md.Spec.Replicas?.Max ?? 1, min);
         return Math.Clamp(md.Status?.Replicas ?? min, min, max);
     }

@@ -7,6 +7,8 @@ public static class ConditionSet
 {
     /// <summary>Condition types the operator sets.</summary>
     public const string Ready = "Ready", Progressing = "Progressing", Degraded = "Degraded";
+    /// <summary>kstatus's abnormal-true conditions: True while the operator works towards the spec, or cannot.</summary>
+    public const string Reconciling = "Reconciling", Stalled = "Stalled";
 
     /// <summary>Adds or updates a condition in place.</summary>
     public static void Set(List<Condition> conditions, string type, bool status, string reason, string message, long? generation, DateTime now)

@@ -41,6 +41,7 @@ public static class DesiredDeployment
             Spec = new V1DeploymentSpec
             {
                 Replicas = ChildObjects.Replicas(md),
+                ProgressDeadlineSeconds = (int)ProgressDeadline.Of(md.Spec).TotalSeconds,
                 Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>
                 {
                     [WellKnown.NameLabel] = name, [WellKnown.RevisionLabel] = revision,

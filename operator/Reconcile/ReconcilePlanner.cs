@@ -31,6 +31,7 @@ public static class ReconcilePlanner
             ConditionSet.Set(status.Conditions, ConditionSet.Ready, false, SpecValidator.Reason, message, generation, now);
             ConditionSet.Set(status.Conditions, ConditionSet.Progressing, false, SpecValidator.Reason, "The spec must be fixed before a revision can roll out", generation, now);
             ConditionSet.Set(status.Conditions, ConditionSet.Degraded, true, SpecValidator.Reason, message, generation, now);
+            KstatusConditions.Apply(status, revision, specInvalid: true, generation, now);
             return new ReconcilePlan(revision, errors, null, null, [], Changed(md.Status, status));
         }
 
@@ -45,42 +46,65 @@ public static class ReconcilePlanner
 
         var replicas = desiredDeployment.Spec.Replicas ?? 0;
         var ready = current?.Status?.ReadyReplicas ?? 0;
-        var available = current is not null && ready >= replicas;
         var previousStable = md.Status?.StableRevision;
         var stableStillServing = previousStable is not null && previousStable != revision
             && deployments.Any(d => RevisionOf(d) == previousStable && (d.Status?.ReadyReplicas ?? 0) > 0);
+        var failure = PodFailure.Find(inputs.Pods, revision) ?? (stableStillServing ? PodFailure.Find(inputs.Pods, previousStable) : null);
+        var settled = replicas == 0 || current is not null && ready >= replicas;
+        var deadline = settled ? new DeadlineCheck(null, null) : ProgressDeadline.Check(current, inputs.Pods, revision, ProgressDeadline.Of(md.Spec), now);
 
         List<string> obsolete = [];
-        if (available)
+        if (settled)
         {
             obsolete = deployments.Where(d => RevisionOf(d) != revision).Select(d => d.Metadata.Name).ToList();
-            status.Phase = Phases.Serving;
             status.StableRevision = revision;
             status.CanaryRevision = null;
             status.CanaryWeight = null;
-            ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
-            ConditionSet.Set(status.Conditions, ConditionSet.Progressing, false, "RevisionAvailable", $"Revision {revision} is available", generation, now);
+            if (replicas == 0)
+            {
+                // Nothing scales a revision up from zero without autoscaling: saying "Serving" would promise what no pod does.
+                status.Phase = Phases.ScaledToZero;
+                var why = md.Spec.Replicas?.Count is 0 && md.Spec.Autoscaling is null ? "spec.replicas.count is 0" : "spec.replicas.min is 0";
+                ConditionSet.Set(status.Conditions, ConditionSet.Ready, false, Phases.ScaledToZero, $"Revision {revision} runs no pods: {why}", generation, now);
+                ConditionSet.Set(status.Conditions, ConditionSet.Progressing, false, Phases.ScaledToZero, $"Revision {revision} is scaled to zero", generation, now);
+            }
+            else
+            {
+                status.Phase = Phases.Serving;
+                ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
+                ConditionSet.Set(status.Conditions, ConditionSet.Progressing, false, "RevisionAvailable", $"Revision {revision} is available", generation, now);
+            }
             if (previousStable != revision) Record(status, revision, previousStable is null ? "Serving" : "Promoted", now);
+        }
+        else if (previousStable == revision && ready > 0)
+        {
+            // The stable revision keeps serving while it scales up or replaces pods.
+            status.Phase = Phases.Serving;
+            ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
+            SetProgressing(status, deadline, true, "ScalingReplicaSet", $"Revision {revision} scaling to {replicas} replicas: {ready} ready", generation, now);
         }
         else if (stableStillServing)
         {
             status.Phase = Phases.Progressing;
             status.CanaryRevision = revision;
             ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "StableRevisionServing", $"Revision {previousStable} serves while {revision} becomes ready ({ready}/{replicas})", generation, now);
-            ConditionSet.Set(status.Conditions, ConditionSet.Progressing, true, "NewRevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
+            SetProgressing(status, deadline, true, "NewRevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
         }
         else
         {
-            status.Phase = Phases.Pending;
-            ConditionSet.Set(status.Conditions, ConditionSet.Ready, false, "ReplicasNotReady", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
-            ConditionSet.Set(status.Conditions, ConditionSet.Progressing, true, "RevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
+            status.Phase = deadline.Exceeded || failure is not null ? Phases.Failed : Phases.Pending;
+            var (reason, message) = failure is not null ? (failure.Reason, failure.Message)
+                : deadline.Exceeded ? (ProgressDeadline.Reason, deadline.Message!) : ("ReplicasNotReady", $"{ready}/{replicas} replicas ready at revision {revision}");
+            ConditionSet.Set(status.Conditions, ConditionSet.Ready, false, reason, message, generation, now);
+            SetProgressing(status, deadline, true, "RevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
         }
-        ConditionSet.Set(status.Conditions, ConditionSet.Degraded, false, "AsExpected", "The spec is valid", generation, now);
+        SetDegraded(status, failure, deadline, revision, generation, now);
         status.Replicas = replicas;
         status.Selector = ChildObjects.Selector(md.Metadata.Name);
         status.ReadyReplicas = deployments.Where(d => !obsolete.Contains(d.Metadata.Name)).Sum(d => d.Status?.ReadyReplicas ?? 0);
         status.Url = DesiredService.Url(md);
-        ReportUnschedulable(status, revision, inputs, generation, now);
+        if (!deadline.Exceeded) ReportUnschedulable(status, revision, inputs, generation, now);
+        KstatusConditions.Apply(status, revision, specInvalid: false, generation, now);
 
         return new ReconcilePlan(
             revision,
@@ -88,7 +112,29 @@ public static class ReconcilePlanner
             JsonContainment.IsContainedIn(desiredDeployment, current) ? null : desiredDeployment,
             JsonContainment.IsContainedIn(desiredService, service) ? null : desiredService,
             obsolete,
-            Changed(md.Status, status));
+            Changed(md.Status, status),
+            RequeueAfter: deadline.LookAgainAfter);
+    }
+
+    // Progressing as the Deployment controller reports it: False with ProgressDeadlineExceeded once the deadline passed.
+    private static void SetProgressing(ModelDeploymentStatus status, DeadlineCheck deadline, bool progressing, string reason, string message, long? generation, DateTime now)
+    {
+        if (deadline.Exceeded)
+            ConditionSet.Set(status.Conditions!, ConditionSet.Progressing, false, ProgressDeadline.Reason, deadline.Message!, generation, now);
+        else
+            ConditionSet.Set(status.Conditions!, ConditionSet.Progressing, progressing, reason, message, generation, now);
+    }
+
+    // Degraded names the first failing pod (the kubelet's reason and message), else a passed deadline, else nothing.
+    private static void SetDegraded(ModelDeploymentStatus status, PodFailure? failure, DeadlineCheck deadline, string revision, long? generation, DateTime now)
+    {
+        if (failure is not null)
+            ConditionSet.Set(status.Conditions!, ConditionSet.Degraded, true, failure.Reason,
+                (failure.Revision == revision ? $"Revision {revision}: " : $"Stable revision {failure.Revision}: ") + failure.Message, generation, now);
+        else if (deadline.Exceeded)
+            ConditionSet.Set(status.Conditions!, ConditionSet.Degraded, true, ProgressDeadline.Reason, deadline.Message!, generation, now);
+        else
+            ConditionSet.Set(status.Conditions!, ConditionSet.Degraded, false, "AsExpected", "The spec is valid and no pod is failing", generation, now);
     }
 
     // A stable revision serves while the new one walks the rollout steps; the stepper decides, this applies it.
@@ -99,7 +145,7 @@ public static class ReconcilePlanner
         var readyStable = stableDeployment.Status?.ReadyReplicas ?? 0;
         var readyCanary = current?.Status?.ReadyReplicas ?? 0;
         var rejection = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal).FirstOrDefault()?.Decision;
-        var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check);
+        var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check, PodFailure.Find(inputs.Pods, revision));
         var decision = RolloutStepper.Step(md.Spec, generation, revision, status, seen, now);
         var next = decision.Status;
         desiredDeployment.Spec.Replicas = decision.CanaryReplicas;
@@ -117,13 +163,20 @@ public static class ReconcilePlanner
             ConditionSet.Set(next.Conditions!, ConditionSet.Ready, readyStable > 0, readyStable > 0 ? "StableRevisionServing" : "ReplicasNotReady",
                 $"Revision {next.StableRevision} serves with {readyStable} ready replicas; canary {revision} has {readyCanary}", generation, now);
         }
-        ConditionSet.Set(next.Conditions!, ConditionSet.Degraded, false, "AsExpected", "The spec is valid", generation, now);
+        // A failing canary pod is reported while the stable revision keeps serving (Ready stays as it is).
+        var canaryFailure = decision.Action is RolloutAction.RolledBack or RolloutAction.Blocked ? null : PodFailure.Find(inputs.Pods, revision);
+        var stableFailure = PodFailure.Find(inputs.Pods, next.StableRevision);
+        if (canaryFailure is not null)
+            ConditionSet.Set(next.Conditions!, ConditionSet.Degraded, true, canaryFailure.Reason, $"Canary revision {revision}: {canaryFailure.Message}", generation, now);
+        else
+            SetDegraded(next, stableFailure, new DeadlineCheck(null, null), revision, generation, now);
         next.ObservedGeneration = generation;
         next.Replicas = ChildObjects.Replicas(md);
         next.ReadyReplicas = readyStable + readyCanary;
         next.Url = DesiredService.Url(md);
         if (decision.Action is not (RolloutAction.RolledBack or RolloutAction.Blocked or RolloutAction.Halted or RolloutAction.Promoted))
             ReportUnschedulable(next, revision, inputs, generation, now);
+        KstatusConditions.Apply(next, revision, specInvalid: false, generation, now);
 
         return new ReconcilePlan(
             revision,

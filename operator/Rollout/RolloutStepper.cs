@@ -10,7 +10,9 @@ namespace ModelOperator.Operator.Rollout;
 /// <param name="ReadyCanary">Admitted, ready pods of the canary.</param>
 /// <param name="Rejection">A canary pod's refused admission (gate or guard), if any.</param>
 /// <param name="Check">The analysis of the interval that just ended, when one was due and could be measured.</param>
-public sealed record RolloutObservation(int StableReplicas, int ReadyStable, int ReadyCanary, AdmissionDecision? Rejection, IntervalVerdict? Check);
+/// <param name="CanaryFailure">A canary pod the kubelet cannot keep running (crash loop, image pull), if any.</param>
+public sealed record RolloutObservation(int StableReplicas, int ReadyStable, int ReadyCanary, AdmissionDecision? Rejection, IntervalVerdict? Check,
+    PodFailure? CanaryFailure = null);
 
 /// <summary>What the stepper decided.</summary>
 public enum RolloutAction
@@ -115,7 +117,7 @@ public static class RolloutStepper
         if (now - (s.LastProgressTime ?? now) > deadline && step < steps.Count)
             return Fail(spec, generation, revision, s, events, seen, "ProgressDeadlineExceeded",
                 $"No conclusive check for {Durations.Format(now - s.LastProgressTime!.Value)}, past progressDeadline {Durations.Format(deadline)}"
-                + (s.LastAnalysis?.Message is { } m ? $"; last: {m}" : seen.ReadyCanary == 0 ? "; no canary pod became ready" : ""), now);
+                + (seen.CanaryFailure is { } f ? $"; {f.Message}" : s.LastAnalysis?.Message is { } m ? $"; last: {m}" : seen.ReadyCanary == 0 ? "; no canary pod became ready" : ""), now);
 
         var action = RolloutAction.Wait;
         if (step < steps.Count && StepDone(spec, s, steps[step], now))

@@ -15,11 +15,12 @@ public sealed class ArgoCdHealthCheckTests
     private static string Dir => Path.Combine(RepoPaths.Root, "charts", "argocd");
 
     [Theory]
-    [InlineData("healthy.yaml", "Healthy", "2/2 replicas of revision 5f3a9c0d1e serving")]
-    [InlineData("progressing.yaml", "Progressing", "Canary 7b1c2d3e4f at step 2/4 (weight 25%)")]
+    [InlineData("healthy.yaml", "Healthy", "2/2 replicas ready at revision c1cf6d91e1")]
+    [InlineData("progressing.yaml", "Progressing", "Canary 48aa4dbc73 at step 1/2 (weight 20%): 0/1 ready, admitted share 0%, failed checks 0")]
     [InlineData("not-observed.yaml", "Progressing", "Waiting for the operator to observe generation 5")]
-    [InlineData("degraded.yaml", "Degraded", "pod resnet-5f3a9c0d1e-x7k2p cannot pull its image: Back-off pulling image")]
-    [InlineData("rolled-back.yaml", "Degraded", "Revision 9a8b7c6d5e rolled back: p95 41 ms > 20 ms")]
+    [InlineData("degraded.yaml", "Degraded", "Revision c1cf6d91e1: pod resnet-abc-1 container runtime: ImagePullBackOff: Back-off pulling image \"ghcr.io/modeloperator/model-runtime:nope\"")]
+    [InlineData("rolled-back.yaml", "Degraded", "Revision 48aa4dbc73 was rolled back to e8f32d6fef: BenchmarkGateFailed: Benchmark gate failed on node gpu-1: p95 80ms at batch 1 exceeds maxP95Ms 50; change the spec to try again")]
+    [InlineData("scaled-to-zero.yaml", "Healthy", "Revision c1cf6d91e1 runs no pods: spec.replicas.min is 0")]
     public async Task HealthCheck_ReadsTheStatusAsArgoCdShows(string fixture, string status, string message)
     {
         var (actualStatus, actualMessage) = await RunAsync(await File.ReadAllTextAsync(Path.Combine(Dir, "fixtures", fixture)));
@@ -35,7 +36,7 @@ public sealed class ArgoCdHealthCheckTests
         Assert.Equal("Progressing", status);
     }
 
-    private static async Task<(string Status, string Message)> RunAsync(string fixtureYaml)
+    internal static async Task<(string Status, string Message)> RunAsync(string fixtureYaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(fixtureYaml));

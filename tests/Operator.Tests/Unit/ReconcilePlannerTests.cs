@@ -146,16 +146,6 @@ public sealed class ReconcilePlannerTests
         Assert.Equal(2, second.Status.Conditions!.Single(c => c.Type == "Ready").ObservedGeneration);
     }
 
-    [Fact]
-    public void Replicas_FollowStatusWithinBounds()
-    {
-        var md = Samples.Model();
-        md.Status = new ModelDeploymentStatus { Replicas = 9 };
-        Assert.Equal(4, ReconcilePlanner.Plan(md, [], null, Settings, T0).DeploymentToApply!.Spec.Replicas);
-        md.Status.Replicas = 3;
-        Assert.Equal(3, ReconcilePlanner.Plan(md, [], null, Settings, T0).DeploymentToApply!.Spec.Replicas);
-    }
-
     private static (string, string) Ready(ModelDeploymentStatus s) => s.Conditions!.Single(c => c.Type == "Ready") is var c ? (c.Status, c.Reason) : default;
 
     // What the API server would store: the applied object plus fields it fills in.
