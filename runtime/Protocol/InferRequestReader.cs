@@ -39,7 +39,7 @@ internal static class InferRequestReader
                     case "inputs":
                         if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'inputs' must be an array");
                         while (Next(ref reader) != JsonTokenType.EndArray)
-                            inputs.Add(ReadInput(ref reader, binary, ref binaryOffset, model, limits));
+                            inputs.Add(ReadInput(ref reader, json, binary, ref binaryOffset, model, limits));
                         break;
                     case "outputs": outputs = ReadOutputs(ref reader); break;
                     case "parameters": binaryOutputs = ReadParameters(ref reader, "the request").BinaryDataOutput; break;
@@ -65,7 +65,7 @@ internal static class InferRequestReader
         }
     }
 
-    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model,
+    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model,
         InferRequestLimits limits)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'inputs' must be an object");
@@ -75,6 +75,7 @@ internal static class InferRequestReader
         var data = default(Utf8JsonReader);
         var hasData = false;
         long dataLength = 0;
+        var dataStart = 0;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             var property = PropertyName(ref reader);
@@ -88,9 +89,10 @@ internal static class InferRequestReader
                 case "data":
                     data = reader;
                     hasData = true;
-                    var start = reader.TokenStartIndex;
+                    dataStart = (int)reader.TokenStartIndex;
+                    // Skip also checks the data is well-formed JSON, which the fast path of JsonTensorDataReader relies on.
                     reader.Skip();
-                    dataLength = reader.BytesConsumed - start;
+                    dataLength = reader.BytesConsumed - dataStart;
                     break;
                 default: reader.Skip(); break;
             }
@@ -110,7 +112,7 @@ internal static class InferRequestReader
         if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
         // Each JSON element takes at least two bytes ("0,"), so the data's length bounds what may be allocated for it.
         InferInputRules.Check(name, datatype, shape, dataLength, 2, limits);
-        return JsonTensorDataReader.Read(ref data, name, datatype, shape);
+        return JsonTensorDataReader.Read(ref data, json.Slice(dataStart, (int)dataLength), name, datatype, shape);
     }
 
     /// <summary>
