@@ -1,60 +1,83 @@
-using ModelOperator.Runtime.Inference;
-
 namespace ModelOperator.Runtime.Protocol;
 
 /// <summary>
-/// The fast path for a float input's JSON <c>data</c>: scans its UTF-8 bytes, which the request reader has already
-/// checked are well-formed JSON, and writes each number straight into the tensor's buffer, with no token objects,
-/// strings or allocation per element. Nesting is followed with the same <see cref="DataNesting"/> rules, in the same
-/// order, as <see cref="JsonTensorDataReader"/>. Anything else (strings such as "NaN", literals, more elements than the
-/// shape holds, numbers past the exact fast range) answers false, and the general reader then decides, so every value
-/// and every error message is the one it would give.
+/// The fast path for a float input's JSON <c>data</c>: checks its UTF-8 bytes against JSON's grammar for arrays of
+/// numbers and writes each number straight into the tensor's buffer, with no tokens, strings or allocation per element,
+/// following nesting with the same <see cref="DataNesting"/> rules as <see cref="JsonTensorDataReader"/>. It only ever
+/// succeeds on well-formed data with exactly the shape's element count. Anything else (strings such as "NaN",
+/// literals, malformed JSON, wrong nesting or count, numbers past the exact fast range) answers -1, and the request
+/// reader then takes its general path, so every value and every error message is the one it would give.
 /// </summary>
 internal static class JsonNumberArrayScanner
 {
-    /// <param name="data">The bytes of <c>data</c>, from its <c>[</c> to its matching <c>]</c>, already validated as JSON.</param>
-    /// <returns>True with <paramref name="count"/> elements written; false when the general reader must decide.</returns>
-    public static bool TryRead<T, TFast>(ReadOnlySpan<byte> data, Span<T> dest, string name, long[] shape, out int count)
-        where TFast : IFastNumber<T>
+    // Deeper data is left to the general reader, which applies the request's JSON depth limit.
+    private const int MaxDepth = 64;
+
+    /// <param name="json">Bytes starting at the <c>[</c> of <c>data</c> (they may go on past its end).</param>
+    /// <param name="dest">The tensor's elements; the data must hold exactly this many.</param>
+    /// <returns>The length of <c>data</c> in bytes (up to and including its closing <c>]</c>), or -1.</returns>
+    public static int Scan<T, TFast>(ReadOnlySpan<byte> json, Span<T> dest, string name, long[] shape) where TFast : IFastNumber<T>
     {
-        count = 0;
-        if (data.IsEmpty || data[0] != (byte)'[') return false;
+        try
+        {
+            return ScanCore<T, TFast>(json, dest, name, shape);
+        }
+        catch (ProtocolException)
+        {
+            // A nesting mismatch: the general reader words it, after the checks it makes first.
+            return -1;
+        }
+    }
+
+    private static int ScanCore<T, TFast>(ReadOnlySpan<byte> s, Span<T> dest, string name, long[] shape) where TFast : IFastNumber<T>
+    {
+        if (s.IsEmpty || s[0] != (byte)'[') return -1;
         var nesting = new DataNesting(name, shape);
         var depth = 0;
         var n = 0;
         var i = 1;
-        while (i < data.Length)
+        var expectValue = true;
+        var afterOpen = true;
+        while (true)
         {
-            var c = data[i];
-            switch (c)
+            while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') i++;
+            if (i >= s.Length) return -1;
+            var c = s[i];
+            if (expectValue && c == (byte)'[')
             {
-                case (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',':
-                    i++;
-                    break;
-                case (byte)'[':
-                    nesting.OpenArray(++depth);
-                    i++;
-                    break;
-                case (byte)']':
-                    nesting.CloseArray(depth);
-                    if (depth-- == 0) { count = n; return true; }
-                    i++;
-                    break;
-                case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
-                    if (n >= dest.Length) return false;
-                    nesting.Element(depth);
-                    if (!TryParseNumber<T, TFast>(data, ref i, out dest[n])) return false;
-                    n++;
-                    break;
-                default:
-                    // A string, true/false/null or an object: the general reader accepts what it may and words the error.
-                    return false;
+                if (depth >= MaxDepth) return -1;
+                nesting.OpenArray(++depth);
+                i++;
+                afterOpen = true;
             }
+            else if (expectValue && (c == (byte)'-' || (uint)(c - '0') <= 9))
+            {
+                if (n >= dest.Length) return -1;
+                nesting.Element(depth);
+                if (!TryParseNumber<T, TFast>(s, ref i, out dest[n])) return -1;
+                n++;
+                expectValue = afterOpen = false;
+            }
+            else if (!expectValue && c == (byte)',')
+            {
+                i++;
+                expectValue = true;
+            }
+            else if (c == (byte)']' && (!expectValue || afterOpen))
+            {
+                nesting.CloseArray(depth);
+                i++;
+                if (depth-- == 0) return n == dest.Length ? i : -1;
+                expectValue = afterOpen = false;
+            }
+            else return -1;
         }
-        return false;
     }
 
-    /// <summary>Parses the JSON number at <paramref name="i"/> (its grammar already checked) and moves past it.</summary>
+    /// <summary>
+    /// Parses the JSON number at <paramref name="i"/> and moves past it: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>,
+    /// followed by whitespace, a comma or a bracket. False for text that is not such a number or not exact on the fast path.
+    /// </summary>
     private static bool TryParseNumber<T, TFast>(ReadOnlySpan<byte> s, ref int i, out T value) where TFast : IFastNumber<T>
     {
         value = default!;
@@ -64,22 +87,32 @@ internal static class JsonNumberArrayScanner
         var digits = 0;
         var exponent = 0;
         var truncated = false;
-        for (; i < s.Length && (uint)(s[i] - '0') <= 9; i++) Accumulate(s[i], ref mantissa, ref digits, ref exponent, ref truncated, fraction: false);
+        if (i >= s.Length) return false;
+        if (s[i] == (byte)'0') i++;
+        else if (IsDigit(s, i)) for (; IsDigit(s, i); i++) Accumulate(s[i], ref mantissa, ref digits, ref exponent, ref truncated, fraction: false);
+        else return false;
         if (i < s.Length && s[i] == (byte)'.')
-            for (i++; i < s.Length && (uint)(s[i] - '0') <= 9; i++) Accumulate(s[i], ref mantissa, ref digits, ref exponent, ref truncated, fraction: true);
+        {
+            i++;
+            if (!IsDigit(s, i)) return false;
+            for (; IsDigit(s, i); i++) Accumulate(s[i], ref mantissa, ref digits, ref exponent, ref truncated, fraction: true);
+        }
         if (i < s.Length && (s[i] | 0x20) == (byte)'e')
         {
             i++;
             var negativeExponent = false;
-            if (s[i] == (byte)'-') { negativeExponent = true; i++; }
-            else if (s[i] == (byte)'+') i++;
+            if (i < s.Length && s[i] is (byte)'-' or (byte)'+') negativeExponent = s[i++] == (byte)'-';
+            if (!IsDigit(s, i)) return false;
             var e = 0;
             // Capped: a huge exponent only needs to be known to be out of the fast range.
-            for (; i < s.Length && (uint)(s[i] - '0') <= 9; i++) e = Math.Min(e * 10 + (s[i] - '0'), 100_000);
+            for (; IsDigit(s, i); i++) e = Math.Min(e * 10 + (s[i] - '0'), 100_000);
             exponent += negativeExponent ? -e : e;
         }
+        if (i >= s.Length || s[i] is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)']')) return false;
         return !truncated && TFast.TryFromParts(mantissa, exponent, negative, out value);
     }
+
+    private static bool IsDigit(ReadOnlySpan<byte> s, int i) => i < s.Length && (uint)(s[i] - '0') <= 9;
 
     private static void Accumulate(byte c, ref ulong mantissa, ref int digits, ref int exponent, ref bool truncated, bool fraction)
     {
@@ -87,7 +120,7 @@ internal static class JsonNumberArrayScanner
         if (digits < 19)
         {
             mantissa = mantissa * 10 + d;
-            // Leading zeros are not significant digits.
+            // Leading zeros of a fraction are not significant digits.
             if (mantissa != 0) digits++;
             if (fraction) exponent--;
         }

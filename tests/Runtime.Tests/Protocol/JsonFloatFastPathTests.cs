@@ -46,10 +46,9 @@ public sealed class JsonFloatFastPathTests
         foreach (var text in NumberTexts())
         {
             var dest = new float[1];
-            if (!JsonNumberArrayScanner.TryRead<float, FastSingle>(Encoding.UTF8.GetBytes($"[{text}]"), dest, "x", [1], out var n)) continue;
+            if (JsonNumberArrayScanner.Scan<float, FastSingle>(Encoding.UTF8.GetBytes($"[{text}]"), dest, "x", [1]) < 0) continue;
             var expected = ByTokenReader<float, SingleReader>(text);
             Assert.True(expected.Ok, $"the fast path accepted {text}, which the token reader refuses");
-            Assert.Equal(1, n);
             Assert.True(BitConverter.SingleToInt32Bits(expected.Value) == BitConverter.SingleToInt32Bits(dest[0]),
                 $"{text}: fast path gave {dest[0]:R}, token reader {expected.Value:R}");
         }
@@ -69,9 +68,8 @@ public sealed class JsonFloatFastPathTests
         var json = Encoding.UTF8.GetBytes("[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]");
         var dest = new float[values.Length];
 
-        Assert.True(JsonNumberArrayScanner.TryRead<float, FastSingle>(json, dest, "x", [values.Length], out var n));
+        Assert.Equal(json.Length, JsonNumberArrayScanner.Scan<float, FastSingle>(json, dest, "x", [values.Length]));
 
-        Assert.Equal(values.Length, n);
         Assert.Equal(values, dest);
     }
 
@@ -81,7 +79,7 @@ public sealed class JsonFloatFastPathTests
         foreach (var text in NumberTexts())
         {
             var dest = new double[1];
-            if (!JsonNumberArrayScanner.TryRead<double, FastDouble>(Encoding.UTF8.GetBytes($"[{text}]"), dest, "x", [1], out _)) continue;
+            if (JsonNumberArrayScanner.Scan<double, FastDouble>(Encoding.UTF8.GetBytes($"[{text}]"), dest, "x", [1]) < 0) continue;
             var expected = ByTokenReader<double, DoubleReader>(text);
             Assert.True(expected.Ok, $"the fast path accepted {text}, which the token reader refuses");
             Assert.True(BitConverter.DoubleToInt64Bits(expected.Value) == BitConverter.DoubleToInt64Bits(dest[0]), $"{text}: fast {dest[0]:R}, token reader {expected.Value:R}");
@@ -96,31 +94,70 @@ public sealed class JsonFloatFastPathTests
     {
         var dest = new float[6];
 
-        Assert.True(JsonNumberArrayScanner.TryRead<float, FastSingle>(Encoding.UTF8.GetBytes(data.Trim()), dest, "x", shape, out var n));
+        Assert.Equal(data.Trim().Length, JsonNumberArrayScanner.Scan<float, FastSingle>(Encoding.UTF8.GetBytes(data.Trim() + ", \"more\": 1}"), dest, "x", shape));
 
-        Assert.Equal(6, n);
         Assert.Equal([1f, 2, 3, 4, 5, 6], dest);
     }
 
     [Theory]
     [InlineData("""[1,"NaN",3]""")]
     [InlineData("[1,2,3,4]")]
+    [InlineData("[1,2]")]
     [InlineData("[1,true,3]")]
     [InlineData("[1,null,3]")]
-    public void Scanner_LeavesStringsLiteralsAndExtraElements_ToTheTokenReader(string data)
+    [InlineData("[1,2,3,]")]
+    [InlineData("[1,,2,3]")]
+    [InlineData("[1 2,3]")]
+    [InlineData("[01,2,3]")]
+    [InlineData("[1.,2,3]")]
+    [InlineData("[.5,2,3]")]
+    [InlineData("[+1,2,3]")]
+    [InlineData("[1e,2,3]")]
+    [InlineData("[-,2,3]")]
+    [InlineData("[1,2,3")]
+    [InlineData("[[1,2,3]]")]
+    public void Scanner_LeavesAnythingButExactlyShapedNumbers_ToTheGeneralReader(string data)
     {
-        Assert.False(JsonNumberArrayScanner.TryRead<float, FastSingle>(Encoding.UTF8.GetBytes(data), new float[3], "x", [3], out _));
+        Assert.Equal(-1, JsonNumberArrayScanner.Scan<float, FastSingle>(Encoding.UTF8.GetBytes(data), new float[3], "x", [3]));
     }
 
     [Theory]
-    [InlineData("[[1,2],[3,4,5,6]]")]
-    [InlineData("[[1,2,3],4,5,6]")]
-    [InlineData("[[[1,2,3]],[[4,5,6]]]")]
-    public void Scanner_RefusesNestingThatDisagreesWithTheShape_WithTheTokenReadersMessage(string data)
+    [InlineData("""{"name":"a","shape":[2,3],"datatype":"FP32","data":[[1,2],[3,4,5,6]]}""", "input 'a': the nesting of 'data' does not match its shape [2,3]; send it flat or nested exactly as the shape says")]
+    [InlineData("""{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3,4]}""", "input 'a': shape [1,3] needs 3 elements but data has 4")]
+    [InlineData("""{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3,]}""", "malformed JSON")]
+    [InlineData("""{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3],"parameters":{"binary_data_size":12}}""", "input 'a' has both 'data' and a 'binary_data_size' parameter; send one of them")]
+    public void Requests_TheScannerDeclines_GetTheGeneralReadersErrors(string input, string error)
     {
-        var e = Assert.Throws<ProtocolException>(() => JsonNumberArrayScanner.TryRead<float, FastSingle>(Encoding.UTF8.GetBytes(data), new float[6], "x", [2, 3], out _));
+        using var model = OnnxModel.Load(Infrastructure.ModelFiles.MultiIo, DeviceKind.Cpu, SessionTuning.ForServing());
+        var json = $$"""{"inputs":[{{input}},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"name":"count","shape":[1,1],"datatype":"INT32","data":[1]}]}""";
 
-        Assert.Equal("input 'x': the nesting of 'data' does not match its shape [2,3]; send it flat or nested exactly as the shape says", e.Message);
+        var e = Assert.Throws<ProtocolException>(() => InferRequestReader.Read(Encoding.UTF8.GetBytes(json), [], model));
+
+        Assert.StartsWith(error, e.Message);
+    }
+
+    [Fact]
+    public void ScannedData_LeavesTheRestOfTheRequestToTheReader_WithTheSamePositionsInErrors()
+    {
+        using var model = OnnxModel.Load(Infrastructure.ModelFiles.MultiIo, DeviceKind.Cpu, SessionTuning.ForServing());
+        const string rest = """{"name":"b","shape":[1,3],"datatype":"FP32","data":[4,5,6]},{"name":"count","shape":[1,1],"datatype":"INT32","data":[7]}""";
+        // A line break inside the data, so the error positions after it depend on the stand-in keeping it.
+        var good = "{\"id\":\"r1\",\"inputs\":[{\"name\":\"a\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1.5,\n 2, -3e-2]}," + rest + "],\"outputs\":[{\"name\":\"sum\"}]}";
+        // The same request with a flaw after the data, and with the data in an order only the general path reads.
+        var broken = good.Replace("\"outputs\":[", "\"outputs\":[,");
+        var generalBroken = broken.Replace("""{"name":"a","shape":[1,3],"datatype":"FP32","data":""", """{"data":""").Replace("-3e-2]}", """-3e-2],"name":"a","shape":[1,3],"datatype":"FP32"}""");
+
+        using var request = InferRequestReader.Read(Encoding.UTF8.GetBytes(good), [], model);
+        var scannedError = Assert.Throws<ProtocolException>(() => InferRequestReader.Read(Encoding.UTF8.GetBytes(broken), [], model)).Message;
+        var generalError = Assert.Throws<ProtocolException>(() => InferRequestReader.Read(Encoding.UTF8.GetBytes(generalBroken), [], model)).Message;
+
+        Assert.Equal("r1", request.Id);
+        Assert.Equal([1.5f, 2f, -3e-2f], MemoryMarshal.Cast<byte, float>(request.Inputs[0].Bytes).ToArray());
+        Assert.Equal([4f, 5f, 6f], MemoryMarshal.Cast<byte, float>(request.Inputs[1].Bytes).ToArray());
+        Assert.Equal(["sum"], request.OutputNames);
+        Assert.StartsWith("malformed JSON", scannedError);
+        Assert.Contains("LineNumber: 1", scannedError);
+        Assert.Equal(generalError.Length, scannedError.Length);
     }
 
     public static TheoryData<float[]> FloatOutputs() => new()
