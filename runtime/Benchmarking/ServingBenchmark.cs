@@ -4,12 +4,12 @@ namespace ModelOperator.Runtime.Benchmarking;
 
 /// <summary>Settings of <c>make bench</c>: the compute-bound model, the tiny models for batching (the first is the headline), clients and timing.</summary>
 internal sealed record ServingBenchmarkPlan(string Model, IReadOnlyList<string> TinyModels, int Clients, int BatchClients, TimeSpan Warmup, TimeSpan Duration,
-    int MaxBatch, double BatchDelayMs, string LogFile, int Rounds = 2, IReadOnlyList<string>? ServeArgs = null);
+    int MaxBatch, double BatchDelayMs, string LogFile, int Rounds = 2, IReadOnlyList<string>? ServeArgs = null, string? LargeInputModel = null);
 
 /// <summary>
 /// The serving benchmark of <c>make bench</c>, all in one run on one machine: raw in-process ONNX Runtime, the noop
-/// endpoint (transport ceiling), their combined limit, served binary, gRPC (raw contents) and JSON as fractions of it, and the gain of
-/// dynamic batching on one or more tiny models.
+/// endpoint (transport ceiling), their combined limit, served binary, gRPC (raw contents) and JSON as fractions of it, the same
+/// for a large (27,648-float) JSON input when one is given, and the gain of dynamic batching on one or more tiny models.
 /// </summary>
 internal static class ServingBenchmark
 {
@@ -74,6 +74,9 @@ internal static class ServingBenchmark
         output.WriteLine($"  served gRPC, raw contents ({grpcRaw.CalculateSize():N0} B) {servedGrpc,7:F0} /s   {servedGrpc / limitBinary:F2} of the binary limit, {servedGrpc / raw:F2} of raw, {servedGrpc / servedBinary:F2} of served binary (target: at least binary's)");
         output.WriteLine($"  served /infer, JSON              {servedJson,10:F0} /s   {servedJson / limitJson:F2} of limit, {servedJson / raw:F2} of raw (target >= 0.50 of limit)");
 
+        var large = plan.LargeInputModel is { } largeModel ? await LargeJsonInput.MeasureAsync(largeModel, plan, cancellationToken) : null;
+        if (large is not null) LargeJsonInput.Report(large, output);
+
         var gains = new List<BatchingGainResult>();
         foreach (var tinyModel in plan.TinyModels)
             gains.Add(await BatchingGain.MeasureAsync(tinyModel, plan, cancellationToken));
@@ -90,7 +93,7 @@ internal static class ServingBenchmark
             var regime = i == 0 ? $"{plan.BatchClients} clients" : $"{gains[i].RunMicrosBatch1:F0} us per run, HTTP-bound";
             output.WriteLine($"  batching gain ({gains[i].Model}, {regime}): {gains[i].Gain:F2}x{(i == 0 ? "   (target >= 3x)" : "")}");
         }
-        var failed = last.Concat(gains.SelectMany(g => new[] { g.Unbatched, g.Batched })).Where(r => r.Failed > 0).ToList();
+        var failed = last.Concat(large?.Last ?? []).Concat(gains.SelectMany(g => new[] { g.Unbatched, g.Batched })).Where(r => r.Failed > 0).ToList();
         foreach (var f in failed) output.WriteLine($"  {f.Failed} requests failed, first: {f.FirstError}");
         return failed.Count == 0 ? 0 : 1;
     }

@@ -7,7 +7,7 @@ internal sealed class BenchServingCommand : ICliCommand
 {
     public string Name => "bench-serving";
 
-    public string Summary => "HTTP serving benchmark (--model <compute.onnx> --tiny-model <tiny.onnx> [--tiny-model <another.onnx>] [--clients 8] [--batch-clients 32] [--duration 5])";
+    public string Summary => "HTTP serving benchmark (--model <compute.onnx> --tiny-model <tiny.onnx> [--tiny-model <another.onnx>] [--large-input-model <image.onnx>] [--clients 8] [--batch-clients 32] [--duration 5])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -24,7 +24,9 @@ internal sealed class BenchServingCommand : ICliCommand
             LogFile: Path.GetFullPath(args.Option("log") ?? "bench-serve.log"),
             Rounds: args.Int("rounds", 5, 1, 100),
             // Extra serve options for the compute model's server, e.g. --serve-arg=--max-batch --serve-arg=8, to compare settings.
-            ServeArgs: args.Options("serve-arg"));
+            ServeArgs: args.Options("serve-arg"),
+            // A model with a large input (e.g. text-line-cnn, 27,648 floats): JSON parsing measured where it dominates.
+            LargeInputModel: args.Option("large-input-model") is { } large ? Path.GetFullPath(large) : null);
         args.RejectUnknown();
         if (plan.TinyModels.Count == 0) throw new CliUsageException("missing required option --tiny-model");
         return await ServingBenchmark.RunAsync(plan, Console.Out, cancellationToken);

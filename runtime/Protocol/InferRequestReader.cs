@@ -28,6 +28,8 @@ internal static class InferRequestReader
             List<RequestedOutput>? outputs = null;
             var binaryOutputs = false;
             var binaryOffset = 0;
+            // Where the reader's span starts in the body: it moves on past float data the scanner read (see ReadInput).
+            var readerOffset = 0;
             Expect(ref reader, JsonTokenType.StartObject, "the request body must be a JSON object");
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
@@ -39,7 +41,7 @@ internal static class InferRequestReader
                     case "inputs":
                         if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'inputs' must be an array");
                         while (Next(ref reader) != JsonTokenType.EndArray)
-                            inputs.Add(ReadInput(ref reader, binary, ref binaryOffset, model, limits));
+                            inputs.Add(ReadInput(ref reader, ref readerOffset, json, binary, ref binaryOffset, model, limits));
                         break;
                     case "outputs": outputs = ReadOutputs(ref reader); break;
                     case "parameters": binaryOutputs = ReadParameters(ref reader, "the request").BinaryDataOutput; break;
@@ -65,8 +67,8 @@ internal static class InferRequestReader
         }
     }
 
-    private static TensorData ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> binary, ref int binaryOffset, OnnxModel model,
-        InferRequestLimits limits)
+    private static TensorData ReadInput(ref Utf8JsonReader reader, ref int readerOffset, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary,
+        ref int binaryOffset, OnnxModel model, InferRequestLimits limits)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'inputs' must be an object");
         string? name = null, datatypeName = null;
@@ -75,42 +77,68 @@ internal static class InferRequestReader
         var data = default(Utf8JsonReader);
         var hasData = false;
         long dataLength = 0;
-        while (Next(ref reader) == JsonTokenType.PropertyName)
+        var dataStart = 0;
+        // Float data the scanner already read, and the header it was read for.
+        TensorData? scanned = null;
+        (string?, string?, long[]?) scannedFor = default;
+        try
         {
-            var property = PropertyName(ref reader);
-            Next(ref reader);
-            switch (property)
+            while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                case "name": name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "input 'name'") : throw Bad("input 'name' must be a string"); break;
-                case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, $"input '{name}': 'datatype'") : throw Bad("input 'datatype' must be a string"); break;
-                case "shape": shape = ReadShape(ref reader, name); break;
-                case "parameters": parameters = ReadParameters(ref reader, $"input '{name}'"); break;
-                case "data":
-                    data = reader;
-                    hasData = true;
-                    var start = reader.TokenStartIndex;
-                    reader.Skip();
-                    dataLength = reader.BytesConsumed - start;
-                    break;
-                default: reader.Skip(); break;
+                var property = PropertyName(ref reader);
+                Next(ref reader);
+                switch (property)
+                {
+                    case "name": name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "input 'name'") : throw Bad("input 'name' must be a string"); break;
+                    case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, $"input '{name}': 'datatype'") : throw Bad("input 'datatype' must be a string"); break;
+                    case "shape": shape = ReadShape(ref reader, name); break;
+                    case "parameters": parameters = ReadParameters(ref reader, $"input '{name}'"); break;
+                    case "data":
+                        data = reader;
+                        hasData = true;
+                        dataStart = readerOffset + (int)reader.TokenStartIndex;
+                        scanned?.Dispose();
+                        scanned = JsonDataFastPath.TryScan(ref reader, ref readerOffset, json, name, datatypeName, shape, parameters.BinaryDataSize is not null, model, limits);
+                        if (scanned is not null)
+                        {
+                            scannedFor = (name, datatypeName, shape);
+                            dataLength = readerOffset - dataStart;
+                            break;
+                        }
+                        // Skip also checks the data is well-formed JSON.
+                        reader.Skip();
+                        dataLength = readerOffset + reader.BytesConsumed - dataStart;
+                        break;
+                    default: reader.Skip(); break;
+                }
             }
-        }
-        var datatype = CheckInputHeader(name, datatypeName, shape, model);
+            var datatype = CheckInputHeader(name, datatypeName, shape, model);
 
-        if (parameters.BinaryDataSize is { } size)
-        {
-            if (hasData) throw Bad($"input '{name}' has both 'data' and a 'binary_data_size' parameter; send one of them");
-            if (size < 0 || size > binary.Length - binaryOffset)
-                throw Bad($"input '{name}': binary_data_size {size} goes past the end of the binary section ({binary.Length - binaryOffset} bytes left)");
-            InferInputRules.Check(name, datatype, shape, size, datatype.IsBytes ? 4 : datatype.Size, limits);
-            var tensor = BinaryTensorCodec.Read(binary.Slice(binaryOffset, (int)size), name, datatype, shape);
-            binaryOffset += (int)size;
-            return tensor;
+            if (parameters.BinaryDataSize is { } size)
+            {
+                if (hasData) throw Bad($"input '{name}' has both 'data' and a 'binary_data_size' parameter; send one of them");
+                if (size < 0 || size > binary.Length - binaryOffset)
+                    throw Bad($"input '{name}': binary_data_size {size} goes past the end of the binary section ({binary.Length - binaryOffset} bytes left)");
+                InferInputRules.Check(name, datatype, shape, size, datatype.IsBytes ? 4 : datatype.Size, limits);
+                var tensor = BinaryTensorCodec.Read(binary.Slice(binaryOffset, (int)size), name, datatype, shape);
+                binaryOffset += (int)size;
+                return tensor;
+            }
+            if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
+            // Each JSON element takes at least two bytes ("0,"), so the data's length bounds what may be allocated for it.
+            InferInputRules.Check(name, datatype, shape, dataLength, 2, limits);
+            // A header property repeated after the data replaced what the data was read for: read it again, generally.
+            if (scanned is not null && ReferenceEquals(scannedFor.Item1, name) && ReferenceEquals(scannedFor.Item2, datatypeName) && ReferenceEquals(scannedFor.Item3, shape))
+                return scanned;
+            scanned?.Dispose();
+            scanned = null;
+            return JsonTensorDataReader.Read(ref data, json.Slice(dataStart, (int)dataLength), name, datatype, shape);
         }
-        if (!hasData) throw Bad($"input '{name}' has neither 'data' nor a 'binary_data_size' parameter");
-        // Each JSON element takes at least two bytes ("0,"), so the data's length bounds what may be allocated for it.
-        InferInputRules.Check(name, datatype, shape, dataLength, 2, limits);
-        return JsonTensorDataReader.Read(ref data, name, datatype, shape);
+        catch
+        {
+            scanned?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

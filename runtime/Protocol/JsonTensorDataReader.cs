@@ -11,7 +11,11 @@ namespace ModelOperator.Runtime.Protocol;
 internal static class JsonTensorDataReader
 {
     /// <param name="reader">Positioned on the first token of <c>data</c>.</param>
-    public static TensorData Read(ref Utf8JsonReader reader, string name, Datatype datatype, long[] shape)
+    /// <param name="dataBytes">
+    /// The UTF-8 bytes of <c>data</c>, for the fast path of float inputs (<see cref="JsonNumberArrayScanner"/>);
+    /// empty to use the token reader alone.
+    /// </param>
+    public static TensorData Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> dataBytes, string name, Datatype datatype, long[] shape)
     {
         var count = TensorData.ElementCountOf(shape);
         if (count > int.MaxValue) throw ProtocolException.BadRequest($"input '{name}': shape {TensorSpec.Format(shape)} is too large");
@@ -20,6 +24,10 @@ internal static class JsonTensorDataReader
         try
         {
             var bytes = tensor.Bytes;
+            // Large image and audio inputs are FP32 (or FP64): scanned straight from the body when they hold only numbers.
+            if (datatype.Name == "FP32" && JsonNumberArrayScanner.Scan<float, FastSingle>(dataBytes, MemoryMarshal.Cast<byte, float>(bytes), name, shape) >= 0
+                || datatype.Name == "FP64" && JsonNumberArrayScanner.Scan<double, FastDouble>(dataBytes, MemoryMarshal.Cast<byte, double>(bytes), name, shape) >= 0)
+                return tensor;
             var n = datatype.Name switch
             {
                 "BOOL" => ReadNumbers<byte, BoolReader>(ref reader, bytes, name, datatype, shape),

@@ -9,6 +9,11 @@ internal static class JsonTensorDataWriter
 {
     public static void Write(Utf8JsonWriter writer, TensorData tensor)
     {
+        switch (tensor.Datatype.Name)
+        {
+            case "FP32": JsonNumberArrayWriter.Write(writer, MemoryMarshal.Cast<byte, float>(tensor.Bytes)); return;
+            case "FP64": JsonNumberArrayWriter.Write(writer, MemoryMarshal.Cast<byte, double>(tensor.Bytes)); return;
+        }
         writer.WriteStartArray();
         var bytes = tensor.Datatype.IsBytes ? Span<byte>.Empty : tensor.Bytes;
         switch (tensor.Datatype.Name)
@@ -24,8 +29,6 @@ internal static class JsonTensorDataWriter
             case "INT64": foreach (var v in MemoryMarshal.Cast<byte, long>(bytes)) writer.WriteNumberValue(v); break;
             case "FP16": foreach (var v in MemoryMarshal.Cast<byte, Half>(bytes)) WriteFloat(writer, (float)v); break;
             case "BF16": foreach (var v in MemoryMarshal.Cast<byte, ushort>(bytes)) WriteFloat(writer, BFloat16Reader.ToSingle(v)); break;
-            case "FP32": foreach (var v in MemoryMarshal.Cast<byte, float>(bytes)) WriteFloat(writer, v); break;
-            case "FP64": foreach (var v in MemoryMarshal.Cast<byte, double>(bytes)) WriteDouble(writer, v); break;
             case "BYTES": foreach (var e in tensor.Elements!) writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(e)); break;
             default: throw new InvalidOperationException($"cannot write {tensor.Datatype} as JSON");
         }
@@ -35,12 +38,6 @@ internal static class JsonTensorDataWriter
     private static void WriteFloat(Utf8JsonWriter writer, float v)
     {
         if (float.IsFinite(v)) writer.WriteNumberValue(v);
-        else WriteNonFinite(writer, v);
-    }
-
-    private static void WriteDouble(Utf8JsonWriter writer, double v)
-    {
-        if (double.IsFinite(v)) writer.WriteNumberValue(v);
         else WriteNonFinite(writer, v);
     }
 

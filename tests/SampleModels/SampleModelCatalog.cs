@@ -89,6 +89,12 @@ public static class SampleModelCatalog
     /// </summary>
     public static byte[] WideMlp() => Cached(WideMlpModel.Name, WideMlpModel.Build);
 
+    /// <summary>
+    /// An OCR-shaped classifier with a large input: <c>image</c> FP32 [batch,3,48,192] (27,648 floats) →
+    /// <c>probabilities</c> FP32 [batch,37]. Cheap to run, so JSON parsing dominates serving it: the large-input JSON benchmark.
+    /// </summary>
+    public static byte[] TextLineCnn() => Cached(TextLineCnnModel.Name, TextLineCnnModel.Build);
+
     /// <summary>The catalog: every sample model <see cref="WriteAll"/> writes, with its name and description.</summary>
     public static IReadOnlyList<SampleModel> All { get; } =
     [
@@ -100,6 +106,7 @@ public static class SampleModelCatalog
         new(IdentityModel.AllName, IdentityModel.AllDescription, IdentityModel.BuildAll),
         new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatchModel.Build),
         new(WideMlpModel.Name, WideMlpModel.Description, WideMlpModel.Build),
+        new(TextLineCnnModel.Name, TextLineCnnModel.Description, TextLineCnnModel.Build),
     ];
 
     /// <summary>Finds a catalog entry by name.</summary>
