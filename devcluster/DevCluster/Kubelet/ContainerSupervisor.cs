@@ -29,6 +29,9 @@ internal sealed class ContainerSupervisor
 
     public ContainerSnapshot Snapshot { get { lock (_sync) return _snapshot; } }
 
+    /// <summary>The container as the pod spec declares it.</summary>
+    public V1Container Spec => _spec;
+
     /// <summary>The process group of the running instance, if one runs.</summary>
     public int? ProcessGroup { get { lock (_sync) return _process?.ProcessGroup; } }
 

@@ -12,6 +12,13 @@ public sealed record KubeletOptions
     /// <c>&lt;state&gt;/volumes/claims/&lt;namespace&gt;/&lt;claim&gt;</c>.
     /// </summary>
     public Dictionary<string, string> ClaimDirectories { get; init; } = [];
+    /// <summary>
+    /// On pod deletion, how long a container keeps running after the pod is reported not ready and before it gets
+    /// SIGTERM, so that endpoints and the Service proxy stop routing to it first: a preStop sleep every container gets
+    /// (a real kubelet has none by default; there a <c>preStop: {sleep: {seconds: N}}</c> hook does this). A container's
+    /// own <c>lifecycle.preStop.sleep</c> replaces it; both count against terminationGracePeriodSeconds. Zero: none.
+    /// </summary>
+    public TimeSpan TerminationDrainDelay { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How long processes get between SIGTERM and SIGKILL when the whole cluster stops.</summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -95,7 +95,9 @@ internal sealed class LocalProcess
         // The container ends with its main process: whatever it left running goes too.
         ProcessSignals.SignalGroup(group, ProcessSignals.SigKill);
         for (var i = 0; i < 100 && GroupHasLiveProcesses(group); i++) await Task.Delay(20);
-        await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2)));
+        // The pipes end once every writer is gone; on a busy machine draining what the process printed last (its
+        // SIGTERM message) can take seconds. Bounded only for a daemon that left the group still holding the pipes.
+        await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(30)));
         process.Dispose();
         return code;
     }

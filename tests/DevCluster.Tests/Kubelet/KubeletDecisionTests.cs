@@ -43,7 +43,7 @@ public sealed class KubeletDecisionTests
     [Fact]
     public void PodIpAllocator_GivesDistinctLoopbackAddresses_NeverTheNetworkOr127001_AndReusesReleased()
     {
-        var ips = new PodIpAllocator("127.0.0.0/29");
+        var ips = new PodIpAllocator("127.0.0.0/29", takenElsewhere: _ => false);
 
         var taken = Enumerable.Range(0, 5).Select(i => ips.Allocate($"pod-{i}")).ToList();
 
@@ -52,6 +52,45 @@ public sealed class KubeletDecisionTests
         Assert.Throws<InvalidOperationException>(() => ips.Allocate("pod-5"));
         ips.Release("pod-2");
         Assert.Equal("127.0.0.4", ips.Allocate("pod-6"));
+    }
+
+    // Guards against a past bug: two clusters side by side both gave 127.10.0.1 to a pod, and one pod's probes and
+    // requests reached the other cluster's process.
+    [Fact]
+    public void PodIpAllocator_SkipsAddressesSomethingElseListensOn()
+    {
+        var ips = new PodIpAllocator("127.0.1.0/29", takenElsewhere: a => a == PodIpAllocator.ToUInt(System.Net.IPAddress.Parse("127.0.1.1")));
+
+        Assert.Equal("127.0.1.2", ips.Allocate("pod-0"));
+    }
+
+    [Fact]
+    public void ListeningAddresses_ReadsListeningSocketsOfProcNetTcp_IgnoringConnections()
+    {
+        string[] lines =
+        [
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+            "   0: 01000A7F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0",
+            "   1: 02000A7F:D431 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0",
+        ];
+
+        Assert.Equal([PodIpAllocator.ToUInt(System.Net.IPAddress.Parse("127.10.0.1"))], ListeningAddresses.Parse(lines));
+    }
+
+    [Theory]
+    [InlineData(null, 2, 30, 2)]   // no preStop: the kubelet's drain delay
+    [InlineData(5L, 2, 30, 5)]     // the container's own preStop sleep wins
+    [InlineData(0L, 2, 30, 0)]     // preStop sleep 0 opts out
+    [InlineData(null, 2, 1, 1)]    // never past the grace period
+    [InlineData(60L, 2, 30, 30)]
+    public void TerminationGap_IsThePreStopSleepOrTheDrainDelay_WithinTheGracePeriod(long? preStopSeconds, int drainSeconds, int graceSeconds, int expectedSeconds)
+    {
+        var container = new V1Container { Name = "c" };
+        if (preStopSeconds is { } s) container.Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = s } } };
+
+        var gap = TerminationGap.Of(container, TimeSpan.FromSeconds(drainSeconds), TimeSpan.FromSeconds(graceSeconds));
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), gap);
     }
 
     [Theory]
@@ -108,8 +147,11 @@ public sealed class KubeletDecisionTests
         var other = ContainerLaunch.Compose(pod, new V1Container { Name = "c", Command = ["sh", "-c", "exit 3"] },
             ["/bin/busybox"], "127.10.0.2", "127.0.0.1", [], "/p", _ => null);
 
-        Assert.Equal(("/repo/runtime/model-runtime", new[] { "serve", "--port", "8080" }), (mapped.Program, mapped.Arguments.ToArray()));
-        Assert.Equal(("sh", new[] { "-c", "exit 3" }), (other.Program, other.Arguments.ToArray()));
+        // Compared item by item: a tuple holding arrays compares the arrays by reference.
+        Assert.Equal("/repo/runtime/model-runtime", mapped.Program);
+        Assert.Equal(["serve", "--port", "8080"], mapped.Arguments);
+        Assert.Equal("sh", other.Program);
+        Assert.Equal(["-c", "exit 3"], other.Arguments);
     }
 
     [Fact]
