@@ -1,4 +1,6 @@
-# Operator: CRD generation and the scale benchmark (issue 5).
+# Operator: CRD generation and the scale benchmark (issue 5); autoscaling end to end (issue 10).
+# hey drives load through a Service's cluster IP in the autoscaling end-to-end tests and bench-autoscale.
+APT_PACKAGES += hey prometheus
 .PHONY: crds bench-operator
 
 ## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
