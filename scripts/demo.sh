@@ -19,9 +19,9 @@ SECOND_VERSION=${SECOND_VERSION:-$MODELS/mnist-cnn-v2.onnx}
 SLOW_TWIN=${SLOW_TWIN:-$MODELS/mnist-cnn-slow.onnx}
 DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6}
 # Latency autoscaling target; the spike must push the p95 above it and the idle p95 stays well below it.
-TARGET_MS=${TARGET_MS:-15}
-# The benchmark gate: each pod's p95 at every benchmarked batch size must stay under it (2 busy cores are slow).
-GATE_MS=${GATE_MS:-250}
+TARGET_MS=${TARGET_MS:-40}
+# The benchmark gate: each pod's p95 at batch 1 must stay under it (generous: 2 busy cores, pods benchmarking together).
+GATE_MS=${GATE_MS:-100}
 # Canary analysis: the canary's p95 over the stable's; an identical version measures near 1, but a pod that has just
 # started on 2 busy cores can briefly read several times slower, hence the margin and the two failures needed.
 MAX_P95_RATIO=${MAX_P95_RATIO:-4}
@@ -177,7 +177,7 @@ spec:
   gpu: {count: 1}
   replicas: {min: 1, max: 3}
   benchmark:
-    batchSizes: [1, 8]
+    batchSizes: [1]
     warmupIterations: 5
     iterations: 50
     gate: {maxP95Ms: $GATE_MS}
@@ -282,8 +282,8 @@ act4() {
 # roll_to <package reference> <label>: applies the new version under live traffic and waits for the outcome.
 rollout_under_traffic() {
   local ref=$1 label=$2 outcome=$3
-  step "Live traffic: hey at ~40 requests/s through the Service for the whole rollout"
-  traffic_start "$label" -z 300s -c 4 -q 10
+  step "Live traffic: hey at ~20 requests/s through the Service for the whole rollout"
+  traffic_start "$label" -z 300s -c 2 -q 10
   step "kubectl apply: version $label, same spec"
   spec_yaml "$ref" >"$WORK/mdep-$label.yaml"
   k apply -f "$WORK/mdep-$label.yaml" || { traffic_stop "$label"; fail "kubectl apply of $label was refused"; return; }
