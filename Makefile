@@ -16,10 +16,12 @@ TEST_DEPS :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: help deps build test bench demo
-demo: demo-runtime demo-platform
+# The seven acts on the dev cluster (scripts/demo.sh); demo-runtime and demo-platform remain as the smaller pieces.
+demo: deps kubectl demo-build
+	CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh
 bench: bench-runtime
 help:
-	@echo "make demo            install what is needed and show ModelOperator working"
+	@echo "make demo            install what is needed and show ModelOperator working: seven acts on the dev cluster (about 5 min)"
 	@echo "make test            install what is needed and run every test"
 	@echo "make bench           runtime benchmarks (ratios against a baseline measured in the same run)"
 	@grep -hE '^## ' mk/*.mk 2>/dev/null | sed 's/^## /make /' || true

@@ -1,4 +1,6 @@
-# Operator: CRD generation and the scale benchmark (issue 5).
+# Operator: CRD generation and the scale benchmark (issue 5); autoscaling end to end (issue 10).
+# hey drives load through a Service's cluster IP in the autoscaling end-to-end tests and bench-autoscale.
+APT_PACKAGES += hey prometheus
 .PHONY: crds bench-operator
 
 ## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
@@ -10,3 +12,13 @@ crds:
 bench-operator:
 	$(DOTNET) build operator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) run --project tests/OperatorBench -c $(CONFIGURATION) -- --operator $(CURDIR)/operator/bin/$(CONFIGURATION)/net10.0/model-operator.dll
+
+.PHONY: bench-rollout
+BENCH_ROLLOUT_OUT ?= $(CURDIR)/.artifacts/bench-rollout.txt
+## bench-rollout    on the dev cluster under load: seconds from a slow canary's first traffic to the rollback decision and to stable at full weight, failed requests
+bench-rollout: sample-models
+	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	mkdir -p $(dir $(BENCH_ROLLOUT_OUT))
+	BENCH_ROLLOUT_OUT=$(BENCH_ROLLOUT_OUT) $(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build \
+		--filter "FullyQualifiedName~RolloutEndToEndTests.SlowerTwin"
+	@cat $(BENCH_ROLLOUT_OUT)

@@ -1,6 +1,6 @@
 namespace ModelOperator.DevCluster;
 
-/// <summary>The dev-cluster command line: <c>--state DIR --nodes FILE --crds DIR --operator PATH --api-port N --prometheus PATH|off --prometheus-address HOST:PORT</c>.</summary>
+/// <summary>The dev-cluster command line: <c>--state DIR --nodes FILE --crds DIR --operator PATH --api-port N --prometheus PATH|off --prometheus-address HOST:PORT --pod-cidr CIDR --service-cidr CIDR</c>.</summary>
 public sealed record DevClusterFlags
 {
     public string StateDirectory { get; init; } = ".devcluster";
@@ -10,8 +10,12 @@ public sealed record DevClusterFlags
     public string? PrometheusPath { get; init; }
     public int ApiPort { get; init; }
     public string PrometheusAddress { get; init; } = "127.0.0.1:9090";
+    /// <summary>The loopback range pod IPs come from; null keeps <see cref="DevClusterOptions.PodCidr"/>'s default.</summary>
+    public string? PodCidr { get; init; }
+    /// <summary>The loopback range Service cluster IPs come from; null keeps <see cref="DevClusterOptions.ServiceCidr"/>'s default.</summary>
+    public string? ServiceCidr { get; init; }
 
-    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "prometheus", "prometheus-address", "api-port"];
+    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "prometheus", "prometheus-address", "api-port", "pod-cidr", "service-cidr"];
 
     /// <summary>Parses the flags; an unknown flag or a missing value is an error that names it.</summary>
     public static DevClusterFlags Parse(IReadOnlyList<string> args)
@@ -39,9 +43,17 @@ public sealed record DevClusterFlags
                 "prometheus" => flags with { PrometheusPath = value is "" or "off" or "0" ? null : value },
                 "prometheus-address" => flags with { PrometheusAddress = value },
                 "api-port" => flags with { ApiPort = int.TryParse(value, out var port) && port is >= 0 and < 65536 ? port : throw new ArgumentException($"--api-port must be a port number, got '{value}'") },
+                // Two dev clusters on one machine (or anything else on their addresses) collide on the default ranges.
+                "pod-cidr" => flags with { PodCidr = LoopbackCidr(name, value) },
+                "service-cidr" => flags with { ServiceCidr = LoopbackCidr(name, value) },
                 _ => flags,
             };
         }
         return flags;
     }
+
+    private static string LoopbackCidr(string flag, string value) =>
+        System.Text.RegularExpressions.Regex.IsMatch(value, @"^127\.\d{1,3}\.\d{1,3}\.\d{1,3}/(8|9|[12]\d|30)$")
+            ? value
+            : throw new ArgumentException($"--{flag} must be a range inside 127.0.0.0/8 such as 127.10.0.0/16, got '{value}'");
 }

@@ -33,6 +33,7 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
 await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
 {
     StateDirectory = state, Nodes = nodes, ApiPort = flags.ApiPort, PublishKubeconfigWhenReady = true,
+    PodCidr = flags.PodCidr ?? new DevClusterOptions().PodCidr, ServiceCidr = flags.ServiceCidr ?? new DevClusterOptions().ServiceCidr,
 }, loggers: loggers);
 var children = new List<ChildProcess>();
 try

@@ -156,7 +156,9 @@ internal sealed class ModelDeploymentAutoscaler(
         if (perPod <= 0) return new GpuCapacity(0, 0);
         var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false);
         var allPods = await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false);
-        return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, md.Spec.Gpu?.Tolerations, nodes.Items, allPods.Items.ToList(),
+        // The pods' own tolerations (the spec's plus the GPU taint's the operator adds), not only the spec's: else the
+        // tainted GPU nodes the pods run on count as unfit and the autoscaler never scales past the running pods.
+        return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, DesiredDeployment.Tolerations(md.Spec), nodes.Items, allPods.Items.ToList(),
             p => pods.OwnerKey(p) == key);
     }
 

@@ -4,13 +4,22 @@ using ModelOperator.Operator.Api;
 namespace ModelOperator.Operator.Rollout;
 
 /// <summary>One revision's traffic over one analysis interval, merged across its pods.</summary>
-/// <param name="Requests">Requests finished in the interval (all outcomes).</param>
+/// <param name="Requests">Requests finished in the interval (all outcomes); NaN when <see cref="ScrapeFailure"/> is set.</param>
 /// <param name="Errors">Requests that failed in the interval.</param>
 /// <param name="P95Ms">The interval's p95 latency from the merged histogram deltas; NaN when it cannot be computed.</param>
 public sealed record RevisionWindow(double Requests, double Errors, double P95Ms)
 {
     /// <summary>Errors over requests; NaN without requests.</summary>
     public double ErrorRate => Requests > 0 ? Errors / Requests : double.NaN;
+
+    /// <summary>
+    /// Set when no pod of the revision could be measured because their scrapes failed (e.g. "pod-a: connection
+    /// refused"): no data, which DESIGN §3 counts as a failed check, unlike an interval without requests.
+    /// </summary>
+    public string? ScrapeFailure { get; init; }
+
+    /// <summary>A window with no data because every pod's scrape failed; <paramref name="reason"/> names the pods and errors.</summary>
+    public static RevisionWindow ScrapesFailed(string reason) => new(double.NaN, double.NaN, double.NaN) { ScrapeFailure = reason };
 }
 
 /// <summary>The three outcomes of one check.</summary>
@@ -18,7 +27,7 @@ public enum CheckResult
 {
     /// <summary>Every threshold held.</summary>
     Passed,
-    /// <summary>A threshold was broken or nothing could be measured from requests that happened.</summary>
+    /// <summary>A threshold was broken, the canary's scrapes all failed (no data), or nothing could be measured from requests that happened.</summary>
     Failed,
     /// <summary>Nothing to judge (no requests to the canary, or no stable latency for a ratio): counts neither way.</summary>
     Inconclusive,
@@ -33,9 +42,15 @@ public sealed record IntervalVerdict(CheckResult Result, string Message, Revisio
 /// </summary>
 public static class IntervalAnalysis
 {
-    /// <summary>Judges the canary's window; <paramref name="stable"/> is null when stable could not be measured.</summary>
+    /// <summary>
+    /// Judges the canary's window; a window is null when its pods are too new to have a full interval yet (inconclusive
+    /// for the canary), and carries <see cref="RevisionWindow.ScrapeFailure"/> when every scrape failed (a failed check
+    /// for the canary; for stable, no latency to compare with).
+    /// </summary>
     public static IntervalVerdict Analyze(AnalysisSpec? spec, RevisionWindow? canary, RevisionWindow? stable)
     {
+        if (canary?.ScrapeFailure is { } failure)
+            return new IntervalVerdict(CheckResult.Failed, $"Check failed: no data from the canary, every scrape failed ({failure})", canary, stable);
         if (canary is null || !(canary.Requests > 0))
             return new IntervalVerdict(CheckResult.Inconclusive, "No requests reached the canary in the interval", canary, stable);
         if (double.IsNaN(canary.P95Ms))

@@ -5,7 +5,14 @@ namespace ModelOperator.Operator.Rollout;
 /// <summary>Turns the shared scraper's measurement of one revision's pods into the analysis' <see cref="RevisionWindow"/>.</summary>
 public static class RevisionWindows
 {
-    /// <summary>Null when no pod of the revision could be measured (every scrape failed or too few scrapes): no data.</summary>
-    public static RevisionWindow? From(WindowMeasurement m) =>
-        m.PodsMeasured == 0 ? null : new RevisionWindow(m.Requests, m.Errors, m.Requests > 0 ? m.LatencyQuantileMs(0.95) : double.NaN);
+    /// <summary>
+    /// A window of the revision's measured pods. When none could be measured: a <see cref="RevisionWindow.ScrapesFailed"/>
+    /// window if some pod's latest scrape failed (no data), else null (pods too new for a full interval, or none).
+    /// </summary>
+    public static RevisionWindow? From(WindowMeasurement m)
+    {
+        if (m.PodsMeasured > 0) return new RevisionWindow(m.Requests, m.Errors, m.Requests > 0 ? m.LatencyQuantileMs(0.95) : double.NaN);
+        if (m.PodsFailing.Count == 0) return null;
+        return RevisionWindow.ScrapesFailed(string.Join("; ", m.PodsFailing.Order(StringComparer.Ordinal).Select(p => $"{p}: {m.PodsWithoutData.GetValueOrDefault(p, "scrape failed")}")));
+    }
 }

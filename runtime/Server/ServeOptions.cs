@@ -45,6 +45,7 @@ internal sealed record ServeOptions
     /// <summary>
     /// The shape each named input is benchmarked at (<c>--bench-input-shape NAME=d1,…</c>); the first dimension is
     /// replaced by each batch size. Inputs not named use 1 for their dynamic dimensions, and the report says so.
+    /// When empty, the shapes the package recorded (<c>pack --input-shape</c>) are used (see <see cref="Benchmarking.BenchInputShapes"/>).
     /// </summary>
     public IReadOnlyDictionary<string, long[]> BenchInputShapes { get; init; } = new Dictionary<string, long[]>();
 

@@ -13,6 +13,7 @@ namespace ModelOperator.Runtime.Server;
 internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, ILogger logger) : IAsyncDisposable
 {
     private volatile ModelState _state = ModelState.Loading;
+    private BenchInputShapes _benchShapes = BenchInputShapes.Choose(options.BenchInputShapes, recorded: null);
     private int _arriving;
 
     public string Name { get; } = options.Name ?? NameFromReference(options.Model);
@@ -33,6 +34,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
                 new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile), cancellationToken);
             Digest = resolved.Digest;
             if (resolved.Version is { Length: > 0 } version) Version = version;
+            _benchShapes = BenchInputShapes.Choose(options.BenchInputShapes, resolved.InputShapes);
             var model = Model = await Task.Run(() => OnnxModel.Load(resolved.OnnxPath, options.Device, options.Tuning), cancellationToken);
             metrics.ModelLoad.WithLabels(Name).Set(model.LoadTime.TotalSeconds);
             metrics.ExecutionProvider.WithLabels(Name, model.Provider.Provider, model.Provider.Device, model.Provider.Reason).Set(1);
@@ -71,13 +73,16 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
             return;
         }
         Benchmark = new BenchmarkReport(Name, "running", []);
+        if (_benchShapes.Shapes.Count > 0)
+            logger.LogInformation("Chose benchmark input shapes for model {Model} from {ShapeSource}: {Shapes}", Name, _benchShapes.Source,
+                string.Join(", ", _benchShapes.Shapes.Select(s => $"{s.Key}=[{string.Join(",", s.Value)}]")));
         var results = new List<BenchmarkResult>();
         try
         {
             foreach (var batch in options.BenchBatchSizes.Select(b => SyntheticInputs.EffectiveBatchSize(model, b)).Distinct())
             {
                 var result = ModelBenchmark.Run(model, new BenchmarkPlan(batch, options.BenchWarmup, options.BenchIterations), options.Node,
-                    cancellationToken: cancellationToken, shapes: options.BenchInputShapes);
+                    cancellationToken: cancellationToken, shapes: _benchShapes.Shapes);
                 results.Add(result);
                 Export(result);
                 logger.LogInformation("Benchmarked model {Model} at batch {BatchSize}: p50={P50Ms}ms p95={P95Ms}ms p99={P99Ms}ms throughput={Throughput}/s on {Provider} node={Node}",

@@ -16,5 +16,9 @@ internal interface IModelSource
 /// </summary>
 internal sealed record ModelSourceOptions(bool PlainHttp = false, string? Sha256 = null, string? CaFile = null);
 
-/// <summary>A model on local disk, with what is known of where it came from.</summary>
-internal sealed record ResolvedModel(string OnnxPath, string? Digest = null, string? Name = null, string? Version = null);
+/// <summary>
+/// A model on local disk, with what is known of where it came from; <paramref name="InputShapes"/> are the benchmark
+/// input shapes a package recorded (<c>pack --input-shape</c>), null for a bare ONNX file.
+/// </summary>
+internal sealed record ResolvedModel(string OnnxPath, string? Digest = null, string? Name = null, string? Version = null,
+    IReadOnlyDictionary<string, long[]>? InputShapes = null);

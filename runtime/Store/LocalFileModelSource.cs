@@ -32,6 +32,7 @@ internal sealed class LocalFileModelSource : IModelSource
         var blob = package.Layout.BlobPath(package.Layer.Digest);
         var (digest, size) = await Digest.OfFileAsync(blob, cancellationToken);
         if (digest != package.Layer.Digest) throw new DigestMismatchException(package.Layer.Digest, digest, package.Layer.Size, size, blob);
-        return new ResolvedModel(blob, package.ManifestDescriptor.Digest, package.Config.Descriptor.Name, package.Config.Descriptor.Version);
+        return new ResolvedModel(blob, package.ManifestDescriptor.Digest, package.Config.Descriptor.Name, package.Config.Descriptor.Version,
+            package.Config.Config.InputShapes);
     }
 }

@@ -20,6 +20,7 @@ internal sealed class OciModelSource(ILoggerFactory? loggerFactory = null, Model
         var client = RegistryConnection.Connect(http, parsed, options.PlainHttp, logger, credentials);
         var puller = new ModelPuller(client, cache ?? ModelCache.Default(), ConsoleProgress.ForConsole(logger), logger);
         var pulled = await puller.PullAsync(outputDir: null, force: false, cancellationToken);
-        return new ResolvedModel(pulled.CachedModelPath, pulled.ManifestDigest, pulled.Config.Descriptor.Name, pulled.Config.Descriptor.Version);
+        return new ResolvedModel(pulled.CachedModelPath, pulled.ManifestDigest, pulled.Config.Descriptor.Name, pulled.Config.Descriptor.Version,
+            pulled.Config.Config.InputShapes);
     }
 }

@@ -27,6 +27,22 @@ public static class SampleModelCatalog
     public static MnistCnnParameters MnistCnnParameters() => MnistCnnModel.Parameters();
 
     /// <summary>
+    /// A second good version of <see cref="MnistCnn"/>: the same graph and signature (<c>input</c> FP32 [batch,1,28,28] →
+    /// <c>probabilities</c> FP32 [batch,10]) and cost, other weights. The compatible new version of a rollout.
+    /// </summary>
+    public static byte[] MnistCnnV2() => Cached(MnistCnnVariants.V2Name, MnistCnnVariants.BuildV2);
+
+    /// <summary>
+    /// A deliberately slower twin of <see cref="MnistCnn"/>: the same signature and weights plus
+    /// <see cref="MnistCnnSlowExtraConvs"/> extra 256→256 convolutions (about four times the compute per image).
+    /// The version a canary analysis on latency must roll back.
+    /// </summary>
+    public static byte[] MnistCnnSlow() => Cached(MnistCnnVariants.SlowName, MnistCnnVariants.BuildSlow);
+
+    /// <summary>How many extra convolutions <see cref="MnistCnnSlow"/> runs after the original's third.</summary>
+    public const int MnistCnnSlowExtraConvs = MnistCnnVariants.SlowExtraConvs;
+
+    /// <summary>
     /// A tiny MLP with a dynamic batch dim: <c>features</c> FP32 [batch,16] → <c>scores</c> FP32 [batch,4].
     /// About 4 µs per run, far less than an HTTP request: the HTTP-bound control beside <see cref="DeepMlp"/> in the batching benchmark.
     /// </summary>
@@ -99,6 +115,8 @@ public static class SampleModelCatalog
     public static IReadOnlyList<SampleModel> All { get; } =
     [
         new(MnistCnnModel.Name, MnistCnnModel.Description, MnistCnnModel.Build),
+        new(MnistCnnVariants.V2Name, MnistCnnVariants.V2Description, MnistCnnVariants.BuildV2),
+        new(MnistCnnVariants.SlowName, MnistCnnVariants.SlowDescription, MnistCnnVariants.BuildSlow),
         new(MlpModel.Name, MlpModel.Description, MlpModel.Build),
         new(DeepMlpModel.Name, DeepMlpModel.Description, DeepMlpModel.Build),
         new(Models.Int64Model.Name, Models.Int64Model.Description, Models.Int64Model.Build),

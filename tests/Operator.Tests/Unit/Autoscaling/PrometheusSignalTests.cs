@@ -42,8 +42,8 @@ public sealed class PrometheusSignalTests
     public void DefaultQuery_SelectsThePodsOfOneModelDeployment()
     {
         var query = PrometheusQueries.LatencyMs(0.95, "prod", "my.model", TimeSpan.FromSeconds(30));
-        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(modelruntime_request_duration_seconds_bucket{namespace=\"prod\",pod=~\"my\\\\.model-[^-]+-[^-]+-[^-]+\"}[30s]))) * 1000", query);
-        Assert.Equal("sum(increase(modelruntime_requests_total{namespace=\"prod\",pod=~\"m-[^-]+-[^-]+-[^-]+\"}[90s]))",
+        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(modelruntime_request_duration_seconds_bucket{namespace=\"prod\",pod=~\"my\\\\.model-[0-9a-f]{10}-[^-]+-[^-]+\"}[30s]))) * 1000", query);
+        Assert.Equal("sum(increase(modelruntime_requests_total{namespace=\"prod\",pod=~\"m-[0-9a-f]{10}-[^-]+-[^-]+\"}[90s]))",
             PrometheusQueries.Requests("prod", "m", TimeSpan.FromSeconds(90)));
     }
 

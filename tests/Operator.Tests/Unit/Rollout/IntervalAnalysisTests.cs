@@ -62,4 +62,37 @@ public sealed class IntervalAnalysisTests
         Assert.Equal(CheckResult.Inconclusive, v.Result);
         Assert.Equal(CheckResult.Inconclusive, IntervalAnalysis.Analyze(new AnalysisSpec { MaxP95Ms = 20 }, null, Stable).Result);
     }
+
+    // DESIGN §3 "no data is a failed check" against issue 9 "no requests is inconclusive": both hold, for different inputs.
+    [Theory]
+    [InlineData("scrapes failed", CheckResult.Failed)]       // every canary scrape failed: no data
+    [InlineData("pods too new", CheckResult.Inconclusive)]    // no full interval yet: nothing to judge
+    [InlineData("no requests", CheckResult.Inconclusive)]     // pods answered, nobody called them
+    [InlineData("requests", CheckResult.Passed)]
+    public void NoDataFails_NoRequestsWaits(string canaryCase, CheckResult expected)
+    {
+        RevisionWindow? canary = canaryCase switch
+        {
+            "scrapes failed" => RevisionWindow.ScrapesFailed("md-b-0: connection refused"),
+            "pods too new" => null,
+            "no requests" => new RevisionWindow(0, 0, double.NaN),
+            _ => new RevisionWindow(100, 0, 5),
+        };
+        var v = IntervalAnalysis.Analyze(new AnalysisSpec { MaxP95Ms = 20 }, canary, Stable);
+        Assert.Equal(expected, v.Result);
+    }
+
+    [Fact]
+    public void FailedScrapes_MessageNamesThePodAndTheError()
+    {
+        var v = IntervalAnalysis.Analyze(new AnalysisSpec { MaxP95Ratio = 1.5 }, RevisionWindow.ScrapesFailed("md-b-0: connection refused"), Stable);
+        Assert.Equal("Check failed: no data from the canary, every scrape failed (md-b-0: connection refused)", v.Message);
+    }
+
+    [Fact]
+    public void StableScrapesFailed_RatioIsInconclusive()
+    {
+        var v = IntervalAnalysis.Analyze(new AnalysisSpec { MaxP95Ratio = 1.5 }, new RevisionWindow(100, 0, 12), RevisionWindow.ScrapesFailed("md-a-0: timeout"));
+        Assert.Equal(CheckResult.Inconclusive, v.Result);
+    }
 }

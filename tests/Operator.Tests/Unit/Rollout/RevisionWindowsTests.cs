@@ -52,11 +52,14 @@ public sealed class RevisionWindowsTests
     }
 
     [Fact]
-    public void NoPodMeasured_IsNoData_AndNoRequestsHasNoP95()
+    public void FailedScrapes_AreNoData_TooNewIsNothing_AndNoRequestsHasNoP95()
     {
         var h = new MetricsHistory(TimeSpan.FromSeconds(20));
         h.Record(PodScrape.Failed("b", T0.AddSeconds(10), "connection refused"));
-        Assert.Null(Window(h, "b"));
+        Assert.Equal("b: connection refused", Window(h, "b")!.ScrapeFailure);
+
+        h.Record(Scrape("c", T0.AddSeconds(10), 0, 0, 0, 0));
+        Assert.Null(Window(h, "c")); // one scrape: too new for a window, not a failure
 
         h.Record(Scrape("a", T0, 5, 0, 5, 0));
         h.Record(Scrape("a", T0.AddSeconds(10), 5, 0, 5, 0));
