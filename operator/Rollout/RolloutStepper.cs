@@ -154,8 +154,9 @@ public static class RolloutStepper
     {
         if (s.StepStartTime is not { } start) return false;
         if (now - start < (Durations.TryParse(step.Pause) ?? TimeSpan.Zero)) return false;
-        // With analysis configured, every step needs a passed check of its own.
-        return spec.Rollout?.Analysis is null || s.LastAnalysis is { Result: "Passed", Time: { } t } && t >= start;
+        // With analysis configured, every step needs a passed check of its own: the check that advanced the previous
+        // step carries the same instant as this step's start and must not count for it.
+        return spec.Rollout?.Analysis is null || s.LastAnalysis is { Result: "Passed", Time: { } t } && t > start;
     }
 
     private static TimeSpan? NextLook(ModelDeploymentSpec spec, ModelDeploymentStatus s, List<RolloutStep> steps, int step, TimeSpan deadline, DateTime now)

@@ -77,6 +77,23 @@ public sealed class RolloutStepperTests
     }
 
     [Fact]
+    public void CheckThatAdvancedAStep_DoesNotCountForTheNextStep()
+    {
+        // Seen on the dev cluster: the check at the instant step 2 began was taken as step 2's own, and a canary was
+        // promoted one pause after advancing without any check of step 2.
+        var s = Step(Spec(), StableOnly(), Seen(readyCanary: 1), T0).Status;
+        var advanced = Step(Spec(), s, Seen(readyCanary: 1, check: Pass), T0.AddSeconds(10));
+        Assert.Equal(RolloutAction.Advance, advanced.Action);
+
+        var afterPause = Step(Spec(), advanced.Status, Seen(readyCanary: 4), T0.AddSeconds(20));
+        Assert.Equal(RolloutAction.Wait, afterPause.Action);
+        Assert.Equal(1, afterPause.Status.CurrentStep);
+
+        var checkedStep = Step(Spec(), afterPause.Status, Seen(readyCanary: 4, check: Pass), T0.AddSeconds(21));
+        Assert.Equal(RolloutAction.Promoted, checkedStep.Action); // the whole canary is ready already
+    }
+
+    [Fact]
     public void PauseOver_WithoutAPassedCheckInTheStep_Waits()
     {
         var s = Step(Spec(), StableOnly(), Seen(readyCanary: 1), T0).Status;
