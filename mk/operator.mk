@@ -1,7 +1,8 @@
 # Operator: CRD generation and the scale benchmark (issue 5); autoscaling end to end (issue 10).
 # hey drives load through a Service's cluster IP in the autoscaling end-to-end tests and bench-autoscale.
 APT_PACKAGES += hey prometheus
-.PHONY: crds bench-operator
+.PHONY: crds bench-operator bench-autoscale
+bench: bench-autoscale
 
 ## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
 crds:
@@ -12,3 +13,11 @@ crds:
 bench-operator:
 	$(DOTNET) build operator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) run --project tests/OperatorBench -c $(CONFIGURATION) -- --operator $(CURDIR)/operator/bin/$(CONFIGURATION)/net10.0/model-operator.dll
+
+## bench-autoscale  latency autoscaling on the dev cluster: seconds from load start to the scale decision and to the new pod admitted, failed requests
+bench-autoscale: deps sample-models
+	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
+	  --filter "FullyQualifiedName~AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax"
+	@cat .artifacts/bench-autoscale.json
