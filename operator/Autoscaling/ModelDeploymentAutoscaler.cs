@@ -156,7 +156,9 @@ internal sealed class ModelDeploymentAutoscaler(
         if (perPod <= 0) return new GpuCapacity(0, 0);
         var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false);
         var allPods = await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false);
-        return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, md.Spec.Gpu?.Tolerations, nodes.Items, allPods.Items.ToList(),
+        // The pods' tolerations, not only the user's: the operator adds the GPU taint's toleration, and without it every
+        // GPU node looked unschedulable (the dev cluster end-to-end test found "0 free" on 2 nodes with 3 GPUs free).
+        return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, DesiredDeployment.Tolerations(md.Spec), nodes.Items, allPods.Items.ToList(),
             p => pods.OwnerKey(p) == key);
     }
 
