@@ -1,7 +1,8 @@
 # Operator: CRD generation and the scale benchmark (issue 5); autoscaling end to end (issue 10).
 # hey drives load through a Service's cluster IP in the autoscaling end-to-end tests and bench-autoscale.
 APT_PACKAGES += hey prometheus
-.PHONY: crds bench-operator
+.PHONY: crds bench-operator bench-autoscale
+bench: bench-autoscale
 
 ## crds             regenerate crds/ and the chart's copy from the C# API types (a test fails when either drifts)
 crds:
@@ -22,3 +23,11 @@ bench-rollout: sample-models
 	BENCH_ROLLOUT_OUT=$(BENCH_ROLLOUT_OUT) $(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build \
 		--filter "FullyQualifiedName~RolloutEndToEndTests.SlowerTwin"
 	@cat $(BENCH_ROLLOUT_OUT)
+
+## bench-autoscale  latency autoscaling on the dev cluster: seconds from load start to the scale decision and to the new pod admitted, failed requests
+bench-autoscale: deps sample-models
+	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
+	  --filter "FullyQualifiedName~AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax"
+	@cat .artifacts/bench-autoscale.json

@@ -156,8 +156,8 @@ internal sealed class ModelDeploymentAutoscaler(
         if (perPod <= 0) return new GpuCapacity(0, 0);
         var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false);
         var allPods = await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false);
-        // The pods' own tolerations (the spec's plus the GPU taint's the operator adds), not only the spec's: else the
-        // tainted GPU nodes the pods run on count as unfit and the autoscaler never scales past the running pods.
+        // The pods' tolerations, not only the user's: the operator adds the GPU taint's toleration, and without it every
+        // GPU node looked unschedulable (the dev cluster end-to-end test found "0 free" on 2 nodes with 3 GPUs free).
         return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, DesiredDeployment.Tolerations(md.Spec), nodes.Items, allPods.Items.ToList(),
             p => pods.OwnerKey(p) == key);
     }

@@ -33,6 +33,11 @@ internal sealed class DevClusterWithOperator : IAsyncDisposable
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output)).SetMinimumLevel(LogLevel.Information)
             .AddFilter("DevCluster.prometheus-targets", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning));
+        // Own loopback ranges: another dev cluster on this machine (a parallel test run, `make dev-cluster`) holds the
+        // default 127.20.0.1 Service listeners, and a second bind there fails.
+        var second = Random.Shared.Next(100, 199);
+        options ??= new DevClusterOptions();
+        options = options with { PodCidr = $"127.{second}.0.0/16", ServiceCidr = $"127.{second + 1}.0.0/16" };
         var cluster = await DevClusterHost.StartAsync(options, loggers: loggers);
         try
         {
@@ -71,6 +76,27 @@ internal sealed class DevClusterWithOperator : IAsyncDisposable
     {
         var svc = await Client.CoreV1.ReadNamespacedServiceAsync(name, ns);
         return new Uri($"http://{svc.Spec.ClusterIP}:{WellKnown.RuntimePort}/");
+    }
+
+    /// <summary>
+    /// Waits until the Service's cluster IP answers an infer request: a pod is Ready a moment before the endpoints
+    /// controller and the Service proxy route to it, and a load started in between sees 503 "no ready endpoints".
+    /// </summary>
+    public async Task<Uri> ServingUrlAsync(string name, string ns = "default")
+    {
+        var url = await ServiceUrlAsync(name, ns);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                using var body = new StringContent(InferenceLoad.Body, System.Text.Encoding.UTF8, "application/json");
+                return (await http.PostAsync(new Uri(url, $"v2/models/{name}/infer"), body)).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }, $"the Service {ns}/{name} to route an infer request", TimeSpan.FromSeconds(30));
+        return url;
     }
 
     public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string name, string ns = "default") =>

@@ -29,10 +29,13 @@ internal sealed class InferenceLoad : IAsyncDisposable
     {
         var load = new InferenceLoad();
         var url = new Uri(service, $"v2/models/{model}/infer");
-        const string body = """{"inputs":[{"name":"features","shape":[1,16],"datatype":"FP32","data":[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,1.1,1.2,1.3,1.4,1.5,1.6]}]}""";
+        var body = Body;
         for (var i = 0; i < clients; i++) load._callers.Add(Task.Run(() => load.CallAsync(url, body)));
         return load;
     }
+
+    /// <summary>One deep-mlp row (features FP32 [1,16]).</summary>
+    public const string Body = """{"inputs":[{"name":"features","shape":[1,16],"datatype":"FP32","data":[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,1.1,1.2,1.3,1.4,1.5,1.6]}]}""";
 
     private async Task CallAsync(Uri url, string body)
     {
