@@ -16,3 +16,9 @@ devcluster-build:
 	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) build operator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) build devcluster/DevCluster -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+
+.PHONY: bench-devcluster
+## bench-devcluster seconds from kubectl apply to Ready pods (1 pod, and BENCH_PODS=20 over the nodes) and one runtime pod's RSS; figures only
+BENCH_PODS ?= 20
+bench-devcluster: deps kubectl devcluster-build sample-models
+	scripts/bench-devcluster.sh $(DEVCLUSTER_BIN) $(CURDIR)/$(OPERATOR_BIN) $(BENCH_PODS)

@@ -59,6 +59,7 @@ public sealed class DevClusterHost : IAsyncDisposable
         var api = await KubeApiServer.StartAsync(new KubeApiServerOptions
         {
             Port = options.ApiPort, ServiceClusterIPRange = options.ServiceCidr, LoggerFactory = loggers,
+            ServiceIPTaken = Networking.LoopbackClaims.ServiceIPTaken,
         }, ct);
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = api.BaseAddress.ToString() });
         var context = new ClusterContext(client, options, state, loggers, time ?? TimeProvider.System);

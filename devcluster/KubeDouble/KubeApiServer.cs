@@ -98,7 +98,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var crds = new CrdRegistration(registry);
         ControllerLoop? controllers = null;
-        var writer = new ObjectWriter(store, new ObjectValidator(new ServiceIPAllocator(options.ServiceClusterIPRange)), crds, () => controllers?.Signal());
+        var writer = new ObjectWriter(store, new ObjectValidator(new ServiceIPAllocator(options.ServiceClusterIPRange, options.ServiceIPTaken)), crds, () => controllers?.Signal());
         var deleter = new ObjectDeleter(store, writer, () => controllers?.Signal());
         KubeApiServer? server = null;
         controllers = new ControllerLoop(store.Sync, new GarbageCollector(store, writer, deleter), new TerminationController(store, writer, deleter),

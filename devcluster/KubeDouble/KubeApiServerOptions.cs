@@ -17,6 +17,11 @@ public sealed record KubeApiServerOptions
     public IReadOnlyList<string> InitialNamespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
     /// <summary>The IPv4 range Service cluster IPs are allocated from (the dev cluster uses a loopback range).</summary>
     public string ServiceClusterIPRange { get; init; } = "10.96.0.0/16";
+    /// <summary>
+    /// Addresses of the range the allocator must pass over (the dev cluster: loopback addresses something on this
+    /// machine already listens on, so that a Service's cluster IP is never another cluster's); none when null.
+    /// </summary>
+    public Func<string, bool>? ServiceIPTaken { get; init; }
     /// <summary>Where the double logs; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -28,7 +28,7 @@ internal sealed class OperatorOnDevCluster : IAsyncDisposable
     public static async Task<OperatorOnDevCluster> StartAsync()
     {
         var loggers = Environment.GetEnvironmentVariable("DEVCLUSTER_TEST_LOG") == "1"
-            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true))
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }))
             : NullLoggerFactory.Instance;
         var host = await DevClusterHost.StartAsync(new DevClusterOptions
         {
