@@ -39,10 +39,11 @@ deps:
 build:
 	$(DOTNET) build ModelOperator.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Runs every test project; the last line sums them up as "tests: N passed, N failed, N skipped".
+# Runs every test project, one at a time (-m:1: the end-to-end tests run real processes and are timing-sensitive on
+# 2 cores when projects run side by side); the last line sums them up as "tests: N passed, N failed, N skipped".
 test: deps build $(TEST_DEPS)
 	@mkdir -p .artifacts; set -o pipefail; \
-	$(DOTNET) test ModelOperator.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal" \
+	$(DOTNET) test ModelOperator.sln -c $(CONFIGURATION) --no-build -nologo -m:1 --logger "console;verbosity=normal" \
 	  -- RunConfiguration.TestSessionTimeout=3000000 2>&1 | tee .artifacts/test.log; status=$$?; \
 	awk '/^ +Passed: [0-9]+$$/{p+=$$2} /^ +Failed: [0-9]+$$/{f+=$$2} /^ +Skipped: [0-9]+$$/{s+=$$2} \
 	  END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' .artifacts/test.log; exit $$status

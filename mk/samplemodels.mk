@@ -5,3 +5,5 @@ SAMPLE_MODELS_DIR ?= .artifacts/sample-models
 ## sample-models   write every sample ONNX model as <name>.onnx to .artifacts/sample-models (or SAMPLE_MODELS_DIR=…)
 sample-models:
 	$(DOTNET) run --project tests/SampleModels -c $(CONFIGURATION) -- $(SAMPLE_MODELS_DIR)
+# The operator and dev-cluster end-to-end tests serve these files from disk.
+TEST_DEPS += sample-models
