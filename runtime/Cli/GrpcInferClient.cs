@@ -88,7 +88,7 @@ internal static class GrpcInferClient
 
     private static TensorSpec ToSpec(ModelMetadataResponse.Types.TensorMetadata input)
     {
-        if (!Datatype.TryParse(input.Datatype, out var datatype)) throw new CliUsageException($"the server reports an unknown datatype '{input.Datatype}'");
+        if (!Datatype.TryParse(input.Datatype, out var datatype)) throw new CliFailureException($"the server reports an unknown datatype '{input.Datatype}'");
         return new TensorSpec(input.Name, datatype, input.Shape.ToArray());
     }
 }

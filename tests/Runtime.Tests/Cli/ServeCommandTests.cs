@@ -7,7 +7,7 @@ namespace ModelOperator.Runtime.Tests.Cli;
 /// <summary>The serve command line, written exactly as the operator's pods run it.</summary>
 public sealed class ServeCommandTests
 {
-    private static CliArgs Args(string line) => new(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), CommandLine.FlagNames);
+    private static string[] Args(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public void OperatorCommandLine_ParsesEveryOption()
@@ -56,8 +56,8 @@ public sealed class ServeCommandTests
     [InlineData("--model m.onnx --device tpu", "--device must be auto, cuda or cpu")]
     [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]
     [InlineData("--model m.onnx --bench-batch 1,x", "--bench-batch must be a comma-separated list")]
-    [InlineData("--model m.onnx --max-batchsize 4", "unknown option(s): --max-batchsize")]
-    [InlineData("--port 8080", "missing required option --model")]
+    [InlineData("--model m.onnx --max-batchsize 4", "unknown option '--max-batchsize' (did you mean --max-batch?)")]
+    [InlineData("--port 8080", "option '--model' is required")]
     public void BadCommandLine_IsAUsageError_SayingWhatIsWrong(string line, string expected)
     {
         var error = Assert.Throws<CliUsageException>(() => ServeCommand.Parse(Args(line)));
