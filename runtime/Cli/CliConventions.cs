@@ -18,6 +18,21 @@ internal static class CliConventions
 
     public static InvocationConfiguration Invocation { get; } = new() { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
 
+    /// <summary>
+    /// Lets a single-valued option be given again, the last value winning, as GNU tools and kubectl's flags do (a chart's
+    /// <c>extraArgs: [--workers=4]</c> overrides its own <c>--workers=8</c>); System.CommandLine would refuse the second.
+    /// </summary>
+    public static Option<T> LastWins<T>(this Option<T> option)
+    {
+        option.Arity = ArgumentArity.OneOrMore;
+        if (option.CustomParser is null)
+        {
+            if (typeof(T) != typeof(string)) throw new InvalidOperationException($"{option.Name} needs a parser that reads the last value");
+            option.CustomParser = r => (T)(object)r.Tokens[^1].Value;
+        }
+        return option;
+    }
+
     /// <summary>Makes <c>--version</c> print <c>&lt;program&gt; &lt;version&gt; (commit &lt;sha&gt;)</c>.</summary>
     public static void UseBuildVersion(RootCommand root, string program, Assembly assembly)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using ModelOperator.Cli;
 
 namespace ModelOperator.Runtime.Cli;
 
@@ -13,40 +14,40 @@ internal static class CliOptions
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
     public static Option<string> Text(string name, string description, string helpName, bool required = false) =>
-        new(name) { Description = description, HelpName = helpName, Required = required };
+        new Option<string>(name) { Description = description, HelpName = helpName, Required = required }.LastWins();
 
     /// <summary>A repeatable option, one value per occurrence (<c>--label a=1 --label b=2</c>); null when absent.</summary>
     public static Option<string[]> Repeated(string name, string description, string helpName) =>
         new(name) { Description = description, HelpName = helpName };
 
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max = int.MaxValue) =>
-        new(name)
+        new Option<int>(name)
         {
             Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue,
             CustomParser = r => ParseInteger(r, min, max, int.TryParse),
-        };
+        }.LastWins();
 
     /// <summary>An integer without a fixed default (the description says what absence means).</summary>
     public static Option<int?> OptionalInt(string name, string description, int min, int max = int.MaxValue) =>
-        new(name) { Description = description, HelpName = "N", CustomParser = r => ParseInteger<int>(r, min, max, int.TryParse) };
+        new Option<int?>(name) { Description = description, HelpName = "N", CustomParser = r => ParseInteger<int>(r, min, max, int.TryParse) }.LastWins();
 
     /// <summary>An integer without a fixed default (the description says what absence means).</summary>
     public static Option<long?> OptionalLong(string name, string description, long min, long max = long.MaxValue) =>
-        new(name) { Description = description, HelpName = "N", CustomParser = r => ParseInteger<long>(r, min, max, long.TryParse) };
+        new Option<long?>(name) { Description = description, HelpName = "N", CustomParser = r => ParseInteger<long>(r, min, max, long.TryParse) }.LastWins();
 
     public static Option<double> Double(string name, string description, double defaultValue, double min, string helpName = "X") =>
-        new(name)
+        new Option<double>(name)
         {
             Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue,
             CustomParser = r => ParseDouble(r, min) ?? 0,
-        };
+        }.LastWins();
 
     public static Option<double?> OptionalDouble(string name, string description, double min) =>
-        new(name) { Description = description, HelpName = "X", CustomParser = r => ParseDouble(r, min) };
+        new Option<double?>(name) { Description = description, HelpName = "X", CustomParser = r => ParseDouble(r, min) }.LastWins();
 
     /// <summary>A comma-separated list of positive integers (<c>--batch 1,8,32</c>); null when absent (the description gives the default).</summary>
     public static Option<int[]?> IntList(string name, string description) =>
-        new(name)
+        new Option<int[]?>(name)
         {
             Description = description, HelpName = "N,N,…",
             CustomParser = r =>
@@ -65,7 +66,7 @@ internal static class CliOptions
                 if (values.Count == 0) r.AddError($"{Name(r)} is empty");
                 return [.. values];
             },
-        };
+        }.LastWins();
 
     /// <summary><c>--device auto|cuda|cpu</c>; absent means auto.</summary>
     public static Option<Inference.DeviceKind> Device(string description)
@@ -81,7 +82,7 @@ internal static class CliOptions
         };
         option.CompletionSources.Clear(); // the enum's own names are capitalised
         option.CompletionSources.Add("auto", "cuda", "cpu");
-        return option;
+        return option.LastWins();
     }
 
     /// <summary>Checks each value of a repeatable option with <paramref name="check"/>; its <see cref="CliUsageException"/> becomes a parse error.</summary>

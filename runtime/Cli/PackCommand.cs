@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ModelOperator.Runtime.Packaging;
 using ModelOperator.Runtime.Packaging.Compression;
+using ModelOperator.Cli;
 using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
@@ -12,7 +13,7 @@ internal sealed class PackCommand : Command
     private readonly Argument<string> _model = new("model.onnx") { Description = "The ONNX model to pack" };
     private readonly Option<string> _name = Text("--name", "The package's name", "NAME", required: true);
     private readonly Option<string> _version = Text("--version", "The package's version", "VERSION", required: true);
-    private readonly Option<string> _output = new("--output", "-o") { Description = "The directory the OCI image layout is written to", HelpName = "DIR", Required = true };
+    private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the OCI image layout is written to", HelpName = "DIR", Required = true }.LastWins();
     private readonly Option<string> _description = Text("--description", "A description recorded in the package", "TEXT");
     private readonly Option<string> _license = Text("--license", "A license recorded in the package (an SPDX id such as MIT)", "SPDX");
     private readonly Option<string[]> _labels = Repeated("--label", "A label recorded in the package (repeatable)", "KEY=VALUE").Checked(values => ParseLabels(values));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Runtime.Packaging;
+using ModelOperator.Cli;
 using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
@@ -9,7 +10,7 @@ namespace ModelOperator.Runtime.Cli;
 internal sealed class PullCommand : Command
 {
     private readonly Argument<string> _reference = new("registry/repo:tag|@sha256:…") { Description = "The package to pull" };
-    private readonly Option<string> _output = new("--output", "-o") { Description = "The directory the package is written to", HelpName = "DIR", Required = true };
+    private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the package is written to", HelpName = "DIR", Required = true }.LastWins();
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Talk to the registry over HTTP instead of HTTPS");
     private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry", "PEM");
     private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");

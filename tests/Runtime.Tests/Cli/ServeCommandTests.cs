@@ -28,6 +28,15 @@ public sealed class ServeCommandTests
         Assert.True(options.PlainHttp);
     }
 
+    [Fact]
+    public void AnOptionGivenTwice_TakesTheLastValue_AsGnuToolsDo()
+    {
+        var options = ServeCommand.Parse(Args("--model a.onnx --max-batch 4 --model b.onnx --max-batch=16 --bench-batch 1 --bench-batch 2,4"));
+
+        Assert.Equal(("b.onnx", 16), (options.Model, options.MaxBatch));
+        Assert.Equal([2, 4], options.BenchBatchSizes);
+    }
+
     [Theory]
     [InlineData("", 8081)]
     [InlineData("--grpc-port 9001", 9001)]
