@@ -100,6 +100,24 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task TakenHttpAddress_Exits1_WithOneLine()
+    {
+        await using var api = await ModelOperator.KubeDouble.KubeApiServer.StartAsync();
+        var kubeconfig = api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}.yaml"));
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        try
+        {
+            var (code, _, stderr) = await RunAsync("--kubeconfig", kubeconfig, "--no-leader-election", "--http-address", $"http://127.0.0.1:{port}");
+
+            AssertOneLineFailure(code, stderr, "model-operator: ");
+            Assert.Contains("address already in use", stderr);
+        }
+        finally { File.Delete(kubeconfig); }
+    }
+
+    [Fact]
     public async Task NoKubeconfigAnywhere_Exits1_SayingTheWaysToGiveOne()
     {
         var home = Directory.CreateTempSubdirectory("operator-home-").FullName;
