@@ -43,8 +43,7 @@ internal sealed class InferCommand : Command
         var metadataText = await metadataResponse.Content.ReadAsStringAsync(cancellationToken);
         if (!metadataResponse.IsSuccessStatusCode)
         {
-            Console.Error.WriteLine($"model-runtime infer: GET /v2/models/{name} answered {(int)metadataResponse.StatusCode}: {metadataText}");
-            return 1;
+            throw new CliFailureException($"GET /v2/models/{name} answered {(int)metadataResponse.StatusCode}: {metadataText}");
         }
         var metadata = JsonNode.Parse(metadataText)!;
         var specs = metadata["inputs"]!.AsArray().Select(ToSpec).ToList();
@@ -61,7 +60,8 @@ internal sealed class InferCommand : Command
             using var response = await http.SendAsync(ToMessage(request), cancellationToken);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             Console.WriteLine($"\n{label} request ({request.Body.Length:N0} bytes) -> {(int)response.StatusCode} in {clock.Elapsed.TotalMilliseconds:F1} ms ({body.Length:N0} bytes)");
-            if (!response.IsSuccessStatusCode) { Console.WriteLine(Encoding.UTF8.GetString(body)); return 1; }
+            if (!response.IsSuccessStatusCode)
+                throw new CliFailureException($"the {label} request to POST /{request.Path} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
             PrintOutputs(response, body);
         }
 

@@ -14,7 +14,8 @@ public sealed class ServeCommandTests
     {
         var options = ServeCommand.Parse(Args(
             "--model oci://registry.local/models/mnist:v2 --name mnist --port 8080 --device cuda --max-batch 16 --batch-delay-ms 3 " +
-            "--bench-batch 1,8 --bench-iterations 50 --bench-warmup 5 --plain-http"));
+            "--bench-batch 1,8 --bench-iterations 50 --bench-warmup 5 --bench-input-shape image=1,3,28,28 --plain-http " +
+            "--ca-file /etc/model-runtime/ca/ca.crt --sha256 sha256:" + new string('a', 64)));
 
         Assert.Equal("oci://registry.local/models/mnist:v2", options.Model);
         Assert.Equal("mnist", options.Name);
@@ -26,6 +27,9 @@ public sealed class ServeCommandTests
         Assert.Equal(50, options.BenchIterations);
         Assert.Equal(5, options.BenchWarmup);
         Assert.True(options.PlainHttp);
+        Assert.Equal([1L, 3, 28, 28], options.BenchInputShapes["image"]);
+        Assert.Equal("/etc/model-runtime/ca/ca.crt", options.CaFile);
+        Assert.Equal("sha256:" + new string('a', 64), options.Sha256);
     }
 
     [Fact]
