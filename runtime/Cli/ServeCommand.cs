@@ -8,7 +8,7 @@ internal sealed class ServeCommand : ICliCommand
 {
     public string Name => "serve";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM])";
+    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM] [--shutdown-delay SECONDS: keep serving, not ready, after SIGTERM])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -59,6 +59,7 @@ internal sealed class ServeCommand : ICliCommand
             MaxInflightBytes = args.Option("max-inflight-bytes") is null ? null : args.Long("max-inflight-bytes", 0, 1L << 20),
             Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),
             Tuning = tuning,
+            ShutdownDelay = ShutdownDelaySeconds(args),
         };
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();
@@ -84,6 +85,13 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliUsageException($"--bench-input-shape names input '{value[..eq]}' twice");
         }
         return shapes;
+    }
+
+    private static TimeSpan ShutdownDelaySeconds(CliArgs args)
+    {
+        var seconds = args.Double("shutdown-delay", 0, 0);
+        if (seconds > 600) throw new CliUsageException($"--shutdown-delay must be at most 600 seconds, got {seconds}");
+        return TimeSpan.FromSeconds(seconds);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -19,6 +19,13 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     public string Name { get; } = options.Name ?? NameFromReference(options.Model);
     public string Version { get; private set; } = "1";
     public ModelState State => _state;
+
+    /// <summary>
+    /// Whether inference requests are served: when ready, and also while stopping, since the model stays loaded until the
+    /// server has drained; only readiness turns false at SIGTERM, so a request routed before the endpoint update still
+    /// gets its answer.
+    /// </summary>
+    public bool Serving => _state is ModelState.Ready or ModelState.Stopping;
     public string? Failure { get; private set; }
     public OnnxModel? Model { get; private set; }
     public IInferenceRunner? Runner { get; private set; }
@@ -113,6 +120,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     /// <summary>The request reached the runner, or failed before it.</summary>
     public void EndArrival() => Interlocked.Decrement(ref _arriving);
 
+    /// <summary>Turns readiness false for good; inference is still served until the server stops (<see cref="Serving"/>).</summary>
     public void MarkStopping()
     {
         if (_state == ModelState.Ready) _state = ModelState.Stopping;

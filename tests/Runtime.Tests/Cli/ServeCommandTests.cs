@@ -14,7 +14,7 @@ public sealed class ServeCommandTests
     {
         var options = ServeCommand.Parse(Args(
             "--model oci://registry.local/models/mnist:v2 --name mnist --port 8080 --device cuda --max-batch 16 --batch-delay-ms 3 " +
-            "--bench-batch 1,8 --bench-iterations 50 --bench-warmup 5 --plain-http"));
+            "--bench-batch 1,8 --bench-iterations 50 --shutdown-delay 5 --bench-warmup 5 --plain-http"));
 
         Assert.Equal("oci://registry.local/models/mnist:v2", options.Model);
         Assert.Equal("mnist", options.Name);
@@ -26,6 +26,7 @@ public sealed class ServeCommandTests
         Assert.Equal(50, options.BenchIterations);
         Assert.Equal(5, options.BenchWarmup);
         Assert.True(options.PlainHttp);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ShutdownDelay);
     }
 
     [Theory]
@@ -57,6 +58,8 @@ public sealed class ServeCommandTests
     [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]
     [InlineData("--model m.onnx --bench-batch 1,x", "--bench-batch must be a comma-separated list")]
     [InlineData("--model m.onnx --max-batchsize 4", "unknown option(s): --max-batchsize")]
+    [InlineData("--model m.onnx --shutdown-delay -1", "--shutdown-delay must be a number >= 0")]
+    [InlineData("--model m.onnx --shutdown-delay 601", "--shutdown-delay must be at most 600 seconds")]
     [InlineData("--port 8080", "missing required option --model")]
     public void BadCommandLine_IsAUsageError_SayingWhatIsWrong(string line, string expected)
     {

@@ -148,6 +148,26 @@ public sealed class ServerBehaviourTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task DuringTheShutdownDelay_ReadyAnswers503_AndInferenceIsStillServed()
+    {
+        var server = await RunningServer.StartAsync(new ServeOptions { Model = ModelFiles.Mlp, BenchIterations = 0, ShutdownDelay = TimeSpan.FromSeconds(5) });
+        var address = server.Server.BaseAddress;
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+
+        var stopping = server.DisposeAsync().AsTask();
+        await WaitUntil(() => server.Server.Model.State == ModelState.Stopping, "shutdown to begin");
+        var ready = await client.GetAsync("/v2/health/ready");
+        var infer = await client.PostAsync($"/v2/models/{server.ModelName}/infer", OipJson.Json(MlpBody()));
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        Assert.NotNull((await JsonOf(infer))["outputs"]);
+        using var after = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        await Assert.ThrowsAsync<HttpRequestException>(() => after.GetAsync("/v2/health/live"));
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();
