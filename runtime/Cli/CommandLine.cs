@@ -17,7 +17,7 @@ internal static class CommandLine
     ];
 
     /// <summary>Option names that are flags (take no value) for any command.</summary>
-    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "fp16", "help", "quiet", "enable-noop-endpoint", "grpc"];
+    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "fp16", "help", "quiet", "enable-noop-endpoint", "grpc", "no-warm-up"];
 
     public static async Task<int> RunAsync(string[] args)
     {

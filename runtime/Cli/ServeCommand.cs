@@ -8,7 +8,7 @@ internal sealed class ServeCommand : ICliCommand
 {
     public string Name => "serve";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM] [--shutdown-delay SECONDS: keep serving, not ready, after SIGTERM])";
+    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM] [--shutdown-delay SECONDS: keep serving, not ready, after SIGTERM] [--no-warm-up])";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -60,6 +60,7 @@ internal sealed class ServeCommand : ICliCommand
             Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),
             Tuning = tuning,
             ShutdownDelay = ShutdownDelaySeconds(args),
+            WarmUp = !args.Flag("no-warm-up"),
         };
         if (args.Option("node") is { } node) options = options with { Node = node };
         args.RejectUnknown();

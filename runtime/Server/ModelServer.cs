@@ -85,7 +85,9 @@ internal sealed class ModelServer : IAsyncDisposable
         var server = new ModelServer(app, model, metrics, Reachable(address), grpcAddress is null ? null : Reachable(grpcAddress));
         app.Logger.LogInformation("Listening on {Address} for model {Model}", address, model.Name);
         if (grpcAddress is not null) app.Logger.LogInformation("Listening for gRPC on {GrpcAddress} for model {Model}", grpcAddress, model.Name);
-        server.Loading = model.StartAsync(app.Lifetime.ApplicationStopping);
+        var self = server.BaseAddress;
+        server.Loading = model.StartAsync(app.Lifetime.ApplicationStopping,
+            options.WarmUp ? (onnx, shapes, ct) => HttpWarmUp.RunAsync(self, model.Name, onnx, shapes, ct) : null);
         return server;
     }
 

@@ -82,6 +82,9 @@ internal sealed record ServeOptions
     /// </summary>
     public TimeSpan ShutdownDelay { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Whether the server sends itself warm-up requests before turning ready (<see cref="HttpWarmUp"/>; <c>--no-warm-up</c> turns it off).</summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>How long shutdown waits for in-flight requests to finish (after <see cref="ShutdownDelay"/>).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
 }
