@@ -40,10 +40,19 @@ build:
 	$(DOTNET) build ModelOperator.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
 # Runs every test project, one at a time (-m:1: the end-to-end tests run real processes and are timing-sensitive on
-# 2 cores when projects run side by side); the last line sums them up as "tests: N passed, N failed, N skipped".
-test: deps build $(TEST_DEPS)
+# 2 cores when projects run side by side), then the whole demo as the guard that `make demo` still tells its story
+# (scripts/demo.sh, about 4 minutes; its output in .artifacts/demo.log). The last lines sum them up as
+# "tests: N passed, N failed, N skipped" and "demo: passed|failed …". DEMO=0 leaves the demo out.
+DEMO ?= 1
+test: deps build $(TEST_DEPS) kubectl demo-build
 	@mkdir -p .artifacts; set -o pipefail; \
 	$(DOTNET) test ModelOperator.sln -c $(CONFIGURATION) --no-build -nologo -m:1 --logger "console;verbosity=normal" \
 	  -- RunConfiguration.TestSessionTimeout=3000000 2>&1 | tee .artifacts/test.log; status=$$?; \
+	demo=skipped; if [ "$(DEMO)" != 0 ]; then \
+	  echo "Running the demo as a test (output in .artifacts/demo.log)"; \
+	  if CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh > .artifacts/demo.log 2>&1; then demo=passed; \
+	  else demo=failed; status=1; fi; \
+	  sed -n '/=== Act 7\/7/,$$p' .artifacts/demo.log; \
+	fi; \
 	awk '/^ +Passed: [0-9]+$$/{p+=$$2} /^ +Failed: [0-9]+$$/{f+=$$2} /^ +Skipped: [0-9]+$$/{s+=$$2} \
-	  END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' .artifacts/test.log; exit $$status
+	  END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' .artifacts/test.log; echo "demo: $$demo"; exit $$status

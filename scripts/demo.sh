@@ -22,9 +22,10 @@ DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6}
 TARGET_MS=${TARGET_MS:-40}
 # The benchmark gate: each pod's p95 at batch 1 must stay under it (generous: 2 busy cores, pods benchmarking together).
 GATE_MS=${GATE_MS:-100}
-# Canary analysis: the canary's p95 over the stable's; an identical version measures near 1, but a pod that has just
-# started on 2 busy cores can briefly read several times slower, hence the margin and the two failures needed.
-MAX_P95_RATIO=${MAX_P95_RATIO:-4}
+# Canary analysis: the canary's p95 over the stable's. An identical version measures near 1 (the runtime warms its
+# request path before it turns ready); the slow twin (~10x the compute) measures 3-45x, less when its CPU use slows
+# the stable pods on the same 2 cores; two failed checks roll back.
+MAX_P95_RATIO=${MAX_P95_RATIO:-2}
 NAME=mnist
 NS=default
 SEL=serving.modeloperator.io/name=$NAME
@@ -143,7 +144,7 @@ act1() {
   /usr/bin/docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 & pids+=($!)
   wait_until 30 "the registry" "curl -fs http://127.0.0.1:$RP/v2/" || return
   echo "registry at 127.0.0.1:$RP"
-  step "model-runtime pack + push: version 1.0, version 2.0 (new weights, same cost) and the slower twin (same signature, ~4x the compute)"
+  step "model-runtime pack + push: version 1.0, version 2.0 (new weights, same cost) and the slower twin (same signature, ~10x the compute)"
   pack_push "$MODELS/mnist-cnn.onnx" 1.0 REF_V1 || return
   pack_push "$SECOND_VERSION" 2.0 REF_V2 || return
   if [ -e "$SLOW_TWIN" ]; then pack_push "$SLOW_TWIN" 3.0-slow REF_SLOW || return; fi

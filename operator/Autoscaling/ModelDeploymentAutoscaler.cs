@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
+using ModelOperator.Operator.Rollout;
 using ModelOperator.Operator.Runtime;
 
 namespace ModelOperator.Operator.Autoscaling;
@@ -116,10 +117,12 @@ internal sealed class ModelDeploymentAutoscaler(
         if (p95 is { } ms) status.LatencyP95Ms = Math.Round(ms, 3);
         var generation = md.Metadata.Generation;
         var activeBefore = ConditionSet.Find(status, ScalingActive);
-        if (activeBefore is null || activeBefore.Reason != decision.ActiveReason || activeBefore.Status != (decision.Active ? "True" : "False"))
+        if (activeBefore is null || activeBefore.Reason != decision.ActiveReason || activeBefore.Message != decision.ActiveMessage
+            || activeBefore.Status != (decision.Active ? "True" : "False"))
             ConditionSet.Set(status.Conditions, ScalingActive, decision.Active, decision.ActiveReason, decision.ActiveMessage, generation, stamp);
         var limitedBefore = ConditionSet.Find(status, ScalingLimited);
-        if (limitedBefore is null || limitedBefore.Reason != decision.LimitedReason || limitedBefore.Status != (decision.Limited ? "True" : "False"))
+        if (limitedBefore is null || limitedBefore.Reason != decision.LimitedReason || limitedBefore.Message != decision.LimitedMessage
+            || limitedBefore.Status != (decision.Limited ? "True" : "False"))
             ConditionSet.Set(status.Conditions, ScalingLimited, decision.Limited, decision.LimitedReason, decision.LimitedMessage, generation, stamp);
         return KubernetesJson.Serialize(status) == before ? null : status;
     }
@@ -159,7 +162,7 @@ internal sealed class ModelDeploymentAutoscaler(
         // The pods' tolerations, not only the user's: the operator adds the GPU taint's toleration, and without it every
         // GPU node looked unschedulable (the dev cluster end-to-end test found "0 free" on 2 nodes with 3 GPUs free).
         return GpuCapacityCalculator.Compute(perPod, md.Spec.Gpu?.NodeSelector, DesiredDeployment.Tolerations(md.Spec), nodes.Items, allPods.Items.ToList(),
-            p => pods.OwnerKey(p) == key);
+            p => pods.OwnerKey(p) == key) with { SurgeFor = CanarySurge.For(md) };
     }
 
     private static bool Ready(V1Pod pod) =>

@@ -58,7 +58,8 @@ public static class ScalingDecider
             var wanted = desired;
             desired = Math.Max(fits, policy.Min);
             (limited, limitedReason, limitedMessage) = (true, "InsufficientGPU",
-                $"Wanted {wanted} replicas of {gpu.GpusPerPod} nvidia.com/gpu each; the schedulable nodes have {Math.Max(0, gpu.FreeGpus)} free beyond the {current} running, so {fits} fit; scaled to {desired}");
+                $"Wanted {wanted} replicas of {gpu.GpusPerPod} nvidia.com/gpu each; the schedulable nodes have {Math.Max(0, gpu.FreeGpus)} free beyond the {current} running"
+                + (gpu.SurgeFor(fits) > 0 ? $", so {fits} fit beside the canary's {gpu.SurgeFor(fits)}" : $", so {fits} fit") + $"; scaled to {desired}");
         }
 
         var scaleUps = desired > current ? state.ScaleUps.Append(new TimedReplicas(now, desired - current)).ToList() : state.ScaleUps;

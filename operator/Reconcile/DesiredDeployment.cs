@@ -114,6 +114,7 @@ public static class DesiredDeployment
             "--batch-delay-ms", (spec.Runtime?.Batching?.MaxDelayMs ?? 2).ToString(),
             "--bench-batch", string.Join(',', bench?.BatchSizes is { Count: > 0 } b ? b : [1]),
             "--bench-iterations", (bench?.Iterations ?? 20).ToString(),
+            "--shutdown-delay", WellKnown.RuntimeShutdownDelaySeconds.ToString(),
         };
         if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
         foreach (var (input, shape) in (bench?.InputShapes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))

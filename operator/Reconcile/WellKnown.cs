@@ -17,6 +17,13 @@ public static class WellKnown
     public const int RuntimePort = 8080;
     /// <summary>The runtime's OIP v2 gRPC port (its default, as KServe's), named <c>grpc</c>.</summary>
     public const int RuntimeGrpcPort = 8081;
+
+    /// <summary>
+    /// Seconds a runtime pod keeps serving after SIGTERM (not ready) before it stops listening. Kubernetes removes a
+    /// deleted pod from endpoints while it signals it; proxies (kube-proxy, ingress, the dev cluster's) learn of the
+    /// removal a moment later, and requests they route meanwhile must still be answered.
+    /// </summary>
+    public const int RuntimeShutdownDelaySeconds = 5;
     /// <summary>The readiness gate runtime pods carry; the operator sets this pod condition once a pod passes admission.</summary>
     public const string AdmittedCondition = "serving.modeloperator.io/admitted";
     /// <summary>The extended resource (and taint key) of NVIDIA GPUs.</summary>

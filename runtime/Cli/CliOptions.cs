@@ -35,11 +35,11 @@ internal static class CliOptions
     public static Option<long?> OptionalLong(string name, string description, long min, long max = long.MaxValue) =>
         new Option<long?>(name) { Description = description, HelpName = "N", CustomParser = r => ParseInteger<long>(r, min, max, long.TryParse) }.LastWins();
 
-    public static Option<double> Double(string name, string description, double defaultValue, double min, string helpName = "X") =>
+    public static Option<double> Double(string name, string description, double defaultValue, double min, string helpName = "X", double max = double.PositiveInfinity) =>
         new Option<double>(name)
         {
             Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue,
-            CustomParser = r => ParseDouble(r, min) ?? 0,
+            CustomParser = r => ParseDouble(r, min, max) ?? 0,
         }.LastWins();
 
     public static Option<double?> OptionalDouble(string name, string description, double min) =>
@@ -107,11 +107,13 @@ internal static class CliOptions
         return default;
     }
 
-    private static double? ParseDouble(ArgumentResult r, double min)
+    private static double? ParseDouble(ArgumentResult r, double min, double max = double.PositiveInfinity)
     {
         var raw = r.Tokens[^1].Value;
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= min) return value;
-        r.AddError($"{Name(r)} must be a number >= {min.ToString(CultureInfo.InvariantCulture)}, got '{raw}'");
+        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= min && value <= max) return value;
+        var range = double.IsPositiveInfinity(max) ? $">= {min.ToString(CultureInfo.InvariantCulture)}"
+            : $"between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}";
+        r.AddError($"{Name(r)} must be a number {range}, got '{raw}'");
         return null;
     }
 

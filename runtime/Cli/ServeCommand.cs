@@ -36,13 +36,16 @@ internal sealed class ServeCommand : Command
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Fetch oci:// models over HTTP instead of HTTPS");
     private readonly Option<string> _sha256 = Text("--sha256", "The model's expected sha256 digest; a mismatch stops serve", "HEX");
     private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or download host", "PEM");
+    private readonly Option<double> _shutdownDelay = Double("--shutdown-delay",
+        "Seconds to keep serving after SIGTERM, reporting not ready, before it stops listening (so proxies route elsewhere first)", 0, 0, "SECONDS", max: 600);
+    private readonly Option<bool> _noWarmUp = Flag("--no-warm-up", "Do not send the server warm-up requests before it turns ready");
     private readonly Option<string> _node = Text("--node", "The node reported with the benchmark (default: env NODE_NAME, else the host name)", "NAME");
 
     public ServeCommand() : base("serve", "Serve a model over the Open Inference Protocol v2 (REST and gRPC) until SIGTERM or Ctrl+C")
     {
         foreach (var option in new Option[] { _model, _name, _host, _port, _grpcPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
             _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
-            _plainHttp, _sha256, _caFile, _node })
+            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node })
             Options.Add(option);
         SetAction((result, cancellationToken) => RunAsync(ToOptions(result), cancellationToken));
     }
@@ -102,6 +105,8 @@ internal sealed class ServeCommand : Command
             MaxInflightBytes = result.GetValue(_maxInflightBytes),
             Limits = new Protocol.InferRequestLimits(result.GetValue(_maxBytesElements)),
             Tuning = tuning,
+            ShutdownDelay = TimeSpan.FromSeconds(result.GetValue(_shutdownDelay)),
+            WarmUp = !result.GetValue(_noWarmUp),
         };
         if ((result.GetValue(_node) ?? NonEmpty(environment("NODE_NAME"))) is { } node) options = options with { Node = node };
         CheckNameAndHost(options);

@@ -43,7 +43,7 @@ internal sealed class GrpcInferenceService(ModelRegistry registry) : GRPCInferen
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         var served = Find(request.ModelName, request.ModelVersion);
-        if (served.State != ModelState.Ready || served.Model is not { } model || served.Runner is not { } runner)
+        if (!served.Serving || served.Model is not { } model || served.Runner is not { } runner)
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         InferRequest inferRequest;
         served.BeginArrival();

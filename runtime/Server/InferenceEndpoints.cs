@@ -19,7 +19,7 @@ internal static class InferenceEndpoints
 
     private static async Task InferAsync(HttpContext context, ServedModel served, ServeOptions options, InflightBytes inflight)
     {
-        if (served.State != ModelState.Ready || served.Model is not { } model || served.Runner is not { } runner)
+        if (!served.Serving || served.Model is not { } model || served.Runner is not { } runner)
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         var cancellation = context.RequestAborted;
         InferRequest request;

@@ -12,7 +12,7 @@ internal sealed class InferenceMetricsMiddleware(RequestDelegate next, RuntimeMe
     public async Task InvokeAsync(HttpContext context)
     {
         var model = ModelOf(context.Request);
-        if (model is null)
+        if (model is null || registry.Find(model, null).State == ModelState.Warming)
         {
             await next(context);
             return;

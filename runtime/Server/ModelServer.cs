@@ -12,7 +12,8 @@ namespace ModelOperator.Runtime.Server;
 /// <summary>
 /// The <c>serve</c> server: Kestrel with the OIP v2 REST endpoints and <c>/metrics</c> on one port and, unless turned
 /// off, OIP v2 over gRPC (with the standard health service and reflection) on another. It starts listening at once (live),
-/// then loads and benchmarks the model in the background and turns ready. Stopping drains in-flight requests first.
+/// then loads and benchmarks the model in the background and turns ready. Stopping turns it not ready, keeps serving for
+/// the shutdown delay, then stops listening and drains in-flight requests.
 /// </summary>
 internal sealed class ModelServer : IAsyncDisposable
 {
@@ -53,13 +54,14 @@ internal sealed class ModelServer : IAsyncDisposable
             if (options.GrpcPort is { } grpcPort)
                 k.Listen(IPAddress.Parse(options.Host), grpcPort, l => l.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownDelay + options.DrainTimeout);
         var metrics = new RuntimeMetrics();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(new InflightBytes(options.MaxInflightBytes ?? InflightBytes.DefaultLimit()));
         builder.Services.AddSingleton(sp => new ServedModel(options, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Model")));
         builder.Services.AddSingleton(sp => new ModelRegistry([sp.GetRequiredService<ServedModel>()]));
+        builder.Services.AddHostedService<ShutdownDelay>();
         if (options.GrpcPort is not null) AddGrpc(builder.Services, options);
         var app = builder.Build();
         var model = app.Services.GetRequiredService<ServedModel>();
@@ -83,7 +85,9 @@ internal sealed class ModelServer : IAsyncDisposable
         var server = new ModelServer(app, model, metrics, Reachable(address), grpcAddress is null ? null : Reachable(grpcAddress));
         app.Logger.LogInformation("Listening on {Address} for model {Model}", address, model.Name);
         if (grpcAddress is not null) app.Logger.LogInformation("Listening for gRPC on {GrpcAddress} for model {Model}", grpcAddress, model.Name);
-        server.Loading = model.StartAsync(app.Lifetime.ApplicationStopping);
+        var self = server.BaseAddress;
+        server.Loading = model.StartAsync(app.Lifetime.ApplicationStopping,
+            options.WarmUp ? (onnx, shapes, ct) => HttpWarmUp.RunAsync(self, model.Name, onnx, shapes, ct) : null);
         return server;
     }
 

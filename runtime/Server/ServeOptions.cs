@@ -75,6 +75,16 @@ internal sealed record ServeOptions
 
     public SessionTuning Tuning { get; init; } = SessionTuning.ForServing(DefaultConcurrentRuns);
 
-    /// <summary>How long shutdown waits for in-flight requests to finish.</summary>
+    /// <summary>
+    /// How long the server keeps accepting requests after SIGTERM (<c>--shutdown-delay</c>), reporting not ready, before
+    /// it stops listening: long enough for the endpoint update to reach every proxy, so no request is routed to a
+    /// closed port. Kubernetes sends SIGTERM and removes the pod from endpoints at the same time.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Whether the server sends itself warm-up requests before turning ready (<see cref="HttpWarmUp"/>; <c>--no-warm-up</c> turns it off).</summary>
+    public bool WarmUp { get; init; } = true;
+
+    /// <summary>How long shutdown waits for in-flight requests to finish (after <see cref="ShutdownDelay"/>).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
 }

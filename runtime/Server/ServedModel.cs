@@ -19,6 +19,13 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     public string Name { get; } = options.Name ?? NameFromReference(options.Model);
     public string Version { get; private set; } = "1";
     public ModelState State => _state;
+
+    /// <summary>
+    /// Whether inference requests are served: when ready, and also while stopping, since the model stays loaded until the
+    /// server has drained; only readiness turns false at SIGTERM, so a request routed before the endpoint update still
+    /// gets its answer.
+    /// </summary>
+    public bool Serving => _state is ModelState.Warming or ModelState.Ready or ModelState.Stopping;
     public string? Failure { get; private set; }
     public OnnxModel? Model { get; private set; }
     public IInferenceRunner? Runner { get; private set; }
@@ -26,7 +33,9 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     public BenchmarkReport Benchmark { get; private set; } = new(options.Name ?? NameFromReference(options.Model), "pending", []);
 
     /// <summary>Resolves, loads and benchmarks the model; on failure the state is <see cref="ModelState.Failed"/> and the error rethrown.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Ends loading when the server stops.</param>
+    /// <param name="warmUp">Run after the benchmark, before turning ready, with inference already served (see <see cref="HttpWarmUp"/>).</param>
+    public async Task StartAsync(CancellationToken cancellationToken, Func<OnnxModel, IReadOnlyDictionary<string, long[]>, CancellationToken, Task<int>>? warmUp = null)
     {
         try
         {
@@ -52,6 +61,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
 
             _state = ModelState.Benchmarking;
             await Task.Run(() => RunBenchmark(model, cancellationToken), cancellationToken);
+            if (warmUp is not null) await WarmUpAsync(model, warmUp, cancellationToken);
             _state = ModelState.Ready;
             metrics.Ready.WithLabels(Name).Set(1);
             logger.LogInformation("Model {Model} is ready", Name);
@@ -62,6 +72,23 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
             _state = ModelState.Failed;
             logger.LogError("Failed to load model {Model} from {Reference}: {Error}", Name, options.Model, e.Message);
             throw;
+        }
+    }
+
+    private async Task WarmUpAsync(OnnxModel model, Func<OnnxModel, IReadOnlyDictionary<string, long[]>, CancellationToken, Task<int>> warmUp,
+        CancellationToken cancellationToken)
+    {
+        _state = ModelState.Warming;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var answered = await warmUp(model, _benchShapes.Shapes, cancellationToken);
+            logger.LogInformation("Warmed up model {Model} with {Requests} requests in {WarmUpSeconds:F3}s", Name, answered, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A model whose synthetic inputs it rejects still serves real ones: warm-up only makes the first requests faster.
+            logger.LogWarning("Warm-up of model {Model} stopped: {Error}", Name, e.Message);
         }
     }
 
@@ -113,6 +140,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     /// <summary>The request reached the runner, or failed before it.</summary>
     public void EndArrival() => Interlocked.Decrement(ref _arriving);
 
+    /// <summary>Turns readiness false for good; inference is still served until the server stops (<see cref="Serving"/>).</summary>
     public void MarkStopping()
     {
         if (_state == ModelState.Ready) _state = ModelState.Stopping;

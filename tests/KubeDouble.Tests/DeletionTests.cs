@@ -170,6 +170,27 @@ public sealed class GracefulDeletionTests
     }
 
     [Fact]
+    public async Task TerminatingPod_StaysThroughItsKubeletsStatusWrites()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p" },
+            Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "c", Image = "i" }] },
+        }, "default");
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default");
+
+        // The kubelet reports the terminating pod not ready: the object must stay until the kubelet deletes it again.
+        var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync("p", "default");
+        pod.Status = new V1PodStatus { Phase = "Running", Conditions = [new V1PodCondition { Type = "Ready", Status = "False" }] };
+        await cluster.Client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, "p", "default");
+
+        var after = await cluster.Client.CoreV1.ReadNamespacedPodAsync("p", "default");
+        Assert.NotNull(after.Metadata.DeletionTimestamp);
+        Assert.Equal("False", after.Status.Conditions.Single(c => c.Type == "Ready").Status);
+    }
+
+    [Fact]
     public async Task UnboundPod_IsDeletedAtOnce()
     {
         await using var cluster = await TestCluster.StartAsync();

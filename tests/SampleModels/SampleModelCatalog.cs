@@ -34,7 +34,7 @@ public static class SampleModelCatalog
 
     /// <summary>
     /// A deliberately slower twin of <see cref="MnistCnn"/>: the same signature and weights plus
-    /// <see cref="MnistCnnSlowExtraConvs"/> extra 256→256 convolutions (about four times the compute per image).
+    /// <see cref="MnistCnnSlowExtraConvs"/> extra 256→256 convolutions (about ten times the compute per image: slower beyond doubt even on a busy machine, where a 4× twin sometimes passed a maxP95Ratio of 4).
     /// The version a canary analysis on latency must roll back.
     /// </summary>
     public static byte[] MnistCnnSlow() => Cached(MnistCnnVariants.SlowName, MnistCnnVariants.BuildSlow);

@@ -24,21 +24,14 @@ internal sealed class DeploymentController : IClusterComponent
     {
         var logger = context.Loggers.CreateLogger("DevCluster.DeploymentController");
         var events = new ClusterEvents(context.Client, "deployment-controller", context.Time);
-        var changes = new ApiChanges(context.Client, ["apis/apps/v1/deployments", "apis/apps/v1/replicasets"], ct);
-        while (!ct.IsCancellationRequested)
+        await LevelTriggeredLoop.RunAsync(context.Client, ["apis/apps/v1/deployments", "apis/apps/v1/replicasets"], logger, "Deployment sync", async ct =>
         {
-            await changes.WaitAsync(TimeSpan.FromSeconds(5), ct);
-            try
-            {
-                var deployments = (await context.Client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct)).Items;
-                if (deployments.Count == 0) continue;
-                var sets = (await context.Client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct)).Items;
-                foreach (var deployment in deployments.Where(d => d.Metadata.DeletionTimestamp is null))
-                    await SyncAsync(context, events, logger, deployment, sets.Where(s => PodState.ControllerUid(s.Metadata) == deployment.Uid()).ToList(), ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested) { logger.LogWarning(e, "Deployment sync failed"); changes.Signal(); await Task.Delay(500, ct); }
-        }
-        await changes.Watches;
+            var deployments = (await context.Client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct)).Items;
+            if (deployments.Count == 0) return;
+            var sets = (await context.Client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct)).Items;
+            foreach (var deployment in deployments.Where(d => d.Metadata.DeletionTimestamp is null))
+                await SyncAsync(context, events, logger, deployment, sets.Where(s => PodState.ControllerUid(s.Metadata) == deployment.Uid()).ToList(), ct);
+        }, ct);
     }
 
     private static async Task SyncAsync(ClusterContext context, ClusterEvents events, ILogger logger, V1Deployment d, List<V1ReplicaSet> owned, CancellationToken ct)

@@ -19,14 +19,8 @@ internal sealed class ReplicaSetController : IClusterComponent
     {
         var logger = context.Loggers.CreateLogger("DevCluster.ReplicaSetController");
         var events = new ClusterEvents(context.Client, "replicaset-controller", context.Time);
-        var changes = new ApiChanges(context.Client, ["apis/apps/v1/replicasets", "api/v1/pods"], ct);
-        while (!ct.IsCancellationRequested)
-        {
-            await changes.WaitAsync(TimeSpan.FromSeconds(5), ct);
-            try { await SyncAllAsync(context, events, logger, ct); }
-            catch (Exception e) when (!ct.IsCancellationRequested) { logger.LogWarning(e, "ReplicaSet sync failed"); changes.Signal(); await Task.Delay(500, ct); }
-        }
-        await changes.Watches;
+        await LevelTriggeredLoop.RunAsync(context.Client, ["apis/apps/v1/replicasets", "api/v1/pods"], logger, "ReplicaSet sync",
+            ct => SyncAllAsync(context, events, logger, ct), ct);
     }
 
     private static async Task SyncAllAsync(ClusterContext context, ClusterEvents events, ILogger logger, CancellationToken ct)

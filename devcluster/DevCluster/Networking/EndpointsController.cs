@@ -19,14 +19,8 @@ internal sealed class EndpointsController : IClusterComponent
     public async Task RunAsync(ClusterContext context, CancellationToken ct)
     {
         var logger = context.Loggers.CreateLogger("DevCluster.EndpointsController");
-        var changes = new ApiChanges(context.Client, ["api/v1/services", "api/v1/pods"], ct);
-        while (!ct.IsCancellationRequested)
-        {
-            await changes.WaitAsync(TimeSpan.FromSeconds(5), ct);
-            try { await SyncAllAsync(context.Client, ct); }
-            catch (Exception e) when (!ct.IsCancellationRequested) { logger.LogWarning(e, "Endpoints sync failed"); changes.Signal(); await Task.Delay(500, ct); }
-        }
-        await changes.Watches;
+        await LevelTriggeredLoop.RunAsync(context.Client, ["api/v1/services", "api/v1/pods"], logger, "Endpoints sync",
+            ct => SyncAllAsync(context.Client, ct), ct);
     }
 
     private static async Task SyncAllAsync(IKubernetes client, CancellationToken ct)

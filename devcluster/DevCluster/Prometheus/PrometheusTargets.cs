@@ -22,23 +22,16 @@ internal sealed class PrometheusTargets : IClusterComponent
         var path = PathIn(context.StateDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string? written = null;
-        var changes = new ApiChanges(context.Client, ["api/v1/pods"], ct);
-        while (!ct.IsCancellationRequested)
+        await LevelTriggeredLoop.RunAsync(context.Client, ["api/v1/pods"], logger, "Prometheus targets update", async ct =>
         {
-            await changes.WaitAsync(TimeSpan.FromSeconds(5), ct);
-            try
-            {
-                var pods = (await context.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct)).Items;
-                var text = ScrapeTargets.From(pods).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-                if (text == written) continue;
-                var temporary = path + ".tmp";
-                await File.WriteAllTextAsync(temporary, text, ct);
-                File.Move(temporary, path, overwrite: true);
-                written = text;
-                logger.LogInformation("Wrote Prometheus targets {Path}", path);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested) { logger.LogWarning(e, "Prometheus targets update failed"); changes.Signal(); await Task.Delay(500, ct); }
-        }
-        await changes.Watches;
+            var pods = (await context.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct)).Items;
+            var text = ScrapeTargets.From(pods).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+            if (text == written) return;
+            var temporary = path + ".tmp";
+            await File.WriteAllTextAsync(temporary, text, ct);
+            File.Move(temporary, path, overwrite: true);
+            written = text;
+            logger.LogInformation("Wrote Prometheus targets {Path}", path);
+        }, ct);
     }
 }

@@ -23,14 +23,8 @@ internal sealed class Scheduler : IClusterComponent
     {
         var logger = context.Loggers.CreateLogger("DevCluster.Scheduler");
         var events = new ClusterEvents(context.Client, SchedulerName, context.Time);
-        var changes = new ApiChanges(context.Client, ["api/v1/pods", "api/v1/nodes"], ct);
-        while (!ct.IsCancellationRequested)
-        {
-            await changes.WaitAsync(TimeSpan.FromSeconds(5), ct);
-            try { await ScheduleAllAsync(context, events, logger, ct); }
-            catch (Exception e) when (!ct.IsCancellationRequested) { logger.LogWarning(e, "Scheduling pass failed"); changes.Signal(); await Task.Delay(500, ct); }
-        }
-        await changes.Watches;
+        await LevelTriggeredLoop.RunAsync(context.Client, ["api/v1/pods", "api/v1/nodes"], logger, "Scheduling pass",
+            ct => ScheduleAllAsync(context, events, logger, ct), ct);
     }
 
     private static async Task ScheduleAllAsync(ClusterContext context, ClusterEvents events, ILogger logger, CancellationToken ct)

@@ -113,7 +113,9 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
         if (dryRun) return obj;
         var stored = store.Put(type, obj);
         if (type.Plural == "customresourcedefinitions" && !ObjectMeta.IsDeleting(stored)) crds.Register(stored);
-        if (ObjectMeta.IsDeleting(stored) && ObjectMeta.Finalizers(stored).Count == 0) Remove(type, stored);
+        // An object whose last finalizer went is removed; a pod in its grace period stays until its kubelet deletes it
+        // with gracePeriodSeconds=0, however often the kubelet writes its status meanwhile.
+        if (ObjectMeta.IsDeleting(stored) && ObjectMeta.Finalizers(stored).Count == 0 && !InGracePeriod(stored)) Remove(type, stored);
         changed();
         return stored;
     }
@@ -172,6 +174,8 @@ internal sealed class ObjectWriter(ObjectStore store, ObjectValidator validator,
         var keys = old.Select(kv => kv.Key).Union(updated.Select(kv => kv.Key)).Where(k => !ignored.Contains(k));
         return keys.Any(k => !JsonNode.DeepEquals(old[k], updated[k]));
     }
+
+    private static bool InGracePeriod(JsonObject obj) => (JsonNumber.Long(ObjectMeta.Of(obj)["deletionGracePeriodSeconds"]) ?? 0) > 0;
 
     private static bool Same(JsonObject old, JsonObject updated) =>
         EqualExcept(old, updated, "metadata") && EqualExcept(MetaOrEmpty(old), MetaOrEmpty(updated), "managedFields", "resourceVersion")

@@ -48,7 +48,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         output.WriteLine($"Requests: {load.Ok} ok, {load.Failed} failed");
     }
 
-    [Fact(Skip = "Known bug, open: under make test load 2 of ~3,300 requests got 503 'stopping' as the rolled-back canary's pods stopped; the same drain-before-SIGTERM bug as GracefulDeletionUnderLoadTests (the runtime should keep serving through a drain period after SIGTERM)")]
+    [Fact]
     public async Task SlowerTwin_IsRolledBack_AfterFailureLimitIntervals_WithTheMeasuredP95s()
     {
         const int interval = 3, failureLimit = 2;
@@ -114,21 +114,22 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         Assert.True(load.Ok > 0 && load.Failed == 0, $"{load.Failed} of {load.Ok + load.Failed} requests failed: {string.Join(" | ", load.Failures)}");
     }
 
-    [Fact(Skip = "Known bug, open: on merged main the pod is never refused by the gate within 180 s (passed on its branch; an interaction with the later planner changes, not found yet)")]
+    [Fact]
     public async Task FailingGate_BlocksTheRevision_AndRelaxingTheSpecAdmitsIt()
     {
         await using var cluster = await RolloutCluster.StartAsync(output);
         await cluster.CreateAsync(RolloutCluster.Model("cnn-gate", "mnist-cnn",
-            s => s.Benchmark!.Gate = new BenchmarkGate { MaxP95Ms = 1 }));
+            // A throughput no machine reaches: a latency bound such as maxP95Ms 1 passed on a quiet machine.
+            s => s.Benchmark!.Gate = new BenchmarkGate { MinThroughput = 1e9 }));
 
         var refused = await Eventually.ValueAsync(() => cluster.Pods("cnn-gate").Select(RolloutCluster.Admitted).FirstOrDefault(c => c?.Status == "False"),
             "the pod to be refused by the gate", PodStart);
         Assert.Equal("BenchmarkGateFailed", refused.Reason);
-        Assert.Contains("exceeds maxP95Ms 1", refused.Message);
+        Assert.Contains("is below minThroughput 1000000000/s", refused.Message);
         Assert.DoesNotContain(cluster.Pods("cnn-gate"), RolloutCluster.IsReady);
         await Eventually.TrueAsync(() => cluster.Model("cnn-gate").Status?.Conditions?.Any(c => c is { Type: "BenchmarkPassed", Status: "False" }) == true, "BenchmarkPassed=False");
 
-        await cluster.PatchSpecAsync("cnn-gate", new { benchmark = new { gate = new { maxP95Ms = 100_000 } } });
+        await cluster.PatchSpecAsync("cnn-gate", new { benchmark = new { gate = new { minThroughput = 1 } } });
         await cluster.StableAsync("cnn-gate");
         await using var load = new ServiceLoad(cluster.InferUri("cnn-gate"));
         await Eventually.TrueAsync(() => load.Ok >= 20, "20 requests served by the admitted pod", TimeSpan.FromMinutes(1));

@@ -90,7 +90,7 @@ public sealed class DesiredStateTests
         Assert.Equal("registry.local/model-runtime:test", c.Image);
         Assert.Equal(
             ["serve", "--model", "oci://registry.local/models/resnet:1.0", "--name", "resnet", "--port", "8080", "--device", "cpu",
-             "--max-batch", "16", "--batch-delay-ms", "5", "--bench-batch", "1,8", "--bench-iterations", "50", "--bench-warmup", "5"],
+             "--max-batch", "16", "--batch-delay-ms", "5", "--bench-batch", "1,8", "--bench-iterations", "50", "--shutdown-delay", "5", "--bench-warmup", "5"],
             c.Args);
         Assert.Equal([("http", 8080), ("grpc", 8081)], c.Ports.Select(p => (p.Name, p.ContainerPort)));
         Assert.Equal("/v2/health/ready", c.ReadinessProbe.HttpGet.Path);

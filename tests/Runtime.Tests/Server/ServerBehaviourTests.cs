@@ -148,6 +148,43 @@ public sealed class ServerBehaviourTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task DuringTheShutdownDelay_ReadyAnswers503_AndInferenceIsStillServed()
+    {
+        var server = await RunningServer.StartAsync(new ServeOptions { Model = ModelFiles.Mlp, BenchIterations = 0, ShutdownDelay = TimeSpan.FromSeconds(5) });
+        var address = server.Server.BaseAddress;
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+
+        var stopping = server.DisposeAsync().AsTask();
+        await WaitUntil(() => server.Server.Model.State == ModelState.Stopping, "shutdown to begin");
+        var ready = await client.GetAsync("/v2/health/ready");
+        var infer = await client.PostAsync($"/v2/models/{server.ModelName}/infer", OipJson.Json(MlpBody()));
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        Assert.NotNull((await JsonOf(infer))["outputs"]);
+        using var after = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        await Assert.ThrowsAsync<HttpRequestException>(() => after.GetAsync("/v2/health/live"));
+    }
+
+    [Fact]
+    public async Task WarmUpRequests_RunBeforeReady_AndAreNotCounted()
+    {
+        await using var server = await RunningServer.StartAsync(new ServeOptions { Model = ModelFiles.Mlp, MaxBatch = 4, BenchIterations = 0 });
+
+        var before = await server.Http.GetStringAsync("/metrics");
+        var infer = await server.Http.PostAsync($"/v2/models/{server.ModelName}/infer", OipJson.Json(MlpBody()));
+        var after = await server.Http.GetStringAsync("/metrics");
+
+        // The server answered its own warm-up requests (the batcher ran them) before turning ready...
+        Assert.Matches(@"modelruntime_batch_size_count\{model=""[^""]+""\} ([1-9]\d*)", before);
+        // ...but a user's first request is the first one counted.
+        Assert.DoesNotContain("modelruntime_requests_total{", before);
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        Assert.Contains($"modelruntime_requests_total{{model=\"{server.ModelName}\",outcome=\"success\"}} 1", after);
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();

@@ -157,4 +157,28 @@ public sealed class ScalingDeciderTests
         Assert.Equal(int.MaxValue, new GpuCapacity(0, 0).MaxPods(3));
         Assert.Equal(5, new GpuCapacity(2, 5).MaxPods(3));
     }
+
+    [Fact]
+    public void DuringACanaryStep_TheScaleUpLeavesGpusForTheCanaryItBrings()
+    {
+        // Weight 50: the canary matches stable. 2 stable + 2 canary run and 2 GPUs are free: stable 3 brings canary 3,
+        // which takes both; stable 4 would need 4 more.
+        var gpu = new GpuCapacity(1, 2) { SurgeFor = stable => ModelOperator.Operator.Rollout.CanarySizing.Replicas(50, stable, 10) };
+
+        var decision = ScalingDecider.Decide(Policy(), new ScalingSignal.Latency(200), 2, gpu, ScalingState.Empty, T0);
+
+        Assert.Equal(3, decision.Desired);
+        Assert.Equal("InsufficientGPU", decision.LimitedReason);
+        Assert.Contains("so 3 fit beside the canary's 3", decision.LimitedMessage);
+    }
+
+    [Theory]
+    [InlineData(0, 2, 4)]    // no surge: the current count plus what is free
+    [InlineData(1, 2, 4)]    // one canary pod whatever the count: it is already running and costs nothing more
+    [InlineData(100, 2, 3)]  // promoting: the canary grows with stable, so each stable pod more costs two GPUs
+    public void MaxPods_CountsTheSurgeEachCountBrings(int surge, long free, int expected)
+    {
+        Func<int, int> surgeFor = surge switch { 0 => _ => 0, 1 => _ => 1, _ => n => n };
+        Assert.Equal(expected, new GpuCapacity(1, free) { SurgeFor = surgeFor }.MaxPods(2));
+    }
 }
