@@ -45,6 +45,13 @@ internal static class GrpcInferClient
             }
             return 0;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is { } cause)
+        {
+            while (cause.InnerException is { } inner && cause is not HttpRequestException) cause = inner;
+            Console.Error.WriteLine($"model-runtime infer: cannot reach the gRPC server at {address} ({FailureMessage.Of(cause)}); " +
+                "is it running, and is --url its gRPC port (serve --grpc-port, default 8081)?");
+            return 1;
+        }
         catch (RpcException e)
         {
             Console.Error.WriteLine($"model-runtime infer: the gRPC server at {address} answered {e.StatusCode}: {e.Status.Detail}");
