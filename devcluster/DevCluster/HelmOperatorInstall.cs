@@ -22,6 +22,9 @@ public static class HelmOperatorInstall
     /// <summary>The operator's leader election Lease (OperatorOptions.LeaseName).</summary>
     public const string LeaseName = "model-operator";
 
+    /// <summary>How long <c>helm install</c> may take (it does not wait for the pods; this bounds a stuck API call).</summary>
+    public static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>
     /// Runs <c>helm install</c>; its output goes to <paramref name="logFile"/>. Helm's cache and config stay in the
     /// state directory, away from the user's. Fails with helm's output when helm fails.
@@ -44,9 +47,17 @@ public static class HelmOperatorInstall
         }
         using (process)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync(ct);
-            var stderr = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(InstallTimeout);
+            var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
+            var stderr = process.StandardError.ReadToEndAsync(limit.Token);
+            try { await process.WaitForExitAsync(limit.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                if (ct.IsCancellationRequested) throw;
+                throw new TimeoutException($"helm install of {chart} did not finish within {InstallTimeout.TotalSeconds:0} s");
+            }
             var output = await stdout + await stderr;
             await File.WriteAllTextAsync(logFile, $"$ helm {string.Join(' ', start.ArgumentList)}\n{output}", ct);
             if (process.ExitCode != 0)
