@@ -45,9 +45,7 @@ static async Task<int> RunAsync(OperatorFlags flags)
         if (Console.IsOutputRedirected) b.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         else b.AddSimpleConsole(o => o.SingleLine = true);
     });
-    var config = flags.Get("kubeconfig") is { } kubeconfig ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
-        : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildDefaultConfig();
+    var config = ClusterConnection.Configure(flags.Get("kubeconfig"));
     var defaults = new OperatorOptions();
     var options = new OperatorOptions
     {
