@@ -3,13 +3,19 @@
 APT_PACKAGES += prometheus
 
 PROMETHEUS ?= 1
+# helm: `helm install` of charts/model-operator, the operator running as the chart's pods (the kubelet maps its image
+# to the built operator); process: the built operator as a host process with the CRDs of crds/ applied first.
+OPERATOR ?= helm
 DEVCLUSTER_BIN := devcluster/DevCluster/bin/$(CONFIGURATION)/net10.0/dev-cluster
 OPERATOR_BIN := operator/bin/$(CONFIGURATION)/net10.0/model-operator
+DEVCLUSTER_OPERATOR_FLAGS_helm = --operator-chart $(CURDIR)/charts/model-operator --helm $(CURDIR)/$(TOOLS_DIR)/bin/helm
+DEVCLUSTER_OPERATOR_FLAGS_process := --crds $(CURDIR)/crds --operator $(CURDIR)/$(OPERATOR_BIN)
 
 .PHONY: dev-cluster devcluster-build
-## dev-cluster      run a local cluster in the foreground (nodes, scheduler, controllers, kubelet, operator, Prometheus); writes .devcluster/kubeconfig when ready; Ctrl-C stops it all (PROMETHEUS=0: no Prometheus; NODES=file.yaml: your nodes)
+## dev-cluster      run a local cluster in the foreground (nodes, scheduler, controllers, kubelet, the operator installed with helm, Prometheus); writes .devcluster/kubeconfig once the operator pod leads; Ctrl-C stops it all (OPERATOR=process: operator as a host process; PROMETHEUS=0: no Prometheus; NODES=file.yaml: your nodes)
 dev-cluster: deps kubectl devcluster-build
-	@exec $(DEVCLUSTER_BIN) --state $(CURDIR)/.devcluster --crds $(CURDIR)/crds --operator $(CURDIR)/$(OPERATOR_BIN) \
+	@$(if $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR)),,echo "OPERATOR must be helm or process, got '$(OPERATOR)'" >&2; exit 2;) \
+	exec $(DEVCLUSTER_BIN) --state $(CURDIR)/.devcluster $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR)) \
 	  $(if $(filter 0,$(PROMETHEUS)),,--prometheus /usr/bin/prometheus) $(if $(NODES),--nodes $(NODES))
 
 devcluster-build:

@@ -14,6 +14,7 @@ RT=$PWD/runtime/bin/$CONFIGURATION/net10.0/model-runtime
 OP=$PWD/operator/bin/$CONFIGURATION/net10.0/model-operator
 DC=$PWD/devcluster/DevCluster/bin/$CONFIGURATION/net10.0/dev-cluster
 KUBECTL=${KUBECTL:-$PWD/.tools/bin/kubectl}
+HELM=${HELM:-$PWD/.tools/bin/helm}
 MODELS=${MODELS:-.artifacts/sample-models}
 SECOND_VERSION=${SECOND_VERSION:-$MODELS/mnist-cnn-v2.onnx}
 SLOW_TWIN=${SLOW_TWIN:-$MODELS/mnist-cnn-slow.onnx}
@@ -135,7 +136,7 @@ traffic_stop() {
 # === Act 1 ===========================================================================================================
 act1() {
   local v
-  for f in "$RT" "$OP" "$DC" "$KUBECTL" "$MODELS/mnist-cnn.onnx" "$SECOND_VERSION"; do [ -e "$f" ] || fail "missing $f (run make demo, which builds it)" || return; done
+  for f in "$RT" "$OP" "$DC" "$KUBECTL" "$HELM" "$MODELS/mnist-cnn.onnx" "$SECOND_VERSION"; do [ -e "$f" ] || fail "missing $f (run make demo, which builds it)" || return; done
   [ -e "$SLOW_TWIN" ] || echo "note: the slower twin $SLOW_TWIN does not exist (make sample-models writes it); act 6 will fail for that reason"
   step "A real OCI registry (Debian's docker-registry) on loopback"
   RP=$(free_port)
@@ -197,15 +198,17 @@ spec:
 YAML
 }
 act2() {
-  step "dev-cluster: API server, 2 GPU nodes + 1 CPU node, scheduler, controllers, kubelet, Service proxy and the operator"
+  step "dev-cluster: API server, 2 GPU nodes + 1 CPU node, scheduler, controllers, kubelet, Service proxy; the operator installed with helm"
   # Ranges of their own, so that another dev cluster on this machine (make dev-cluster, a test) cannot collide with it.
   local octet=$((100 + RANDOM % 50))
-  "$DC" --state "$WORK/cluster" --crds crds --operator "$OP" --prometheus off \
+  # helm install of charts/model-operator: the operator runs as the chart's pods (the kubelet runs the built $OP for its image).
+  "$DC" --state "$WORK/cluster" --operator-chart charts/model-operator --helm "$HELM" --prometheus off \
     --pod-cidr "127.$octet.0.0/16" --service-cidr "127.$((octet + 50)).0.0/16" >"$WORK/dev-cluster.log" 2>&1 & pids+=($!)
   local dcpid=$!
   wait_until 120 "the dev cluster and the operator's leader lease" "test -s $KUBECONFIG || ! kill -0 $dcpid" "tail -c 120 $WORK/dev-cluster.log" || return
   [ -s "$KUBECONFIG" ] || { tail -20 "$WORK/dev-cluster.log"; fail "dev-cluster exited before it was ready (log above)"; return; }
   k get nodes -o 'custom-columns=NODE:.metadata.name,GPUS:.status.capacity.nvidia\.com/gpu,TAINTS:.spec.taints[*].key'
+  k get pods -n model-operator -o wide
   step "kubectl apply: version 1.0 pinned by digest, a benchmark gate, a canary rollout with analysis, latency autoscaling"
   spec_yaml "$REF_V1" >"$WORK/mdep.yaml"
   cat "$WORK/mdep.yaml"

@@ -1,12 +1,20 @@
 namespace ModelOperator.DevCluster;
 
-/// <summary>The dev-cluster command line: <c>--state DIR --nodes FILE --crds DIR --operator PATH --api-port N --prometheus PATH|off --prometheus-address HOST:PORT --pod-cidr CIDR --service-cidr CIDR</c>.</summary>
+/// <summary>
+/// The dev-cluster command line: <c>--state DIR --nodes FILE --crds DIR --operator PATH | --operator-chart DIR [--helm PATH]
+/// --api-port N --prometheus PATH|off --prometheus-address HOST:PORT --pod-cidr CIDR --service-cidr CIDR</c>.
+/// </summary>
 public sealed record DevClusterFlags
 {
     public string StateDirectory { get; init; } = ".devcluster";
     public string? NodesFile { get; init; }
     public string? CrdDirectory { get; init; }
+    /// <summary>The operator binary to run as a host process (not a pod) against the kubeconfig.</summary>
     public string? OperatorPath { get; init; }
+    /// <summary>The chart to <c>helm install</c>, so the operator runs as the chart's pods (brings the CRDs too).</summary>
+    public string? OperatorChart { get; init; }
+    /// <summary>The helm binary for <see cref="OperatorChart"/>.</summary>
+    public string HelmPath { get; init; } = "helm";
     public string? PrometheusPath { get; init; }
     public int ApiPort { get; init; }
     public string PrometheusAddress { get; init; } = "127.0.0.1:9090";
@@ -15,7 +23,7 @@ public sealed record DevClusterFlags
     /// <summary>The loopback range Service cluster IPs come from; null keeps <see cref="DevClusterOptions.ServiceCidr"/>'s default.</summary>
     public string? ServiceCidr { get; init; }
 
-    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "prometheus", "prometheus-address", "api-port", "pod-cidr", "service-cidr"];
+    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "operator-chart", "helm", "prometheus", "prometheus-address", "api-port", "pod-cidr", "service-cidr"];
 
     /// <summary>Parses the flags; an unknown flag or a missing value is an error that names it.</summary>
     public static DevClusterFlags Parse(IReadOnlyList<string> args)
@@ -40,6 +48,8 @@ public sealed record DevClusterFlags
                 "nodes" => flags with { NodesFile = value },
                 "crds" => flags with { CrdDirectory = value },
                 "operator" => flags with { OperatorPath = value },
+                "operator-chart" => flags with { OperatorChart = value },
+                "helm" => flags with { HelmPath = value },
                 "prometheus" => flags with { PrometheusPath = value is "" or "off" or "0" ? null : value },
                 "prometheus-address" => flags with { PrometheusAddress = value },
                 "api-port" => flags with { ApiPort = int.TryParse(value, out var port) && port is >= 0 and < 65536 ? port : throw new ArgumentException($"--api-port must be a port number, got '{value}'") },
@@ -49,6 +59,10 @@ public sealed record DevClusterFlags
                 _ => flags,
             };
         }
+        if (flags.OperatorPath is not null && flags.OperatorChart is not null)
+            throw new ArgumentException("--operator (a host process) and --operator-chart (helm install, pods) both start the operator; give one");
+        if (flags.CrdDirectory is not null && flags.OperatorChart is not null)
+            throw new ArgumentException("--crds and --operator-chart both install the CRDs (the chart's template does, so that helm owns them); drop --crds");
         return flags;
     }
 

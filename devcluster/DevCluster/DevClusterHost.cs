@@ -60,9 +60,13 @@ public sealed class DevClusterHost : IAsyncDisposable
         {
             Port = options.ApiPort, ServiceClusterIPRange = options.ServiceCidr, LoggerFactory = loggers,
             ServiceIPTaken = Networking.LoopbackClaims.ServiceIPTaken,
+            ServeTls = true, // pods reach it as in-cluster clients do, over TLS with the projected ca.crt
         }, ct);
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = api.BaseAddress.ToString() });
-        var context = new ClusterContext(client, options, state, loggers, time ?? TimeProvider.System);
+        var context = new ClusterContext(client, options, state, loggers, time ?? TimeProvider.System)
+        {
+            InClusterApi = new Kubelet.InClusterApi(api.SecureAddress!.Host, api.SecureAddress.Port, api.CertificateAuthorityPem!),
+        };
         var host = new DevClusterHost(api, client, context, owns);
         api.WriteKubeconfig(host.KubeconfigPath);
         api.PodLogs = new Kubelet.PodLogDirectory(Kubelet.KubeletComponent.LogRoot(state));

@@ -1,11 +1,13 @@
 using System.Runtime.InteropServices;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ModelOperator.DevCluster;
 using ModelOperator.DevCluster.Nodes;
 using ModelOperator.DevCluster.Prometheus;
 
-// dev-cluster: runs the API double, the node simulator and (optionally) the operator and Prometheus in the
-// foreground until Ctrl-C or SIGTERM; the kubeconfig appears only once everything is ready.
+// dev-cluster: runs the API double, the node simulator and (optionally) the operator (helm-installed pods, or a host
+// process) and Prometheus in the foreground until Ctrl-C or SIGTERM; the kubeconfig appears only once everything is ready.
 DevClusterFlags flags;
 List<NodeConfig> nodes;
 try
@@ -36,6 +38,7 @@ await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
     PodCidr = flags.PodCidr ?? new DevClusterOptions().PodCidr, ServiceCidr = flags.ServiceCidr ?? new DevClusterOptions().ServiceCidr,
 }, loggers: loggers);
 var children = new List<ChildProcess>();
+var exitCode = 0;
 try
 {
     if (flags.CrdDirectory is { } crds) await ClusterSetup.ApplyCrdsAsync(cluster.Client, crds, stop.Token);
@@ -48,6 +51,14 @@ try
             Path.Combine(state, "operator.log"), logger));
         await ClusterSetup.WaitForLeaderAsync(cluster.Client, "model-operator", stop.Token);
         logger.LogInformation("Operator holds the leader lease; endpoints at {Address}", address);
+    }
+    V1Pod? leader = null;
+    if (flags.OperatorChart is { } chart)
+    {
+        await HelmOperatorInstall.InstallAsync(flags.HelmPath, Path.GetFullPath(chart), cluster.KubeconfigPath, state, Path.Combine(state, "helm-install.log"), stop.Token);
+        logger.LogInformation("Installed Helm release {Namespace}/{Release} from {Chart}", HelmOperatorInstall.Namespace, HelmOperatorInstall.Release, chart);
+        leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(2), stop.Token);
+        logger.LogInformation("Operator pod {Pod} holds the leader lease and is Ready node={Node} ip={PodIp}", leader.Name(), leader.Spec.NodeName, leader.Status.PodIP);
     }
     if (flags.PrometheusPath is { } prometheus)
     {
@@ -68,17 +79,31 @@ try
           kubectl get nodes -o wide
           kubectl get pods,svc,endpointslices -o wide
         Service cluster IPs: {cluster.Context.Options.ServiceCidr} (reachable from this machine); pod IPs: {cluster.Context.Options.PodCidr}
-        {(flags.OperatorPath is null ? "Operator: not started" : $"Operator: {flags.OperatorPath} (log {Path.Combine(state, "operator.log")})")}
+        {OperatorLine()}
         {(flags.PrometheusPath is null ? "Prometheus: off" : $"Prometheus: http://{flags.PrometheusAddress} scraping {PrometheusTargets.PathIn(state)}")}
         Ctrl-C stops everything.
 
         """);
+    string OperatorLine() => (flags, leader) switch
+    {
+        ({ OperatorPath: { } path }, _) => $"Operator: host process {path} (log {Path.Combine(state, "operator.log")})",
+        (_, { } pod) => $"""
+            Operator: Helm release {HelmOperatorInstall.Namespace}/{HelmOperatorInstall.Release} ({flags.OperatorChart}); leader pod {pod.Name()} on {pod.Spec.NodeName} at {pod.Status.PodIP}
+              kubectl -n {HelmOperatorInstall.Namespace} get pods -o wide; kubectl -n {HelmOperatorInstall.Namespace} logs {pod.Name()}; helm -n {HelmOperatorInstall.Namespace} status {HelmOperatorInstall.Release}
+            """,
+        _ => "Operator: not started",
+    };
     var exits = children.Select(c => c.Exited).ToList();
     var stopped = Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => -1, TaskScheduler.Default);
     var first = await Task.WhenAny([stopped, .. exits]);
     if (first != stopped) logger.LogError("A child process exited with code {Code}; stopping the dev cluster", await first);
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+{
+    logger.LogError("Failed to start the dev cluster: {Problem}", e.Message);
+    exitCode = 1;
+}
 finally
 {
     logger.LogInformation("Stopping the dev cluster");
@@ -86,4 +111,4 @@ finally
     File.Delete(Path.Combine(state, "kubeconfig"));
     File.Delete(Path.Combine(state, "kubeconfig.internal"));
 }
-return 0;
+return exitCode;

@@ -30,7 +30,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     private bool _gcEnabled;
 
     private KubeApiServer(WebApplication app, ObjectStore store, RequestLog requests, FaultInjector faults, ControllerLoop controllers,
-        CancellationTokenSource stopping, bool gcEnabled)
+        CancellationTokenSource stopping, bool gcEnabled, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         _app = app;
         Store = store;
@@ -39,12 +39,25 @@ public sealed class KubeApiServer : IAsyncDisposable
         _controllers = controllers;
         _stopping = stopping;
         _gcEnabled = gcEnabled;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseAddress = Root(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)));
+        if (addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal)) is { } secure && certificate is not null)
+        {
+            SecureAddress = Root(secure);
+            CertificateAuthorityPem = certificate.ExportCertificatePem();
+        }
     }
+
+    private static Uri Root(string address) => new(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
 
     /// <summary>The root URL, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The TLS root URL (https://127.0.0.1:port/) when <see cref="KubeApiServerOptions.ServeTls"/> is set; otherwise null.</summary>
+    public Uri? SecureAddress { get; }
+
+    /// <summary>The PEM of the TLS listener's self-signed certificate (the CA a client must trust), when it serves TLS.</summary>
+    public string? CertificateAuthorityPem { get; }
 
     /// <summary>Every request answered so far.</summary>
     public RequestLog Requests { get; }
@@ -88,7 +101,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port));
+        var certificate = options.ServeTls ? ServingCertificate.Create() : null;
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, options.Port);
+            if (certificate is not null) k.Listen(System.Net.IPAddress.Loopback, 0, l => l.UseHttps(certificate));
+        });
         var app = builder.Build();
 
         var registry = new ResourceRegistry();
@@ -117,7 +135,7 @@ public sealed class KubeApiServer : IAsyncDisposable
                 writer.Create(nsType, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, "kube-apiserver", dryRun: false);
 
         await app.StartAsync(ct);
-        server = new KubeApiServer(app, store, requests, faults, controllers, stopping, options.GarbageCollectionEnabled);
+        server = new KubeApiServer(app, store, requests, faults, controllers, stopping, options.GarbageCollectionEnabled, certificate);
         controllers.Start();
         loggerFactory.CreateLogger<KubeApiServer>().LogInformation("Started Kubernetes API double {Address}", server.BaseAddress);
         return server;

@@ -22,6 +22,11 @@ public sealed record KubeApiServerOptions
     /// machine already listens on, so that a Service's cluster IP is never another cluster's); none when null.
     /// </summary>
     public Func<string, bool>? ServiceIPTaken { get; init; }
+    /// <summary>
+    /// Whether the double also listens with TLS (on another loopback port, with a fresh self-signed
+    /// <see cref="ServingCertificate"/>), as in-cluster clients expect: KubernetesClient's InClusterConfig speaks only https.
+    /// </summary>
+    public bool ServeTls { get; init; }
     /// <summary>Where the double logs; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -88,8 +88,8 @@ internal sealed partial class RunCommand : Command
     private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var options = ToOptions(result);
-        var config = ClusterConnection.Load(result.GetValue(_kubeconfig));
-        await ClusterConnection.CheckAsync(config, cancellationToken);
+        var config = StartupConnection.Load(result.GetValue(_kubeconfig));
+        await StartupConnection.CheckAsync(config, cancellationToken);
         using var loggers = LoggerFactory.Create(b =>
         {
             if (Console.IsOutputRedirected) b.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");

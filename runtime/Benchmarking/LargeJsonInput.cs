@@ -7,7 +7,7 @@ namespace ModelOperator.Runtime.Benchmarking;
 /// </summary>
 internal sealed record LargeJsonInputResult(string Model, long InputElements, int JsonBytes, int BinaryBytes,
     IReadOnlyList<double> Raw, IReadOnlyList<double> NoopJson, IReadOnlyList<double> ServedJson, IReadOnlyList<double> NoopBinary, IReadOnlyList<double> ServedBinary,
-    IReadOnlyList<LoadResult> Last)
+    IReadOnlyList<LoadResult> Last, string LoadBefore, string LoadAfter)
 {
     /// <summary>Each round's served JSON as a fraction of that round's JSON limit, 1/(1/raw + 1/noop JSON).</summary>
     public IReadOnlyList<double> JsonFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedJson[i] * (1 / Raw[i] + 1 / NoopJson[i]))];
@@ -39,6 +39,7 @@ internal static class LargeJsonInput
 
         await using var server = await ServerProcess.StartAsync(["--model", modelPath, "--bench-iterations", "0", "--enable-noop-endpoint", "--device", "cpu"],
             plan.LogFile, cancellationToken);
+        var loadBefore = LoadAverage.Describe();
         var load = new HttpLoadGenerator(server.BaseAddress);
         LoadRequest[] kinds = [json with { Path = "v2/_noop" }, json, binary with { Path = "v2/_noop" }, binary];
         var http = kinds.Select(_ => new List<LoadResult>()).ToArray();
@@ -52,13 +53,14 @@ internal static class LargeJsonInput
                 http[k].Add(await load.RunAsync(kinds[k], plan.Clients, plan.Warmup, plan.Duration, cancellationToken));
         }
         IReadOnlyList<double> Rates(int k) => [.. http[k].Select(r => r.RequestsPerSecond)];
-        return new LargeJsonInputResult(name, elements, json.Body.Length, binary.Body.Length, raw, Rates(0), Rates(1), Rates(2), Rates(3), [.. http.Select(h => h[^1])]);
+        return new LargeJsonInputResult(name, elements, json.Body.Length, binary.Body.Length, raw, Rates(0), Rates(1), Rates(2), Rates(3), [.. http.Select(h => h[^1])],
+            loadBefore, LoadAverage.Describe());
     }
 
     /// <summary>Writes the medians, each with the lowest and highest round, so a noisy machine shows as a wide range.</summary>
     public static void Report(LargeJsonInputResult r, TextWriter output)
     {
-        output.WriteLine($"Large JSON input: {r.Model}, {r.InputElements:N0} FP32 elements per request (JSON body {r.JsonBytes:N0} B, binary {r.BinaryBytes:N0} B); median [lowest-highest round]");
+        output.WriteLine($"Large JSON input: {r.Model}, {r.InputElements:N0} FP32 elements per request (JSON body {r.JsonBytes:N0} B, binary {r.BinaryBytes:N0} B); median [lowest-highest round]; {r.LoadBefore} before, {r.LoadAfter} after");
         Row(output, "raw ONNX Runtime (best settings)", r.Raw);
         Row(output, "noop, JSON body", r.NoopJson);
         Row(output, "served /infer, JSON", r.ServedJson);

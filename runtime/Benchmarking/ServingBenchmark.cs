@@ -16,7 +16,7 @@ internal static class ServingBenchmark
     public static async Task<int> RunAsync(ServingBenchmarkPlan plan, TextWriter output, CancellationToken cancellationToken)
     {
         output.WriteLine($"Serving benchmark (medians of {plan.Rounds} interleaved rounds): {Path.GetFileName(plan.Model)} at batch 1, {plan.Clients} clients; {Environment.ProcessorCount} cores; " +
-            $"{plan.Duration.TotalSeconds:F0}s per measurement after {plan.Warmup.TotalSeconds:F1}s warm-up");
+            $"{plan.Duration.TotalSeconds:F0}s per measurement after {plan.Warmup.TotalSeconds:F1}s warm-up; {LoadAverage.Describe()}");
 
         var name = Server.ServedModel.NameFromReference(plan.Model);
         using var model = OnnxModel.Load(plan.Model, DeviceKind.Cpu, SessionTuning.OrtDefaults());
@@ -74,13 +74,14 @@ internal static class ServingBenchmark
         output.WriteLine($"  served gRPC, raw contents ({grpcRaw.CalculateSize():N0} B) {servedGrpc,7:F0} /s   {servedGrpc / limitBinary:F2} of the binary limit, {servedGrpc / raw:F2} of raw, {servedGrpc / servedBinary:F2} of served binary (target: at least binary's)");
         output.WriteLine($"  served /infer, JSON              {servedJson,10:F0} /s   {servedJson / limitJson:F2} of limit, {servedJson / raw:F2} of raw (target >= 0.50 of limit)");
 
+        output.WriteLine($"  ({LoadAverage.Describe()} after the rounds above)");
         var large = plan.LargeInputModel is { } largeModel ? await LargeJsonInput.MeasureAsync(largeModel, plan, cancellationToken) : null;
         if (large is not null) LargeJsonInput.Report(large, output);
 
         var gains = new List<BatchingGainResult>();
         foreach (var tinyModel in plan.TinyModels)
             gains.Add(await BatchingGain.MeasureAsync(tinyModel, plan, cancellationToken));
-        output.WriteLine($"Dynamic batching (--max-batch {plan.MaxBatch} --batch-delay-ms {plan.BatchDelayMs} against --max-batch 1), {plan.BatchClients} clients, JSON");
+        output.WriteLine($"Dynamic batching (--max-batch {plan.MaxBatch} --batch-delay-ms {plan.BatchDelayMs} against --max-batch 1), {plan.BatchClients} clients, JSON; {LoadAverage.Describe()}");
         foreach (var g in gains)
         {
             output.WriteLine($"  {g.Model}: one run in process {g.RunMicrosBatch1:F0} us at batch 1, {g.RunMicrosFullBatch:F0} us at batch {plan.MaxBatch}");

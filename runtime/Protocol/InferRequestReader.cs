@@ -20,6 +20,23 @@ internal static class InferRequestReader
     public static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model, InferRequestLimits? limits = null)
     {
         limits ??= InferRequestLimits.Default;
+        var scanned = false;
+        try
+        {
+            return Read(json, binary, model, limits, fastPath: true, ref scanned);
+        }
+        catch (ProtocolException) when (scanned)
+        {
+            // Past scanned data the token reader's line and position counters are off (see JsonDataFastPath): the
+            // general path, which reads every token, gives the error with its exact wording and positions.
+            return Read(json, binary, model, limits, fastPath: false, ref scanned);
+        }
+    }
+
+    /// <param name="fastPath">Whether float data may be scanned (<see cref="JsonDataFastPath"/>); <paramref name="scanned"/> says whether any was.</param>
+    private static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model, InferRequestLimits limits,
+        bool fastPath, ref bool scanned)
+    {
         var inputs = new List<TensorData>();
         try
         {
@@ -41,7 +58,7 @@ internal static class InferRequestReader
                     case "inputs":
                         if (reader.TokenType != JsonTokenType.StartArray) throw Bad("'inputs' must be an array");
                         while (Next(ref reader) != JsonTokenType.EndArray)
-                            inputs.Add(ReadInput(ref reader, ref readerOffset, json, binary, ref binaryOffset, model, limits));
+                            inputs.Add(ReadInput(ref reader, ref readerOffset, json, binary, ref binaryOffset, model, limits, fastPath, ref scanned));
                         break;
                     case "outputs": outputs = ReadOutputs(ref reader); break;
                     case "parameters": binaryOutputs = ReadParameters(ref reader, "the request").BinaryDataOutput; break;
@@ -68,7 +85,7 @@ internal static class InferRequestReader
     }
 
     private static TensorData ReadInput(ref Utf8JsonReader reader, ref int readerOffset, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary,
-        ref int binaryOffset, OnnxModel model, InferRequestLimits limits)
+        ref int binaryOffset, OnnxModel model, InferRequestLimits limits, bool fastPath, ref bool scannedAny)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each entry of 'inputs' must be an object");
         string? name = null, datatypeName = null;
@@ -98,9 +115,10 @@ internal static class InferRequestReader
                         hasData = true;
                         dataStart = readerOffset + (int)reader.TokenStartIndex;
                         scanned?.Dispose();
-                        scanned = JsonDataFastPath.TryScan(ref reader, ref readerOffset, json, name, datatypeName, shape, parameters.BinaryDataSize is not null, model, limits);
+                        scanned = fastPath ? JsonDataFastPath.TryScan(ref reader, ref readerOffset, json, name, datatypeName, shape, parameters.BinaryDataSize is not null, model, limits) : null;
                         if (scanned is not null)
                         {
+                            scannedAny = true;
                             scannedFor = (name, datatypeName, shape);
                             dataLength = readerOffset - dataStart;
                             break;

@@ -43,34 +43,21 @@ internal static class JsonDataFastPath
             tensor.Dispose();
             return null;
         }
-        reader = PastData(reader, rest[..length], json[(start + length)..]);
+        reader = new Utf8JsonReader(json[(start + length)..], isFinalBlock: true, StateAfterData(reader));
         readerOffset = start + length;
         return tensor;
     }
 
     /// <summary>
-    /// A reader over <paramref name="after"/> in the state the token reader would reach on the data's <c>]</c>: it reads
-    /// a stand-in of the data, blank but with its line breaks where they were, so that the positions in any later JSON
-    /// error are the ones the general path reports.
+    /// The state the token reader reaches on the data's <c>]</c>, from an empty stand-in for the data. Its line and
+    /// position counters did not see the data, so <see cref="InferRequestReader"/> words any error after scanned data
+    /// by reading the request again on the general path, whose messages carry the right positions.
     /// </summary>
-    private static Utf8JsonReader PastData(Utf8JsonReader atStart, ReadOnlySpan<byte> data, ReadOnlySpan<byte> after)
+    private static JsonReaderState StateAfterData(Utf8JsonReader atStart)
     {
-        var buffer = RequestBuffers.Rent(data.Length - 1);
-        try
-        {
-            var standIn = buffer.AsSpan(0, data.Length - 1);
-            var inner = data[1..^1];
-            if (inner.IndexOf((byte)'\n') < 0) standIn[..^1].Fill((byte)' ');
-            else for (var i = 0; i < inner.Length; i++) standIn[i] = inner[i] == (byte)'\n' ? (byte)'\n' : (byte)' ';
-            standIn[^1] = (byte)']';
-            var reader = new Utf8JsonReader(standIn, isFinalBlock: false, atStart.CurrentState);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
-                throw new InvalidOperationException("the stand-in for scanned data did not end its array");
-            return new Utf8JsonReader(after, isFinalBlock: true, reader.CurrentState);
-        }
-        finally
-        {
-            RequestBuffers.Return(buffer);
-        }
+        var reader = new Utf8JsonReader("]"u8, isFinalBlock: false, atStart.CurrentState);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+            throw new InvalidOperationException("the stand-in for scanned data did not end its array");
+        return reader.CurrentState;
     }
 }

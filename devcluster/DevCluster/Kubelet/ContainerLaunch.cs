@@ -7,8 +7,11 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// <summary>
 /// Composes a container's process as Kubernetes composes a container: the image's entrypoint unless <c>command</c>
 /// replaces it, then <c>args</c>, with <c>$(VAR)</c> references expanded; <c>env</c> in order (values, downward API
-/// fieldRefs) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST); and, since there is no mount
-/// namespace, every volume's mountPath in env values, arguments and workingDir rewritten to its local folder. Pure.
+/// fieldRefs) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST, and with an <see cref="InClusterApi"/>
+/// KUBERNETES_SERVICE_HOST/PORT and the service account folder); since there is no mount namespace, every volume's
+/// mountPath in env values, arguments and workingDir rewritten to its local folder; and since there is no network
+/// namespace, the wildcard address 0.0.0.0 in env values and arguments rewritten to the pod's IP (what listening on
+/// all of a pod's interfaces amounts to, and two pods can then use the same port). Pure.
 /// </summary>
 public static class ContainerLaunch
 {
@@ -16,7 +19,7 @@ public static class ContainerLaunch
     private static readonly string[] PassedThrough = ["PATH", "DOTNET_ROOT", "TMPDIR", "LANG", "TZ"];
 
     public static LaunchPlan Compose(V1Pod pod, V1Container container, IReadOnlyList<string> entrypoint, string podIp, string hostIp,
-        IReadOnlyList<LocalMount> mounts, string podDirectory, Func<string, string?> hostEnvironment)
+        IReadOnlyList<LocalMount> mounts, string podDirectory, Func<string, string?> hostEnvironment, InClusterApi? api = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in PassedThrough)
@@ -25,8 +28,15 @@ public static class ContainerLaunch
         env["HOSTNAME"] = pod.Metadata.Name;
         env["POD_IP"] = podIp;
         env["MODEL_RUNTIME_HOST"] = podIp;
+        if (api is not null)
+        {
+            env["KUBERNETES_SERVICE_HOST"] = api.Host;
+            env["KUBERNETES_SERVICE_PORT"] = env["KUBERNETES_SERVICE_PORT_HTTPS"] = api.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (mounts.FirstOrDefault(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath) is { } account)
+            env[ServiceAccountProjection.Variable] = account.LocalPath;
         foreach (var variable in container.Env ?? [])
-            env[variable.Name] = Rewrite(Expand(Value(pod, container, variable, podIp, hostIp), env), mounts);
+            env[variable.Name] = BindWildcard(Rewrite(Expand(Value(pod, container, variable, podIp, hostIp), env), mounts), podIp);
         if (container.EnvFrom is { Count: > 0 })
             throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
 
@@ -37,7 +47,7 @@ public static class ContainerLaunch
             words = [program, .. command.Skip(1), .. container.Args ?? []];
         }
         else words = [.. entrypoint, .. container.Args ?? []];
-        var arguments = words.Skip(1).Select(w => Rewrite(Expand(w, env), mounts)).ToList();
+        var arguments = words.Skip(1).Select(w => BindWildcard(Rewrite(Expand(w, env), mounts), podIp)).ToList();
         var workingDirectory = container.WorkingDir is { Length: > 0 } dir ? Rewrite(dir, mounts) : podDirectory;
         return new LaunchPlan(words[0], arguments, env, workingDirectory);
     }
@@ -91,6 +101,10 @@ public static class ContainerLaunch
         }
         return result.ToString();
     }
+
+    /// <summary>Replaces the IPv4 wildcard address 0.0.0.0 (not a CIDR such as 0.0.0.0/0) with the pod's IP.</summary>
+    public static string BindWildcard(string text, string podIp) =>
+        text.Contains("0.0.0.0", StringComparison.Ordinal) ? Regex.Replace(text, @"(?<![\d.])0\.0\.0\.0(?![\d.]|/\d)", podIp) : text;
 
     /// <summary>Rewrites each mountPath that appears as a path (alone, or after <c>=</c>, <c>:</c>, <c>,</c>, a space or quote) to its local folder.</summary>
     public static string Rewrite(string text, IReadOnlyList<LocalMount> mounts)

@@ -126,7 +126,7 @@ internal sealed class ContainerSupervisor
         try
         {
             plan = ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                Environment.GetEnvironmentVariable);
+                Environment.GetEnvironmentVariable, _services.Api);
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);
             File.Delete(Path.ChangeExtension(logFile, ".exited"));

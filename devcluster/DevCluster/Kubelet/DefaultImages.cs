@@ -1,20 +1,36 @@
 namespace ModelOperator.DevCluster.Kubelet;
 
-/// <summary>The images a dev cluster runs out of the box: the operator's runtime image as the built model-runtime.</summary>
+/// <summary>
+/// The images a dev cluster runs out of the box: the operator's runtime image as the built model-runtime, and the
+/// chart's operator image as the built model-operator (so that <c>helm install</c> of charts/model-operator runs it).
+/// </summary>
 public static class DefaultImages
 {
     /// <summary>The operator's default runtime image (operator/Reconcile/OperatorSettings.DefaultRuntimeImage).</summary>
     public const string RuntimeImage = "ghcr.io/modeloperator/model-runtime:0.1.0";
 
-    /// <summary>The runtime image mapped to <c>runtime/bin/Release/net10.0/model-runtime</c> of the repository this runs from.</summary>
-    public static Dictionary<string, string[]> Create() => new() { [RuntimeImage] = [BuiltRuntime()] };
+    /// <summary>The chart's operator image: charts/model-operator values.yaml <c>image.repository</c> with the chart's appVersion.</summary>
+    public const string OperatorImage = "ghcr.io/modeloperator/model-operator:0.1.0";
+
+    /// <summary>
+    /// The runtime image mapped to <c>runtime/bin/Release/net10.0/model-runtime</c> and the operator image to
+    /// <c>operator/bin/Release/net10.0/model-operator</c> of the repository this runs from. The operator image's
+    /// entrypoint is <c>dotnet /app/model-operator.dll</c>; the built apphost stands for both words.
+    /// </summary>
+    public static Dictionary<string, string[]> Create() => new()
+    {
+        [RuntimeImage] = [BuiltRuntime()],
+        [OperatorImage] = [BuiltOperator()],
+    };
 
     /// <summary>The built model-runtime of the repository found above this program (or the working directory).</summary>
-    public static string BuiltRuntime()
-    {
-        var root = FindRepositoryRoot(AppContext.BaseDirectory) ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "runtime", "bin", "Release", "net10.0", "model-runtime");
-    }
+    public static string BuiltRuntime() => Path.Combine(RepositoryRoot(), "runtime", "bin", "Release", "net10.0", "model-runtime");
+
+    /// <summary>The built model-operator of the repository found above this program (or the working directory).</summary>
+    public static string BuiltOperator() => Path.Combine(RepositoryRoot(), "operator", "bin", "Release", "net10.0", "model-operator");
+
+    private static string RepositoryRoot() =>
+        FindRepositoryRoot(AppContext.BaseDirectory) ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
 
     private static string? FindRepositoryRoot(string start)
     {

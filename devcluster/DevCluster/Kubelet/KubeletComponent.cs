@@ -35,7 +35,7 @@ public sealed class KubeletComponent : IClusterComponent
             Timeout = Timeout.InfiniteTimeSpan,
         };
         var services = new KubeletServices(context.Options.Kubelet, context.Options.Images, new PodLogDirectory(LogRoot(context.StateDirectory)),
-            new KubeletEvents(context.Client, logger), http, logger);
+            new KubeletEvents(context.Client, logger), http, logger, context.InClusterApi);
         var ips = new PodIpAllocator(context.Options.PodCidr);
         var nodes = context.Options.Nodes.Select(n => n.Name).ToHashSet();
         using var shutdown = new CancellationTokenSource();

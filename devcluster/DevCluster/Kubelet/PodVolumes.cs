@@ -6,19 +6,23 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// <summary>
 /// A pod's volumes as local folders (there is no mount namespace): emptyDir under the pod's folder, a
 /// PersistentVolumeClaim in a folder named after the claim (or the one configured for it), hostPath as itself,
-/// configMap and secret written out as files. Other volume types are refused with a clear message.
+/// configMap and secret written out as files. Other volume types are refused with a clear message. With an
+/// <see cref="InClusterApi"/>, every container also gets the service account volume (<see cref="ServiceAccountProjection"/>).
 /// </summary>
 internal sealed class PodVolumes
 {
     private readonly Dictionary<string, string> _folders = [];
     private readonly Dictionary<string, string> _problems = [];
+    private string? _serviceAccountFolder;
 
     private PodVolumes() { }
 
     public static async Task<PodVolumes> PrepareAsync(V1Pod pod, string podDirectory, string stateDirectory, KubeletOptions options,
-        IKubernetes client, CancellationToken ct)
+        IKubernetes client, InClusterApi? api, CancellationToken ct)
     {
         var volumes = new PodVolumes();
+        if (api is not null && ServiceAccountProjection.Applies(pod))
+            volumes._serviceAccountFolder = ServiceAccountProjection.Write(pod, podDirectory, api);
         var ns = pod.Metadata.NamespaceProperty ?? "default";
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
@@ -72,6 +76,9 @@ internal sealed class PodVolumes
             Directory.CreateDirectory(local);
             mounts.Add(new LocalMount(mount.MountPath, local));
         }
+        // As the ServiceAccount admission plugin does: unless the container mounts something there itself.
+        if (_serviceAccountFolder is not null && !mounts.Any(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath))
+            mounts.Add(new LocalMount(ServiceAccountProjection.MountPath, _serviceAccountFolder));
         return mounts;
     }
 

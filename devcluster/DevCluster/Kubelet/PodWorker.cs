@@ -48,7 +48,7 @@ internal sealed class PodWorker
             _sandbox.HostIp = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address ?? _sandbox.HostIp;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-        _volumes = await PodVolumes.PrepareAsync(pod, _sandbox.Directory, _stateDirectory, _services.Options, _client, ct);
+        _volumes = await PodVolumes.PrepareAsync(pod, _sandbox.Directory, _stateDirectory, _services.Options, _client, _services.Api, ct);
     }
 
     /// <summary>A newer copy of the pod from the watch (readiness gates, deletion).</summary>

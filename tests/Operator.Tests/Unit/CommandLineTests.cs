@@ -123,7 +123,8 @@ public sealed class CommandLineTests
         var home = Directory.CreateTempSubdirectory("operator-home-").FullName;
         try
         {
-            var (code, _, stderr) = await RunAsync(new Dictionary<string, string?> { ["HOME"] = home, ["KUBECONFIG"] = null, ["KUBERNETES_SERVICE_HOST"] = null },
+            var (code, _, stderr) = await RunAsync(new Dictionary<string, string?> { ["HOME"] = home, ["KUBECONFIG"] = null, ["KUBERNETES_SERVICE_HOST"] = null,
+                [ClusterConnection.ProjectedServiceAccountVariable] = null },
                 "--http-address", "http://127.0.0.1:0");
 
             AssertOneLineFailure(code, stderr, "model-operator: no cluster to connect to: pass --kubeconfig PATH, set KUBECONFIG, write ");
@@ -132,15 +133,16 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("/k", true, "/env", true, "Flag")]
-    [InlineData(null, true, "/env", true, "InCluster")]
-    [InlineData(null, false, "/env", true, "EnvironmentVariable")]
-    [InlineData(null, false, " ", true, "DefaultFile")]
-    [InlineData(null, false, null, true, "DefaultFile")]
-    [InlineData(null, false, null, false, "None")]
-    public void Kubeconfig_ComesFromTheFlag_ThenThePod_ThenKUBECONFIG_ThenTheDefaultFile(string? flag, bool inCluster, string? variable, bool defaultFile,
-        string expected) =>
-        Assert.Equal(expected, KubeconfigChoice.Choose(flag, inCluster, variable, defaultFile).ToString());
+    [InlineData("/k", true, true, "/env", true, "Flag")]
+    [InlineData(null, true, true, "/env", true, "ProjectedServiceAccount")]
+    [InlineData(null, false, true, "/env", true, "InCluster")]
+    [InlineData(null, false, false, "/env", true, "EnvironmentVariable")]
+    [InlineData(null, false, false, " ", true, "DefaultFile")]
+    [InlineData(null, false, false, null, true, "DefaultFile")]
+    [InlineData(null, false, false, null, false, "None")]
+    public void Kubeconfig_ComesFromTheFlag_ThenThePod_ThenKUBECONFIG_ThenTheDefaultFile(string? flag, bool projected, bool inCluster, string? variable,
+        bool defaultFile, string expected) =>
+        Assert.Equal(expected, KubeconfigChoice.Choose(flag, projected, inCluster, variable, defaultFile).ToString());
 
     [Fact]
     public void RunOptions_TakeFlagsFirst_ThenTheEnvironment_ThenDefaults()

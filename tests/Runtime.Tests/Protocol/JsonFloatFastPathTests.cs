@@ -15,7 +15,7 @@ namespace ModelOperator.Runtime.Tests.Protocol;
 public sealed class JsonFloatFastPathTests
 {
     /// <summary>Number texts as clients write them: shortest round-trip floats and doubles, fixed decimals, exponents, ties, long mantissas.</summary>
-    private static List<string> NumberTexts()
+    internal static List<string> NumberTexts()
     {
         var random = new Random(27_648);
         var texts = new List<string> { "0", "-0", "1", "-1", "0.5", "1e5", "1E+5", "1e-5", "-2.5E-3", "0.000123", "16777217", "16777219",
@@ -33,7 +33,7 @@ public sealed class JsonFloatFastPathTests
         return texts;
     }
 
-    private static (bool Ok, T Value) ByTokenReader<T, TReader>(string text) where TReader : IElementReader<T>
+    internal static (bool Ok, T Value) ByTokenReader<T, TReader>(string text) where TReader : IElementReader<T>
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
         reader.Read();

@@ -4,10 +4,11 @@ using k8s.Autorest;
 namespace ModelOperator.Operator.Cli;
 
 /// <summary>
-/// Builds the API server connection and checks it answers before the operator starts, so that a wrong kubeconfig or an
-/// unreachable cluster is one line saying what to check, not a stack trace or a process that retries forever.
+/// The operator's API server connection at start-up (<see cref="ClusterConnection"/> builds it), checked before anything
+/// else runs, so that a wrong kubeconfig or an unreachable cluster is one line saying what to check, not a stack trace
+/// or a process that retries forever.
 /// </summary>
-internal static class ClusterConnection
+internal static class StartupConnection
 {
     /// <summary>How long the start-up check waits for <c>GET /version</c>.</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(15);
@@ -15,7 +16,8 @@ internal static class ClusterConnection
     public static KubernetesClientConfiguration Load(string? kubeconfigFlag)
     {
         var variable = Environment.GetEnvironmentVariable("KUBECONFIG");
-        var source = KubeconfigChoice.Choose(kubeconfigFlag, KubernetesClientConfiguration.IsInCluster(), variable,
+        var projected = Environment.GetEnvironmentVariable(ClusterConnection.ProjectedServiceAccountVariable);
+        var source = KubeconfigChoice.Choose(kubeconfigFlag, !string.IsNullOrEmpty(projected), KubernetesClientConfiguration.IsInCluster(), variable,
             File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation));
         switch (source)
         {
@@ -27,18 +29,14 @@ internal static class ClusterConnection
         var what = source switch
         {
             KubeconfigSource.Flag => $"--kubeconfig '{kubeconfigFlag}'",
+            KubeconfigSource.ProjectedServiceAccount => $"the service account projected at {ClusterConnection.ProjectedServiceAccountVariable}={projected}",
             KubeconfigSource.InCluster => "the in-cluster service account",
             KubeconfigSource.EnvironmentVariable => $"KUBECONFIG '{variable}'",
             _ => $"'{KubernetesClientConfiguration.KubeConfigDefaultLocation}'",
         };
         try
         {
-            return source switch
-            {
-                KubeconfigSource.Flag => KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigFlag),
-                KubeconfigSource.InCluster => KubernetesClientConfiguration.InClusterConfig(),
-                _ => KubernetesClientConfiguration.BuildDefaultConfig(),
-            };
+            return ClusterConnection.Configure(kubeconfigFlag);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

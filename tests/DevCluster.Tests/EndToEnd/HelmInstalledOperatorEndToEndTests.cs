@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelOperator.DevCluster.Kubelet;
+using ModelOperator.DevCluster.Tests.ControlPlane;
+
+namespace ModelOperator.DevCluster.Tests.EndToEnd;
+
+/// <summary>
+/// The install path of `make dev-cluster`: the stock helm installs charts/model-operator into a dev cluster, the
+/// kubelet runs the chart's operator pods from the built operator with in-cluster config (service account token over
+/// TLS), the leader is Ready, and it serves a ModelDeployment applied with kubectl. One test: it is slow.
+/// </summary>
+public sealed class HelmInstalledOperatorEndToEndTests
+{
+    private static readonly TimeSpan ReadyWithin = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task HelmInstalledOperator_RunsAsReadyPods_AndServesAModelDeployment()
+    {
+        var loggers = Environment.GetEnvironmentVariable("DEVCLUSTER_TEST_LOG") == "1"
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }))
+            : NullLoggerFactory.Instance;
+        await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
+        {
+            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1) },
+        }, loggers: loggers);
+        var helm = Environment.GetEnvironmentVariable("HELM") is { Length: > 0 } fromEnv ? fromEnv : RepoPaths.Of(".tools", "bin", "helm");
+        Assert.True(File.Exists(helm), $"helm not found at {helm}: run `make kubectl` (it fetches kubectl and helm) or set HELM");
+        async Task<string> KubectlAsync(params string[] args)
+        {
+            var (code, stdout, stderr) = await Kubectl.RunAsync(cluster.KubeconfigPath, args);
+            Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited {code}: {stderr}{stdout}");
+            return stdout;
+        }
+
+        await HelmOperatorInstall.InstallAsync(helm, RepoPaths.Of("charts", "model-operator"), cluster.KubeconfigPath, cluster.Context.StateDirectory,
+            Path.Combine(cluster.Context.StateDirectory, "helm-install.log"), CancellationToken.None);
+        var leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(2), CancellationToken.None);
+
+        var operatorPods = (await KubectlAsync("get", "pods", "-n", "model-operator", "-o", "wide", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(2, operatorPods.Count); // the chart's replicaCount: a leader and a standby
+        Assert.All(operatorPods, p => Assert.Equal(["1/1", "Running", "0"], p[1..4]));
+        Assert.All(operatorPods, p => Assert.Equal("cpu-node-1", p[6])); // the GPU nodes' taint keeps the operator off them
+        Assert.All(operatorPods, p => Assert.StartsWith("127.10.", p[5]));
+        Assert.Contains(leader.Metadata.Name, operatorPods.Select(p => p[0]));
+        var leaderLog = await KubectlAsync("logs", "-n", "model-operator", leader.Metadata.Name);
+        Assert.Contains("Acquired leader lease", leaderLog);
+        Assert.Contains($"endpoints at http://{leader.Status.PodIP}:8081/", leaderLog); // the chart's 0.0.0.0 bound to the pod's own IP
+
+        await File.WriteAllTextAsync(Path.Combine(cluster.Context.StateDirectory, "cnn.yaml"),
+            OperatorOnDevCluster.ModelDeploymentYaml("cnn", "mnist-cnn.onnx", gpus: 0, replicas: 1));
+        await KubectlAsync("apply", "-f", Path.Combine(cluster.Context.StateDirectory, "cnn.yaml"));
+        await KubectlAsync("wait", "--for=condition=Ready", "mdep/cnn", $"--timeout={(int)ReadyWithin.TotalSeconds}s");
+
+        var runtimePod = (await KubectlAsync("get", "pods", "-l", "serving.modeloperator.io/name=cnn", "--no-headers")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["1/1", "Running"], runtimePod[1..3]);
+        var describe = await KubectlAsync("describe", "pod", runtimePod[0]);
+        Assert.Matches(@"serving\.modeloperator\.io/admitted\s+True", describe); // admitted by the operator pod
+        Assert.Contains("Reconciled ModelDeployment default/cnn", await KubectlAsync("logs", "-n", "model-operator", leader.Metadata.Name));
+    }
+}
