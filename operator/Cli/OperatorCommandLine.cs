@@ -37,6 +37,7 @@ internal static class OperatorCommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
+        CliConventions.UseEnglish();
         var parse = Parse(args);
         if (CliConventions.UsageError(parse, Program) is { } usage)
         {

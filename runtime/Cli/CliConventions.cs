@@ -5,9 +5,10 @@ using System.Reflection;
 namespace ModelOperator.Cli;
 
 /// <summary>
-/// How <c>model-runtime</c> and <c>model-operator</c> (which links this file) use System.CommandLine: POSIX parsing without response files, its own exit code for usage
-/// errors (2) printed as one line, <c>--version</c> with the commit, and no signal handling of its own (the server
-/// drains on SIGTERM itself; System.CommandLine would end the process after a fixed timeout).
+/// How <c>model-runtime</c> and <c>model-operator</c> (which links this file) use System.CommandLine: POSIX parsing
+/// without response files, English messages, exit code 2 for a usage error printed as one line, <c>--version</c> with the
+/// commit, and no signal handling of its own (the server drains on SIGTERM itself; System.CommandLine would end the
+/// process after a fixed timeout).
 /// </summary>
 internal static class CliConventions
 {
@@ -32,6 +33,12 @@ internal static class CliConventions
         }
         return option;
     }
+
+    /// <summary>
+    /// Every message of ours is English, so System.CommandLine's are too (it ships translations chosen by the UI culture);
+    /// <see cref="UsageError"/> also reads them.
+    /// </summary>
+    public static void UseEnglish() => System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 
     /// <summary>Makes <c>--version</c> print <c>&lt;program&gt; &lt;version&gt; (commit &lt;sha&gt;)</c>.</summary>
     public static void UseBuildVersion(RootCommand root, string program, Assembly assembly)

@@ -35,6 +35,7 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
+        CliConventions.UseEnglish();
         var parse = Parse(args);
         if (args.Length == 0)
         {
