@@ -154,11 +154,7 @@ public sealed class GracefulDeletionTests
     public async Task BoundPod_IsDeletedGracefully_UntilDeletedAgainWithGracePeriodZero()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "p" },
-            Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "c", Image = "i" }] },
-        }, "default");
+        await CreateBoundPodAsync(cluster);
 
         await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default");
         var terminating = await cluster.Client.CoreV1.ReadNamespacedPodAsync("p", "default");
@@ -173,11 +169,7 @@ public sealed class GracefulDeletionTests
     public async Task TerminatingPod_StaysThroughItsKubeletsStatusWrites()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "p" },
-            Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "c", Image = "i" }] },
-        }, "default");
+        await CreateBoundPodAsync(cluster);
         await cluster.Client.CoreV1.DeleteNamespacedPodAsync("p", "default");
 
         // The kubelet reports the terminating pod not ready: the object must stay until the kubelet deletes it again.
@@ -189,6 +181,12 @@ public sealed class GracefulDeletionTests
         Assert.NotNull(after.Metadata.DeletionTimestamp);
         Assert.Equal("False", after.Status.Conditions.Single(c => c.Type == "Ready").Status);
     }
+
+    private static Task<V1Pod> CreateBoundPodAsync(TestCluster cluster) => cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+    {
+        Metadata = new V1ObjectMeta { Name = "p" },
+        Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "c", Image = "i" }] },
+    }, "default");
 
     [Fact]
     public async Task UnboundPod_IsDeletedAtOnce()
