@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ModelOperator.Runtime.Benchmarking;
 using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Server;
 using ModelOperator.Runtime.Store;
+using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
 
@@ -11,31 +13,40 @@ namespace ModelOperator.Runtime.Cli;
 /// <c>model-runtime bench</c>: the on-node benchmark from the command line: for each batch size, synthetic inputs are run
 /// by N concurrent callers for a fixed time, with a progress line, then a table (and optionally a JSON file).
 /// </summary>
-internal sealed class BenchCommand : ICliCommand
+internal sealed class BenchCommand : Command
 {
-    public string Name => "bench";
+    private readonly Option<string> _model = Text("--model", "The model: a path, file://, https://, oci://registry/repo:tag, or a package directory", "PATH|URI", required: true);
+    private readonly Option<int[]?> _batch = IntList("--batch", "Batch sizes to measure, one after another (default 1,8,32)");
+    private readonly Option<int> _concurrency = Int("--concurrency", "Concurrent callers", 1, 1, 1024);
+    private readonly Option<double> _duration = Double("--duration", "Seconds measured per batch size", 10, 0.1, "SECONDS");
+    private readonly Option<int> _warmup = Int("--warmup", "Untimed runs per batch size first", 10, 0);
+    private readonly Option<DeviceKind> _device = Device("Where the model runs");
+    private readonly Option<string> _node = Text("--node", "The node named in the report (default: env NODE_NAME, else the host name)", "NAME");
+    private readonly Option<bool> _plainHttp = Flag("--plain-http", "Fetch oci:// models over HTTP instead of HTTPS");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or download host", "PEM");
+    private readonly Option<string> _json = Text("--json", "Also write the results to this JSON file (checked before the run)", "FILE");
 
-    public string Summary => "benchmark a model in process (--model <path|uri> [--batch 1,8,32] [--concurrency N] [--duration S] [--json FILE])";
-
-    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public BenchCommand() : base("bench", "Benchmark a model in process: each batch size by N concurrent callers for a fixed time, then a table")
     {
-        var reference = args.Required("model");
-        var batches = args.IntList("batch", [1, 8, 32]);
-        var concurrency = args.Int("concurrency", 1, 1, 1024);
-        var duration = TimeSpan.FromSeconds(args.Double("duration", 10, 0.1));
-        var warmup = args.Int("warmup", 10, 0);
-        var device = ServeCommand.ParseDevice(args.Option("device"));
-        var node = args.Option("node") ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
-        var plainHttp = args.Flag("plain-http");
-        var caFile = args.Option("ca-file");
-        // "json" is a shared flag name, so "--json FILE" arrives as the flag plus a positional; "--json=FILE" as an option.
-        var jsonFile = args.Option("json") ?? (args.Flag("json") ? args.Positionals.FirstOrDefault()
-            ?? throw new CliUsageException("--json needs a file name") : null);
-        args.RejectUnknown();
+        foreach (var option in new Option[] { _model, _batch, _concurrency, _duration, _warmup, _device, _node, _plainHttp, _caFile, _json })
+            Options.Add(option);
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var reference = result.GetRequiredValue(_model);
+        var batches = result.GetValue(_batch) ?? [1, 8, 32];
+        var concurrency = result.GetValue(_concurrency);
+        var duration = TimeSpan.FromSeconds(result.GetValue(_duration));
+        var warmup = result.GetValue(_warmup);
+        var node = result.GetValue(_node) ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+        var jsonFile = result.GetValue(_json);
         if (jsonFile is not null) OutputFiles.CheckWritable(jsonFile, "--json");
 
-        var resolved = await ModelSources.ResolveAsync(reference, new ModelSourceOptions(PlainHttp: plainHttp, CaFile: caFile), cancellationToken);
-        using var model = OnnxModel.Load(resolved.OnnxPath, device, SessionTuning.ForServing());
+        var sourceOptions = new ModelSourceOptions(PlainHttp: result.GetValue(_plainHttp), CaFile: result.GetValue(_caFile));
+        var resolved = await ModelSources.ResolveAsync(reference, sourceOptions, cancellationToken);
+        using var model = OnnxModel.Load(resolved.OnnxPath, result.GetValue(_device), SessionTuning.ForServing());
         Console.Error.WriteLine($"Loaded {resolved.OnnxPath} in {model.LoadTime.TotalSeconds:F2}s on {model.Provider.Provider} ({model.Provider.Device}): {model.Provider.Reason}");
         var results = new List<BenchmarkResult>();
         foreach (var batch in batches.Select(b => SyntheticInputs.EffectiveBatchSize(model, b)).Distinct())

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ModelOperator.Runtime.Cli;
+namespace ModelOperator.Cli;
 
 /// <summary>The build's version and the commit it was built from, as <c>--version</c> prints them.</summary>
 internal static class BuildVersion

@@ -1,82 +1,75 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using ModelOperator.Cli;
+
 namespace ModelOperator.Runtime.Cli;
 
-/// <summary>Entry point of the <c>model-runtime</c> command: dispatches to one <see cref="ICliCommand"/> per file in this folder.</summary>
+/// <summary>
+/// Entry point of the <c>model-runtime</c> command (System.CommandLine): one <see cref="Command"/> per file in this
+/// folder. Exit codes: 0 done, 1 a failure, 2 a usage error, 130 interrupted; every failure is one line on stderr.
+/// </summary>
 internal static class CommandLine
 {
-    /// <summary>Every sub-command. Add a new one here (one line) and in its own file.</summary>
-    private static IReadOnlyList<ICliCommand> Commands() =>
-    [
-        new ServeCommand(),
-        new BenchCommand(),
-        new BenchServingCommand(),
-        new InferCommand(),
-        new PackCommand(),
-        new PushCommand(),
-        new PullCommand(),
-        new InspectCommand(),
-    ];
+    public const string Program = "model-runtime";
 
-    /// <summary>Option names that are flags (take no value) for any command.</summary>
-    internal static readonly string[] FlagNames = ["force", "plain-http", "json", "optimize", "fp16", "help", "quiet", "enable-noop-endpoint", "grpc", "no-warm-up"];
+    /// <summary>The root command with every sub-command. Add a new one here (one line) and in its own file.</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Serve ONNX models over the Open Inference Protocol v2, benchmark them, and pack, push, pull and inspect model packages")
+        {
+            new ServeCommand(),
+            new BenchCommand(),
+            new BenchServingCommand(),
+            new InferCommand(),
+            new PackCommand(),
+            new PushCommand(),
+            new PullCommand(),
+            new InspectCommand(),
+        };
+        CliConventions.UseBuildVersion(root, Program, typeof(CommandLine).Assembly);
+        return root;
+    }
+
+    /// <summary>Parses a command line without running it.</summary>
+    public static ParseResult Parse(IReadOnlyList<string> args) => Create().Parse(args, CliConventions.Parser);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var commands = Commands();
+        CliConventions.UseEnglish();
+        var parse = Parse(args);
         if (args.Length == 0)
         {
-            PrintUsage(commands, Console.Error);
-            return 2;
+            // No command at all: the list of commands is the most useful answer, on stderr because it is a usage error.
+            await parse.RootCommandResult.Command.Parse(["--help"], CliConventions.Parser).InvokeAsync(new InvocationConfiguration { Output = Console.Error });
+            return CliConventions.UsageExitCode;
         }
-        if (args[0] is "-h" or "--help" or "help")
+        if (CliConventions.UsageError(parse, Program) is { } usage)
         {
-            PrintUsage(commands, Console.Out);
-            return 0;
+            Console.Error.WriteLine(usage);
+            return CliConventions.UsageExitCode;
         }
-        if (args[0] is "--version" or "version")
-        {
-            Console.WriteLine($"model-runtime {BuildVersion.Describe(typeof(CommandLine).Assembly)}");
-            return 0;
-        }
-        var command = commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
-        {
-            Console.Error.WriteLine($"model-runtime: unknown command '{args[0]}'");
-            PrintUsage(commands, Console.Error);
-            return 2;
-        }
-        // Asking a command for help needs none of its required options (the runtime image's default is "serve --help").
-        if (args.Skip(1).Any(a => a is "-h" or "--help"))
-        {
-            Console.WriteLine($"usage: model-runtime {command.Name} [options]\n\n  {command.Summary}");
-            return 0;
-        }
+        var command = CliConventions.CommandPath(parse, Program);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         try
         {
-            return await command.RunAsync(new CliArgs(args.Skip(1), FlagNames), cts.Token);
+            return await parse.InvokeAsync(CliConventions.Invocation, cts.Token);
         }
         catch (CliUsageException e)
         {
-            Console.Error.WriteLine($"model-runtime {command.Name}: {e.Message}");
-            return 2;
+            Console.Error.WriteLine($"{command}: {e.Message} (see {command} --help)");
+            return CliConventions.UsageExitCode;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"model-runtime {command.Name}: cancelled");
+            Console.Error.WriteLine($"{command}: cancelled");
             return 130;
         }
         catch (Exception e)
         {
             // Every failure is one line and exit 1, never an unhandled exception with a stack trace (exit 134).
-            Console.Error.WriteLine($"model-runtime {command.Name}: {FailureMessage.Of(e)}");
+            Console.Error.WriteLine($"{command}: {FailureMessage.Of(e)}");
             return 1;
         }
-    }
-
-    private static void PrintUsage(IReadOnlyList<ICliCommand> commands, TextWriter output)
-    {
-        output.WriteLine("usage: model-runtime <command> [options]   (model-runtime --version; model-runtime <command> --help)\n");
-        foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
     }
 }

@@ -45,6 +45,13 @@ internal static class GrpcInferClient
             }
             return 0;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is { } cause)
+        {
+            while (cause.InnerException is { } inner && cause is not HttpRequestException) cause = inner;
+            Console.Error.WriteLine($"model-runtime infer: cannot reach the gRPC server at {address} ({FailureMessage.Of(cause)}); " +
+                "is it running, and is --url its gRPC port (serve --grpc-port, default 8081)?");
+            return 1;
+        }
         catch (RpcException e)
         {
             Console.Error.WriteLine($"model-runtime infer: the gRPC server at {address} answered {e.StatusCode}: {e.Status.Detail}");
@@ -88,7 +95,7 @@ internal static class GrpcInferClient
 
     private static TensorSpec ToSpec(ModelMetadataResponse.Types.TensorMetadata input)
     {
-        if (!Datatype.TryParse(input.Datatype, out var datatype)) throw new CliUsageException($"the server reports an unknown datatype '{input.Datatype}'");
+        if (!Datatype.TryParse(input.Datatype, out var datatype)) throw new CliFailureException($"the server reports an unknown datatype '{input.Datatype}'");
         return new TensorSpec(input.Name, datatype, input.Shape.ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -12,22 +13,29 @@ namespace ModelOperator.Runtime.Cli;
 /// <c>model-runtime infer</c>: a small OIP v2 client. It reads a served model's metadata, makes inputs that fit it, sends
 /// one JSON and one binary request, prints what came back, then times a run of each.
 /// </summary>
-internal sealed class InferCommand : ICliCommand
+internal sealed class InferCommand : Command
 {
-    public string Name => "infer";
+    private readonly Option<string> _url = CliOptions.Text("--url", "The server's address (default http://127.0.0.1:8080, with --grpc http://127.0.0.1:8081)", "URL");
+    private readonly Option<string> _name = CliOptions.Text("--name", "The served model's name", "NAME", required: true);
+    private readonly Option<int> _batch = CliOptions.Int("--batch", "Rows per request", 1, 1, 4096);
+    private readonly Option<int> _requests = CliOptions.Int("--requests", "Sequential requests timed of each kind; 0 skips the timing", 100, 0, 10_000_000);
+    private readonly Option<bool> _grpc = CliOptions.Flag("--grpc", "Use OIP v2 over gRPC (raw and typed contents) instead of REST (JSON and binary)");
 
-    public string Summary => "send made-up inputs to a served model and time it (--url http://127.0.0.1:8080 --name N [--batch 1] [--requests 100] [--grpc: OIP v2 gRPC, --url defaults to http://127.0.0.1:8081])";
-
-    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public InferCommand() : base("infer", "Send made-up inputs that fit a served model, print what came back, then time a run of each kind")
     {
-        var grpc = args.Flag("grpc");
-        var rawUrl = args.Option("url") ?? (grpc ? "http://127.0.0.1:8081/" : "http://127.0.0.1:8080/");
+        foreach (var option in new Option[] { _url, _name, _batch, _requests, _grpc }) Options.Add(option);
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var grpc = result.GetValue(_grpc);
+        var rawUrl = result.GetValue(_url) ?? (grpc ? "http://127.0.0.1:8081/" : "http://127.0.0.1:8080/");
         if (!Uri.TryCreate(rawUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             throw new CliFailureException($"--url must be an http:// or https:// URL of a server, got '{rawUrl}'");
-        var name = args.Required("name");
-        var batch = args.Int("batch", 1, 1, 4096);
-        var requests = args.Int("requests", 100, 0, 10_000_000);
-        args.RejectUnknown();
+        var name = result.GetRequiredValue(_name);
+        var batch = result.GetValue(_batch);
+        var requests = result.GetValue(_requests);
         if (grpc) return await GrpcInferClient.RunAsync(url, name, batch, requests, cancellationToken);
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
@@ -35,8 +43,7 @@ internal sealed class InferCommand : ICliCommand
         var metadataText = await metadataResponse.Content.ReadAsStringAsync(cancellationToken);
         if (!metadataResponse.IsSuccessStatusCode)
         {
-            Console.Error.WriteLine($"model-runtime infer: GET /v2/models/{name} answered {(int)metadataResponse.StatusCode}: {metadataText}");
-            return 1;
+            throw new CliFailureException($"GET /v2/models/{name} answered {(int)metadataResponse.StatusCode}: {metadataText}");
         }
         var metadata = JsonNode.Parse(metadataText)!;
         var specs = metadata["inputs"]!.AsArray().Select(ToSpec).ToList();
@@ -53,7 +60,8 @@ internal sealed class InferCommand : ICliCommand
             using var response = await http.SendAsync(ToMessage(request), cancellationToken);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             Console.WriteLine($"\n{label} request ({request.Body.Length:N0} bytes) -> {(int)response.StatusCode} in {clock.Elapsed.TotalMilliseconds:F1} ms ({body.Length:N0} bytes)");
-            if (!response.IsSuccessStatusCode) { Console.WriteLine(Encoding.UTF8.GetString(body)); return 1; }
+            if (!response.IsSuccessStatusCode)
+                throw new CliFailureException($"the {label} request to POST /{request.Path} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
             PrintOutputs(response, body);
         }
 
@@ -122,7 +130,7 @@ internal sealed class InferCommand : ICliCommand
     private static TensorSpec ToSpec(JsonNode? input)
     {
         var datatypeName = input!["datatype"]!.GetValue<string>();
-        if (!Datatype.TryParse(datatypeName, out var datatype)) throw new CliUsageException($"the server reports an unknown datatype '{datatypeName}'");
+        if (!Datatype.TryParse(datatypeName, out var datatype)) throw new CliFailureException($"the server reports an unknown datatype '{datatypeName}'");
         return new TensorSpec(input["name"]!.GetValue<string>(), datatype, input["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray());
     }
 }

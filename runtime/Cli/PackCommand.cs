@@ -1,48 +1,64 @@
+using System.CommandLine;
 using System.Globalization;
 using ModelOperator.Runtime.Packaging;
 using ModelOperator.Runtime.Packaging.Compression;
+using ModelOperator.Cli;
+using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
 
 /// <summary><c>pack &lt;model.onnx&gt; --name N --version V [--optimize] -o &lt;dir&gt;</c>: writes a model package as an OCI image layout.</summary>
-internal sealed class PackCommand : ICliCommand
+internal sealed class PackCommand : Command
 {
-    public string Name => "pack";
-    public string Summary => "pack <model.onnx> --name N --version V [--description D] [--license L] [--label k=v]... [--optimize] [--quantize int8 | --fp16] [--input-shape NAME=d1,d2,...]... [--calibration DIR] [--max-drift X] -o <dir> [--force]";
+    private readonly Argument<string> _model = new("model.onnx") { Description = "The ONNX model to pack" };
+    private readonly Option<string> _name = Text("--name", "The package's name", "NAME", required: true);
+    private readonly Option<string> _version = Text("--version", "The package's version", "VERSION", required: true);
+    private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the OCI image layout is written to", HelpName = "DIR", Required = true }.LastWins();
+    private readonly Option<string> _description = Text("--description", "A description recorded in the package", "TEXT");
+    private readonly Option<string> _license = Text("--license", "A license recorded in the package (an SPDX id such as MIT)", "SPDX");
+    private readonly Option<string[]> _labels = Repeated("--label", "A label recorded in the package (repeatable)", "KEY=VALUE").Checked(values => ParseLabels(values));
+    private readonly Option<bool> _optimize = Flag("--optimize", "Apply ONNX Runtime's offline graph optimisations first");
+    private readonly Option<string> _quantize = Text("--quantize", "Pack an int8-quantised variant (checked against the original)", "int8");
+    private readonly Option<bool> _fp16 = Flag("--fp16", "Pack an fp16 variant (checked against the original)");
+    private readonly Option<string> _calibration = Text("--calibration", "A directory of inputs the compressed variant is checked on", "DIR");
+    private readonly Option<double?> _maxDrift = OptionalDouble("--max-drift", "The largest output drift a compressed variant may show", 0);
+    private readonly Option<string[]> _inputShapes = Repeated("--input-shape", "The shape an input is benchmarked at, recorded in the package (repeatable)", "NAME=D1,D2,…")
+        .Checked(values => InputShapes(values));
+    private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");
 
-    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public PackCommand() : base("pack", "Pack an ONNX model as a model package (an OCI image layout)")
     {
-        if (args.Positionals.Count != 1) throw new CliUsageException("expected exactly one ONNX file: pack <model.onnx> --name N --version V -o <dir>");
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var label in args.Options("label"))
+        Arguments.Add(_model);
+        foreach (var option in new Option[] { _name, _version, _output, _description, _license, _labels, _optimize, _quantize, _fp16, _calibration, _maxDrift, _inputShapes, _force })
+            Options.Add(option);
+        _quantize.CompletionSources.Add("int8");
+        _quantize.Validators.Add(r =>
         {
-            var eq = label.IndexOf('=');
-            if (eq <= 0) throw new CliUsageException($"--label must be key=value, got '{label}'");
-            labels[label[..eq]] = label[(eq + 1)..];
-        }
-        var request = new PackRequest(args.Positionals[0], args.Required("name"), args.Required("version"), args.Required("output"),
-            args.Option("description"), args.Option("license"), labels, args.Flag("optimize"), args.Flag("force"),
-            CompressionOptions(args), InputShapes(args));
-        args.RejectUnknown();
-        return CommandErrors.RunAsync(Name, async () =>
-        {
-            var result = await ModelPacker.PackAsync(request, cancellationToken);
-            Console.WriteLine($"Packed {result.Config.Descriptor.Name} {result.Config.Descriptor.Version} " +
-                $"({result.ModelSize} bytes{(request.Optimize ? ", optimised" : "")}) into {result.OutputDir}: {result.ManifestDigest}");
-            if (result.Config.Config.Compression is { } report) Console.Write(CompressionSummary.ToText(report));
-            return 0;
+            if (r.Tokens.Count > 0 && r.Tokens[^1].Value != "int8") r.AddError($"--quantize takes 'int8', got '{r.Tokens[^1].Value}'");
         });
+        SetAction(RunAsync);
     }
 
-    private static CompressionRequest? CompressionOptions(CliArgs args)
+    private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
-        var quantize = args.Option("quantize");
-        var fp16 = args.Flag("fp16");
-        if (quantize is not null && quantize != "int8") throw new CliUsageException($"--quantize takes 'int8', got '{quantize}'");
-        if (quantize is not null && fp16) throw new CliUsageException("--quantize int8 and --fp16 are two variants; pack each on its own");
-        var maxDrift = args.Option("max-drift") is null ? (double?)null : args.Double("max-drift", 0, min: 0);
-        var calibration = args.Option("calibration");
-        if (quantize is null && !fp16)
+        var request = new PackRequest(result.GetRequiredValue(_model), result.GetRequiredValue(_name), result.GetRequiredValue(_version),
+            result.GetRequiredValue(_output), result.GetValue(_description), result.GetValue(_license), ParseLabels(result.GetValue(_labels) ?? []),
+            result.GetValue(_optimize), result.GetValue(_force), CompressionOptions(result), InputShapes(result.GetValue(_inputShapes) ?? []));
+        var packed = await ModelPacker.PackAsync(request, cancellationToken);
+        Console.WriteLine($"Packed {packed.Config.Descriptor.Name} {packed.Config.Descriptor.Version} " +
+            $"({packed.ModelSize} bytes{(request.Optimize ? ", optimised" : "")}) into {packed.OutputDir}: {packed.ManifestDigest}");
+        if (packed.Config.Config.Compression is { } report) Console.Write(CompressionSummary.ToText(report));
+        return 0;
+    }
+
+    private CompressionRequest? CompressionOptions(ParseResult result)
+    {
+        var int8 = result.GetValue(_quantize) is not null;
+        var fp16 = result.GetValue(_fp16);
+        var maxDrift = result.GetValue(_maxDrift);
+        var calibration = result.GetValue(_calibration);
+        if (int8 && fp16) throw new CliUsageException("--quantize int8 and --fp16 are two variants; pack each on its own");
+        if (!int8 && !fp16)
         {
             if (maxDrift is not null || calibration is not null)
                 throw new CliUsageException("--max-drift and --calibration check a compressed model; add --quantize int8 or --fp16");
@@ -51,11 +67,23 @@ internal sealed class PackCommand : ICliCommand
         return new CompressionRequest(fp16 ? CompressionMethod.Fp16 : CompressionMethod.Int8, maxDrift, calibration);
     }
 
+    private static Dictionary<string, string> ParseLabels(IReadOnlyList<string> values)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var label in values)
+        {
+            var eq = label.IndexOf('=');
+            if (eq <= 0) throw new CliUsageException($"--label must be key=value, got '{label}'");
+            labels[label[..eq]] = label[(eq + 1)..];
+        }
+        return labels;
+    }
+
     /// <summary>Parses each <c>--input-shape NAME=d1,d2,…</c> (positive integers).</summary>
-    internal static IReadOnlyDictionary<string, long[]>? InputShapes(CliArgs args)
+    internal static IReadOnlyDictionary<string, long[]>? InputShapes(IReadOnlyList<string> values)
     {
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (var option in args.Options("input-shape"))
+        foreach (var option in values)
         {
             var eq = option.LastIndexOf('=');
             if (eq <= 0) throw new CliUsageException($"--input-shape must be NAME=d1,d2,..., got '{option}'");

@@ -1,35 +1,40 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Runtime.Packaging;
+using ModelOperator.Cli;
+using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
 
 /// <summary><c>pull &lt;ref&gt; -o &lt;dir&gt; [--plain-http] [--ca-file PEM] [--force]</c>: fetches and verifies a model package through the cache.</summary>
-internal sealed class PullCommand : ICliCommand
+internal sealed class PullCommand : Command
 {
-    public string Name => "pull";
-    public string Summary => "pull <registry/repo:tag|@sha256:…> -o <dir> [--plain-http] [--ca-file PEM] [--force]";
+    private readonly Argument<string> _reference = new("registry/repo:tag|@sha256:…") { Description = "The package to pull" };
+    private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the package is written to", HelpName = "DIR", Required = true }.LastWins();
+    private readonly Option<bool> _plainHttp = Flag("--plain-http", "Talk to the registry over HTTP instead of HTTPS");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry", "PEM");
+    private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");
+    private readonly Option<bool> _quiet = Flag("--quiet", "Log only warnings and errors (no progress)");
 
-    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    public PullCommand() : base("pull", "Pull a model package from an OCI registry, verified by digest, through the local cache")
     {
-        if (args.Positionals.Count != 1) throw new CliUsageException("expected one reference: pull <registry/repo:tag> -o <dir>");
-        var output = args.Required("output");
-        var plainHttp = args.Flag("plain-http");
-        var caFile = args.Option("ca-file");
-        var force = args.Flag("force");
-        var quiet = args.Flag("quiet");
-        args.RejectUnknown();
-        return CommandErrors.RunAsync(Name, async () =>
-        {
-            var reference = ImageReference.Parse(args.Positionals[0]);
-            using var logging = CliLogging.Create(quiet);
-            var logger = logging.CreateLogger("model-runtime.pull");
-            using var http = RegistryConnection.CreateHttpClient(caFile);
-            var client = RegistryConnection.Connect(http, reference, plainHttp, logger);
-            var puller = new ModelPuller(client, ModelCache.Default(), ConsoleProgress.ForConsole(logger), logger);
-            var pulled = await puller.PullAsync(output, force, cancellationToken);
-            Console.WriteLine($"Pulled {pulled.Reference} ({pulled.Config.Descriptor.Name} {pulled.Config.Descriptor.Version}) into " +
-                $"{Path.GetFullPath(output)}: {pulled.Config.Config.FileName}");
-            return 0;
-        });
+        Arguments.Add(_reference);
+        foreach (var option in new Option[] { _output, _plainHttp, _caFile, _force, _quiet }) Options.Add(option);
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var output = result.GetRequiredValue(_output);
+        var reference = ImageReference.Parse(result.GetRequiredValue(_reference));
+        using var logging = CliLogging.Create(result.GetValue(_quiet));
+        var logger = logging.CreateLogger("model-runtime.pull");
+        using var http = RegistryConnection.CreateHttpClient(result.GetValue(_caFile));
+        var client = RegistryConnection.Connect(http, reference, result.GetValue(_plainHttp), logger);
+        var puller = new ModelPuller(client, ModelCache.Default(), ConsoleProgress.ForConsole(logger), logger);
+        var pulled = await puller.PullAsync(output, result.GetValue(_force), cancellationToken);
+        Console.WriteLine($"Pulled {pulled.Reference} ({pulled.Config.Descriptor.Name} {pulled.Config.Descriptor.Version}) into " +
+            $"{Path.GetFullPath(output)}: {pulled.Config.Config.FileName}");
+        return 0;
     }
 }

@@ -1,69 +1,114 @@
+using System.CommandLine;
+using ModelOperator.Cli;
 using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Server;
+using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
 
 /// <summary><c>model-runtime serve</c>: serves one model over the Open Inference Protocol v2 until SIGTERM or Ctrl+C.</summary>
-internal sealed class ServeCommand : ICliCommand
+internal sealed class ServeCommand : Command
 {
-    public string Name => "serve";
+    /// <summary>The environment variable that sets the bind address when <c>--host</c> is not given (the dev cluster's kubelet sets it to the pod's IP).</summary>
+    public const string HostVariable = "MODEL_RUNTIME_HOST";
 
-    public string Summary => "serve a model over the Open Inference Protocol v2 (--model <path|uri> [--name N] [--host ADDR] [--port 8080] [--grpc-port 8081, 0 = off] [--device auto|cuda|cpu] [--max-batch N --batch-delay-ms D] [--sha256 HEX] [--plain-http] [--ca-file PEM] [--shutdown-delay SECONDS: keep serving, not ready, after SIGTERM] [--no-warm-up])";
+    private static readonly ServeOptions Defaults = new() { Model = "" };
 
-    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    private readonly Option<string> _model = Text("--model", "The model: a path, file://, https://, oci://registry/repo:tag, or a package directory", "PATH|URI", required: true);
+    private readonly Option<string> _name = Text("--name", "The name it is served under (default: the file or repository name)", "NAME");
+    private readonly Option<string> _host = Text("--host", $"The IP address to listen on (default: env {HostVariable}, else {Defaults.Host})", "ADDR");
+    private readonly Option<int> _port = Int("--port", "The HTTP port (0 picks a free one)", Defaults.Port, 0, 65535);
+    private readonly Option<int> _grpcPort = Int("--grpc-port", "The OIP v2 gRPC port (0 turns gRPC off)", ServeOptions.DefaultGrpcPort, 0, 65535);
+    private readonly Option<DeviceKind> _device = Device("Where the model runs");
+    private readonly Option<int> _maxBatch = Int("--max-batch", "Rows per model run; 1 turns dynamic batching off", Defaults.MaxBatch, 1, 4096);
+    private readonly Option<double> _batchDelay = Double("--batch-delay-ms", "How long a batch waits to fill, in milliseconds", Defaults.BatchDelay.TotalMilliseconds, 0, "MS");
+    private readonly Option<int> _maxBodyMb = Int("--max-body-mb", "Largest request body in MiB; larger ones get 413", (int)(Defaults.MaxBodyBytes >> 20), 1, 2047);
+    private readonly Option<long?> _maxInflightBytes = OptionalLong("--max-inflight-bytes", "Request bytes held at once; past it requests get 503 (default: 1/16 of the memory limit, within 128-512 MiB)", 1L << 20);
+    private readonly Option<int> _maxBytesElements = Int("--max-bytes-elements", "Most elements in one BYTES input", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1);
+    private readonly Option<int> _maxConcurrentRuns = Int("--max-concurrent-runs", "Unbatched model runs at once", ServeOptions.DefaultConcurrentRuns, 1, 1024);
+    private readonly Option<int?> _intraOpThreads = OptionalInt("--intra-op-threads", "ONNX Runtime threads per run (default: the cores divided among the concurrent runs)", 1, 1024);
+    private readonly Option<int[]?> _benchBatch = IntList("--bench-batch", "Batch sizes benchmarked before the server turns ready (default 1,8)");
+    private readonly Option<int> _benchIterations = Int("--bench-iterations", "Timed runs per batch size; 0 skips the benchmark", Defaults.BenchIterations, 0);
+    private readonly Option<int> _benchWarmup = Int("--bench-warmup", "Untimed runs per batch size first", Defaults.BenchWarmup, 0);
+    private readonly Option<string[]> _benchInputShape = Repeated("--bench-input-shape", "The shape an input is benchmarked at, e.g. image=1,3,224,224 (repeatable)", "NAME=D1,D2,…")
+        .Checked(values => ParseInputShapes(values));
+    private readonly Option<bool> _enableNoop = Flag("--enable-noop-endpoint", "Expose POST /v2/_noop, a benchmark aid that reads the body and skips inference");
+    private readonly Option<bool> _plainHttp = Flag("--plain-http", "Fetch oci:// models over HTTP instead of HTTPS");
+    private readonly Option<string> _sha256 = Text("--sha256", "The model's expected sha256 digest; a mismatch stops serve", "HEX");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or download host", "PEM");
+    private readonly Option<double> _shutdownDelay = Double("--shutdown-delay",
+        "Seconds to keep serving after SIGTERM, reporting not ready, before it stops listening (so proxies route elsewhere first)", 0, 0, "SECONDS", max: 600);
+    private readonly Option<bool> _noWarmUp = Flag("--no-warm-up", "Do not send the server warm-up requests before it turns ready");
+    private readonly Option<string> _node = Text("--node", "The node reported with the benchmark (default: env NODE_NAME, else the host name)", "NAME");
+
+    public ServeCommand() : base("serve", "Serve a model over the Open Inference Protocol v2 (REST and gRPC) until SIGTERM or Ctrl+C")
     {
-        var options = Parse(args);
+        foreach (var option in new Option[] { _model, _name, _host, _port, _grpcPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
+            _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
+            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node })
+            Options.Add(option);
+        SetAction((result, cancellationToken) => RunAsync(ToOptions(result), cancellationToken));
+    }
+
+    private static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
+    {
         await using var server = await ModelServer.StartAsync(options, cancellationToken: cancellationToken);
         var shutdown = server.WaitForShutdownAsync(cancellationToken);
         if (await Task.WhenAny(shutdown, server.Loading) == server.Loading && server.Loading.IsFaulted)
         {
-            Console.Error.WriteLine($"model-runtime serve: {server.Loading.Exception!.InnerException!.Message}");
+            Console.Error.WriteLine($"model-runtime serve: {FailureMessage.Of(server.Loading.Exception!.InnerException!)}");
             return 1;
         }
         await shutdown;
         return 0;
     }
 
-    /// <summary>The environment variable that sets the bind address when <c>--host</c> is not given (the dev cluster's kubelet sets it to the pod's IP).</summary>
-    public const string HostVariable = "MODEL_RUNTIME_HOST";
+    /// <summary>The options <c>serve</c> followed by <paramref name="words"/> asks for, as the operator's pods and scripts write them.</summary>
+    /// <exception cref="CliUsageException">The line is malformed; the message is the line the program prints.</exception>
+    public static ServeOptions Parse(IReadOnlyList<string> words, Func<string, string?>? environment = null)
+    {
+        var parse = CommandLine.Parse(["serve", .. words]);
+        if (CliConventions.UsageError(parse, CommandLine.Program) is { } usage) throw new CliUsageException(usage);
+        return ((ServeCommand)parse.CommandResult.Command).ToOptions(parse, environment);
+    }
 
-    /// <param name="args">The words after <c>serve</c>.</param>
+    /// <summary>The options a parsed <c>serve</c> command line asks for.</summary>
+    /// <param name="result">A parse of <c>serve …</c> without errors.</param>
     /// <param name="environment">Reads an environment variable; the process environment when null.</param>
-    public static ServeOptions Parse(CliArgs args, Func<string, string?>? environment = null)
+    public ServeOptions ToOptions(ParseResult result, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var defaults = new ServeOptions { Model = "" };
-        var runs = args.Int("max-concurrent-runs", defaults.MaxConcurrentRuns, 1, 1024);
+        var runs = result.GetValue(_maxConcurrentRuns);
         var tuning = SessionTuning.ForServing(runs);
-        tuning = tuning with { IntraOpThreads = args.Int("intra-op-threads", tuning.IntraOpThreads, 1, 1024) };
+        if (result.GetValue(_intraOpThreads) is { } threads) tuning = tuning with { IntraOpThreads = threads };
+        var grpcPort = result.GetValue(_grpcPort);
         var options = new ServeOptions
         {
-            Model = args.Required("model"),
-            Name = args.Option("name"),
-            Host = args.Option("host") ?? NonEmpty(environment(HostVariable)) ?? defaults.Host,
-            Port = args.Int("port", defaults.Port, 0, 65535),
-            GrpcPort = args.Int("grpc-port", ServeOptions.DefaultGrpcPort, 0, 65535) is var grpc and > 0 ? grpc : null,
-            Device = ParseDevice(args.Option("device")),
-            MaxBatch = args.Int("max-batch", defaults.MaxBatch, 1, 4096),
-            BatchDelay = TimeSpan.FromMilliseconds(args.Double("batch-delay-ms", defaults.BatchDelay.TotalMilliseconds, 0)),
-            MaxBodyBytes = args.Int("max-body-mb", (int)(defaults.MaxBodyBytes >> 20), 1, 2047) * 1024L * 1024,
-            BenchBatchSizes = args.IntList("bench-batch", defaults.BenchBatchSizes),
-            BenchIterations = args.Int("bench-iterations", defaults.BenchIterations, 0),
-            BenchWarmup = args.Int("bench-warmup", defaults.BenchWarmup, 0),
-            BenchInputShapes = ParseInputShapes(args.Options("bench-input-shape")),
-            EnableNoopEndpoint = args.Flag("enable-noop-endpoint"),
-            PlainHttp = args.Flag("plain-http"),
-            Sha256 = args.Option("sha256"),
-            CaFile = args.Option("ca-file"),
+            Model = result.GetRequiredValue(_model),
+            Name = result.GetValue(_name),
+            Host = result.GetValue(_host) ?? NonEmpty(environment(HostVariable)) ?? Defaults.Host,
+            Port = result.GetValue(_port),
+            GrpcPort = grpcPort > 0 ? grpcPort : null,
+            Device = result.GetValue(_device),
+            MaxBatch = result.GetValue(_maxBatch),
+            BatchDelay = TimeSpan.FromMilliseconds(result.GetValue(_batchDelay)),
+            MaxBodyBytes = result.GetValue(_maxBodyMb) * 1024L * 1024,
+            BenchBatchSizes = result.GetValue(_benchBatch) ?? Defaults.BenchBatchSizes,
+            BenchIterations = result.GetValue(_benchIterations),
+            BenchWarmup = result.GetValue(_benchWarmup),
+            BenchInputShapes = ParseInputShapes(result.GetValue(_benchInputShape) ?? []),
+            EnableNoopEndpoint = result.GetValue(_enableNoop),
+            PlainHttp = result.GetValue(_plainHttp),
+            Sha256 = result.GetValue(_sha256),
+            CaFile = result.GetValue(_caFile),
             MaxConcurrentRuns = runs,
-            MaxInflightBytes = args.Option("max-inflight-bytes") is null ? null : args.Long("max-inflight-bytes", 0, 1L << 20),
-            Limits = new Protocol.InferRequestLimits(args.Int("max-bytes-elements", Protocol.InferRequestLimits.DefaultMaxBytesElements, 1)),
+            MaxInflightBytes = result.GetValue(_maxInflightBytes),
+            Limits = new Protocol.InferRequestLimits(result.GetValue(_maxBytesElements)),
             Tuning = tuning,
-            ShutdownDelay = ShutdownDelaySeconds(args),
-            WarmUp = !args.Flag("no-warm-up"),
+            ShutdownDelay = TimeSpan.FromSeconds(result.GetValue(_shutdownDelay)),
+            WarmUp = !result.GetValue(_noWarmUp),
         };
-        if (args.Option("node") is { } node) options = options with { Node = node };
-        args.RejectUnknown();
+        if ((result.GetValue(_node) ?? NonEmpty(environment("NODE_NAME"))) is { } node) options = options with { Node = node };
         CheckNameAndHost(options);
         return options;
     }
@@ -88,13 +133,6 @@ internal sealed class ServeCommand : ICliCommand
         return shapes;
     }
 
-    private static TimeSpan ShutdownDelaySeconds(CliArgs args)
-    {
-        var seconds = args.Double("shutdown-delay", 0, 0);
-        if (seconds > 600) throw new CliUsageException($"--shutdown-delay must be at most 600 seconds, got {seconds}");
-        return TimeSpan.FromSeconds(seconds);
-    }
-
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static void CheckNameAndHost(ServeOptions options)
@@ -103,11 +141,5 @@ internal sealed class ServeCommand : ICliCommand
             throw new CliFailureException(options.Name is null ? $"{problem} (taken from --model; give one with --name)" : $"--name: {problem}");
         if (!System.Net.IPAddress.TryParse(options.Host, out _))
             throw new CliFailureException($"--host must be an IP address to listen on (such as 0.0.0.0 or 127.0.0.1), got '{options.Host}'");
-    }
-
-    internal static DeviceKind ParseDevice(string? value)
-    {
-        try { return DeviceKinds.Parse(value); }
-        catch (ArgumentException e) { throw new CliUsageException(e.Message); }
     }
 }

@@ -160,7 +160,7 @@ internal sealed class OciRegistryClient(HttpClient http, ImageReference referenc
             }
             catch (HttpRequestException e)
             {
-                throw new PackageException($"{what}: cannot reach registry {reference.Registry} ({e.Message})", e);
+                throw new PackageException($"{what}: cannot reach registry {reference.Registry} ({e.Message}); check the address and that the registry is running", e);
             }
             catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
             {

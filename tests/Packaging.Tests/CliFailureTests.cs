@@ -144,4 +144,27 @@ public sealed class CliFailureTests(RegistryFixture registry)
         AssertOneLineFailure(result, "pull", "control character or NUL");
         Assert.False(Directory.Exists(dir["out"]));
     }
+
+    [Theory]
+    [InlineData("pull")]
+    [InlineData("push")]
+    [InlineData("inspect")]
+    public async Task Transfer_WithAnUnreachableRegistry_FailsInOneLine_SayingWhatToCheck(string command)
+    {
+        using var dir = new TempDir();
+        using var packages = new Packages(dir);
+        await packages.PackAsync(dir.WriteModel("model.onnx", SampleModelCatalog.Mlp()), dir["packed"]);
+        var reference = $"127.0.0.1:{FreePort.Closed()}/team/mlp:1";
+        string[] args = command switch
+        {
+            "pull" => ["pull", reference, "-o", dir["out"], "--plain-http"],
+            "push" => ["push", dir["packed"], reference, "--plain-http"],
+            _ => ["inspect", reference, "--plain-http"],
+        };
+
+        var result = await new CliRunner(dir["cache"]).RunAsync(args);
+
+        AssertOneLineFailure(result, command, "cannot reach registry 127.0.0.1:");
+        Assert.EndsWith("check the address and that the registry is running", result.Stderr.TrimEnd());
+    }
 }

@@ -1,3 +1,4 @@
+using ModelOperator.Operator.Cli;
 using System.Diagnostics;
 using YamlDotNet.RepresentationModel;
 
@@ -30,10 +31,10 @@ public sealed class HelmChartTests
         var args = Seq(container, "args").Select(a => ((YamlScalarNode)a).Value!).ToList();
 
         Assert.Equal("run", args[0]);
-        var flags = OperatorFlags.Parse(args.Skip(1).ToList());
-        Assert.StartsWith("ghcr.io/modeloperator/model-runtime:", flags.Get("runtime-image"));
-        Assert.Equal(values.Contains("leaderElection=false"), flags.Has("no-leader-election"));
-        if (values.Contains("workers=2")) Assert.Equal(2, flags.GetInt("workers"));
+        var options = OperatorCommandLine.RunOptions(args, _ => null);
+        Assert.StartsWith("ghcr.io/modeloperator/model-runtime:", options.RuntimeImage);
+        Assert.Equal(!values.Contains("leaderElection=false"), options.LeaderElection);
+        if (values.Contains("workers=2")) Assert.Equal(2, options.Workers);
         Assert.Equal(values.Contains("serviceMonitor.enabled=true"), docs.Any(d => Kind(d) == "ServiceMonitor"));
     }
 

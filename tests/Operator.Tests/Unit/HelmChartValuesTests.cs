@@ -1,3 +1,4 @@
+using ModelOperator.Operator.Cli;
 using YamlDotNet.RepresentationModel;
 using ModelOperator.Operator.Tests.Platform;
 
@@ -25,8 +26,8 @@ public sealed class HelmChartValuesTests
         Assert.All(roles, r => Assert.Contains(Seq(r, "rules").Cast<YamlMappingNode>(),
             rule => Strings(rule, "resources").Contains("modeldeployments") && Strings(rule, "verbs").Contains("watch")));
         Assert.Equal(["team-a", "team-b"], docs.Where(d => Kind(d) == "RoleBinding" && !Name(d).EndsWith("-leader-election")).Select(Namespace).Order());
-        var flags = OperatorFlags.Parse(Args(docs).Skip(1).ToList());
-        Assert.Equal(["team-a", "team-b"], flags.GetNamespaces("watch-namespaces"));
+        var options = OperatorCommandLine.RunOptions(Args(docs), _ => null);
+        Assert.Equal(["team-a", "team-b"], options.WatchNamespaces);
     }
 
     [Fact]
@@ -77,7 +78,8 @@ public sealed class HelmChartValuesTests
         Assert.Contains("--workers=4", Args(docs));
         Assert.Contains(Seq(container, "env").Cast<YamlMappingNode>(), e => Scalar(e, "name") == "DOTNET_gcServer");
         Assert.Equal("512Mi", Scalar(Map(Map(container, "resources"), "limits"), "memory"));
-        OperatorFlags.Parse(Args(docs).Skip(1).ToList()); // every flag, extra ones included, is one the operator knows
+        // Every flag, extra ones included, is one the operator knows; an extra flag overrides the chart's own (the last wins).
+        Assert.Equal(4, OperatorCommandLine.RunOptions(Args(docs), _ => null).Workers);
     }
 
     [Fact]

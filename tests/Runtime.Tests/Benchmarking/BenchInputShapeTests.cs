@@ -11,7 +11,7 @@ namespace ModelOperator.Runtime.Tests.Benchmarking;
 /// <summary><c>serve --bench-input-shape NAME=d1,…</c>: the on-node benchmark measures real input sizes.</summary>
 public sealed class BenchInputShapeTests
 {
-    private static CliArgs Args(string line) => new(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), CommandLine.FlagNames);
+    private static string[] Args(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public void RepeatedOption_ParsesEveryShape()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ModelOperator.Cli;
 using ModelOperator.Runtime.Cli;
 using ModelOperator.Runtime.Tests.Infrastructure;
 using Xunit;
@@ -8,7 +9,7 @@ namespace ModelOperator.Runtime.Tests.Cli;
 /// <summary>The bench and serve commands run end to end, as a user types them.</summary>
 public sealed class BenchAndServeCommandRunTests
 {
-    private static CliArgs Args(params string[] words) => new(words, CommandLine.FlagNames);
+    private static Task<int> RunAsync(params string[] words) => CommandLine.Parse(words).InvokeAsync(CliConventions.Invocation);
 
     [Fact]
     public async Task Bench_WritesAResultPerBatchSize_ToTheJsonFile()
@@ -16,9 +17,8 @@ public sealed class BenchAndServeCommandRunTests
         var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
         try
         {
-            var code = await new BenchCommand().RunAsync(
-                Args("--model", ModelFiles.Mlp, "--batch", "1,4", "--duration", "0.3", "--concurrency", "2", "--device", "cpu", "--json", json),
-                CancellationToken.None);
+            var code = await RunAsync(
+                "bench", "--model", ModelFiles.Mlp, "--batch", "1,4", "--duration", "0.3", "--concurrency", "2", "--device", "cpu", "--json", json);
 
             Assert.Equal(0, code);
             var report = JsonNode.Parse(await File.ReadAllTextAsync(json))!;
@@ -36,7 +36,7 @@ public sealed class BenchAndServeCommandRunTests
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
 
-        var run = new ServeCommand().RunAsync(Args("--model", missing, "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"), CancellationToken.None);
+        var run = RunAsync("serve", "--model", missing, "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0");
         var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
 
         Assert.True(finished == run, "serve did not exit within 60 s after failing to load its model");

@@ -32,5 +32,22 @@ public sealed class InferGrpcCommandTests
             stderr.Trim());
     }
 
+    [Fact]
+    public async Task InferGrpc_AgainstAStoppedServer_ExitsWithCode1_AndOneLineSayingWhatToCheck()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+
+        var (code, _, stderr) = await RunAsync("infer", "--grpc", "--url", $"http://127.0.0.1:{port}", "--name", "mlp", "--requests", "0");
+
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"model-runtime infer: cannot reach the gRPC server at http://127.0.0.1:{port}/ (", stderr);
+        Assert.EndsWith("is it running, and is --url its gRPC port (serve --grpc-port, default 8081)?", stderr.Trim());
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => HelpAndVersionTests.RunAsync(args);
 }
