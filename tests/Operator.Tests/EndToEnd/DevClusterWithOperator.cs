@@ -41,8 +41,7 @@ internal sealed class DevClusterWithOperator : IAsyncDisposable
         var cluster = await DevClusterHost.StartAsync(options, loggers: loggers);
         try
         {
-            var yaml = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "crds", CrdGenerator.CrdName + ".yaml"));
-            await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(yaml));
+            await CheckedInCrd.InstallAsync(cluster.Client);
             var op = await OperatorHost.StartAsync(new KubernetesClientConfiguration { Host = cluster.Api.BaseAddress.ToString() }, new OperatorOptions
             {
                 Identity = "e2e", LeaderElection = false, HttpAddress = "http://127.0.0.1:0",

@@ -46,8 +46,7 @@ internal sealed partial class RolloutCluster : IAsyncDisposable
             ServiceCidr = $"127.{Random.Shared.Next(30, 250)}.0.0/16",
         }, loggers: loggers);
         var cluster = new RolloutCluster(host, loggers);
-        var yaml = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "crds", CrdGenerator.CrdName + ".yaml"));
-        await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(yaml));
+        await CheckedInCrd.InstallAsync(cluster.Client);
         await cluster.StartOperatorAsync();
         return cluster;
     }

@@ -28,8 +28,7 @@ internal sealed class OperatorTestCluster : IAsyncDisposable
     public static async Task<OperatorTestCluster> StartAsync(ITestOutputHelper output, KubeApiServerOptions? options = null)
     {
         var cluster = new OperatorTestCluster(await KubeApiServer.StartAsync(options), output);
-        var yaml = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "crds", CrdGenerator.CrdName + ".yaml"));
-        await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(yaml));
+        await CheckedInCrd.InstallAsync(cluster.Client);
         return cluster;
     }
 

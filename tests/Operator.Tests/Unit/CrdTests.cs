@@ -5,7 +5,7 @@ namespace ModelOperator.Operator.Tests.Unit;
 
 public sealed class CrdTests
 {
-    private static string CheckedInPath => Path.Combine(RepoPaths.Root, "crds", CrdGenerator.CrdName + ".yaml");
+    private static string CheckedInPath => Integration.CheckedInCrd.Path;
 
     [Theory]
     [InlineData("crds")]
