@@ -59,7 +59,7 @@ public static class ScalingDecider
             desired = Math.Max(fits, policy.Min);
             (limited, limitedReason, limitedMessage) = (true, "InsufficientGPU",
                 $"Wanted {wanted} replicas of {gpu.GpusPerPod} nvidia.com/gpu each; the schedulable nodes have {Math.Max(0, gpu.FreeGpus)} free beyond the {current} running"
-                + (gpu.SurgeFor(fits) > 0 ? $", so {fits} fit beside the canary's {gpu.SurgeFor(fits)}" : $", so {fits} fit") + $"; scaled to {desired}");
+                + (gpu.SurgeFor(fits) is > 0 and var canary ? $", so {fits} fit beside the canary's {canary}" : $", so {fits} fit") + $"; scaled to {desired}");
         }
 
         var scaleUps = desired > current ? state.ScaleUps.Append(new TimedReplicas(now, desired - current)).ToList() : state.ScaleUps;

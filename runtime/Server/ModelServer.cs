@@ -76,7 +76,6 @@ internal sealed class ModelServer : IAsyncDisposable
         if (options.EnableNoopEndpoint) app.MapNoop();
         app.MapMetrics("/metrics", metrics.Registry);
         if (options.GrpcPort is not null) MapGrpc(app);
-        app.Lifetime.ApplicationStopping.Register(model.MarkStopping);
 
         await app.StartAsync(cancellationToken);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();

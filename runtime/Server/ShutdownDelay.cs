@@ -1,9 +1,9 @@
 namespace ModelOperator.Runtime.Server;
 
 /// <summary>
-/// Holds the host's shutdown for <see cref="ServeOptions.ShutdownDelay"/> before Kestrel stops listening, with the model
-/// already marked not ready: the host calls <see cref="StoppingAsync"/> before it stops the web server, whether the stop
-/// came from SIGTERM or from a caller.
+/// Where stopping begins: marks the model not ready, then holds the host's shutdown for
+/// <see cref="ServeOptions.ShutdownDelay"/> before Kestrel stops listening. The host calls <see cref="StoppingAsync"/>
+/// before it stops the web server, whether the stop came from SIGTERM or from a caller.
 /// </summary>
 internal sealed class ShutdownDelay(ServedModel model, ServeOptions options, ILogger<ShutdownDelay> logger) : IHostedLifecycleService
 {
