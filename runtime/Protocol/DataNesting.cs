@@ -23,13 +23,16 @@ internal struct DataNesting(string name, long[] shape)
     }
 
     /// <summary>An element read inside the array at <paramref name="depth"/> (0 is the outer array).</summary>
-    public void Element(int depth)
+    public void Element(int depth) => Elements(depth, 1);
+
+    /// <summary><paramref name="count"/> elements read one after another inside the array at <paramref name="depth"/>.</summary>
+    public void Elements(int depth, int count)
     {
         Decide(nested: false, depth);
         if (_nested)
         {
             if (depth != shape.Length - 1) throw Mismatch();
-            _counts![depth]++;
+            _counts![depth] += count;
         }
         else if (depth != 0) throw Mismatch();
     }

@@ -29,6 +29,10 @@ public sealed class JsonFloatFastPathTests
             texts.Add((random.NextDouble() * 255).ToString("R", CultureInfo.InvariantCulture));
             texts.Add((random.NextDouble() * 2 - 1).ToString("F" + random.Next(0, 12), CultureInfo.InvariantCulture));
             texts.Add($"{random.Next(1, 99999)}e{random.Next(-30, 30)}");
+            // What Python clients send: a float32 value widened to double and written shortest (numpy's tolist, then json).
+            texts.Add(((double)(float)(random.NextDouble() * Math.Pow(10, random.Next(-5, 4)) * (random.Next(2) == 0 ? 1 : -1))).ToString("R", CultureInfo.InvariantCulture));
+            // Seventeen to nineteen significant digits, past what a double holds exactly.
+            texts.Add($"{random.Next(0, 1000)}.{random.NextInt64(1_000_000_000_000_000, long.MaxValue) % (long)Math.Pow(10, random.Next(14, 17)):D14}");
         }
         return texts;
     }
