@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Protocol;
@@ -7,7 +8,11 @@ namespace ModelOperator.Runtime.Benchmarking;
 /// <summary>Infer request bodies for a model's synthetic inputs, as a client would send them: all JSON, or Triton binary.</summary>
 internal static class InferRequestBodies
 {
-    public static LoadRequest Json(string path, IReadOnlyList<TensorData> inputs)
+    /// <param name="floatsAsDoubles">
+    /// Writes FP32 data as Python clients do (numpy's <c>tolist()</c> widens each float32 to a double, which <c>json</c>
+    /// writes shortest: <c>0.6681064367294312</c> rather than <c>0.66810644</c>), about 1.8 times the bytes.
+    /// </param>
+    public static LoadRequest Json(string path, IReadOnlyList<TensorData> inputs, bool floatsAsDoubles = false)
     {
         using var buffer = new PooledBufferWriter();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -18,7 +23,13 @@ internal static class InferRequestBodies
             {
                 WriteInputHeader(writer, input);
                 writer.WritePropertyName("data");
-                JsonTensorDataWriter.Write(writer, input);
+                if (floatsAsDoubles && input.Datatype.Name == "FP32")
+                {
+                    writer.WriteStartArray();
+                    foreach (var v in MemoryMarshal.Cast<byte, float>(input.Bytes)) writer.WriteNumberValue((double)v);
+                    writer.WriteEndArray();
+                }
+                else JsonTensorDataWriter.Write(writer, input);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

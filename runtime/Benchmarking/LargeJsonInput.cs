@@ -5,12 +5,15 @@ namespace ModelOperator.Runtime.Benchmarking;
 /// <summary>
 /// What <see cref="LargeJsonInput"/> measured, as medians of interleaved rounds with each round's figure kept for the spread.
 /// </summary>
-internal sealed record LargeJsonInputResult(string Model, long InputElements, int JsonBytes, int BinaryBytes,
+internal sealed record LargeJsonInputResult(string Model, long InputElements, int JsonBytes, int BinaryBytes, int PythonJsonBytes,
     IReadOnlyList<double> Raw, IReadOnlyList<double> NoopJson, IReadOnlyList<double> ServedJson, IReadOnlyList<double> NoopBinary, IReadOnlyList<double> ServedBinary,
-    IReadOnlyList<LoadResult> Last, string LoadBefore, string LoadAfter)
+    IReadOnlyList<double> NoopPythonJson, IReadOnlyList<double> ServedPythonJson, IReadOnlyList<LoadResult> Last, string LoadBefore, string LoadAfter)
 {
     /// <summary>Each round's served JSON as a fraction of that round's JSON limit, 1/(1/raw + 1/noop JSON).</summary>
     public IReadOnlyList<double> JsonFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedJson[i] * (1 / Raw[i] + 1 / NoopJson[i]))];
+
+    /// <summary>Each round's served JSON in Python's seventeen-digit form as a fraction of that round's limit for the same body.</summary>
+    public IReadOnlyList<double> PythonJsonFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedPythonJson[i] * (1 / Raw[i] + 1 / NoopPythonJson[i]))];
 
     /// <summary>Each round's served binary as a fraction of that round's binary limit.</summary>
     public IReadOnlyList<double> BinaryFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedBinary[i] * (1 / Raw[i] + 1 / NoopBinary[i]))];
@@ -20,7 +23,7 @@ internal sealed record LargeJsonInputResult(string Model, long InputElements, in
 /// The large-input case of <c>make bench</c>: a model whose input is a 27,648-float image (1×3×48×192), where parsing a
 /// third of a megabyte of JSON, not the model, decides the served rate. Raw ONNX Runtime (the better of default and
 /// server settings), the noop endpoint reading the same JSON and binary bodies, and served JSON and binary, interleaved
-/// round after round on one server.
+/// round after round on one server; and JSON as Python clients write it, with seventeen-digit numbers.
 /// </summary>
 internal static class LargeJsonInput
 {
@@ -34,6 +37,7 @@ internal static class LargeJsonInput
         var elements = inputs.Sum(i => TensorData.ElementCountOf(i.Shape));
         var json = InferRequestBodies.Json($"v2/models/{name}/infer", inputs);
         var binary = InferRequestBodies.Binary($"v2/models/{name}/infer", inputs, model.OutputNames);
+        var python = InferRequestBodies.Json($"v2/models/{name}/infer", inputs, floatsAsDoubles: true);
         foreach (var t in inputs) t.Dispose();
         ModelBenchmark.Run(model, new BenchmarkPlan(1, 100, 1), "local", cancellationToken: cancellationToken);
 
@@ -41,7 +45,7 @@ internal static class LargeJsonInput
             plan.LogFile, cancellationToken);
         var loadBefore = LoadAverage.Describe();
         var load = new HttpLoadGenerator(server.BaseAddress);
-        LoadRequest[] kinds = [json with { Path = "v2/_noop" }, json, binary with { Path = "v2/_noop" }, binary];
+        LoadRequest[] kinds = [json with { Path = "v2/_noop" }, json, binary with { Path = "v2/_noop" }, binary, python with { Path = "v2/_noop" }, python];
         var http = kinds.Select(_ => new List<LoadResult>()).ToArray();
         var raw = new List<double>();
         for (var round = 0; round < plan.Rounds; round++)
@@ -53,8 +57,8 @@ internal static class LargeJsonInput
                 http[k].Add(await load.RunAsync(kinds[k], plan.Clients, plan.Warmup, plan.Duration, cancellationToken));
         }
         IReadOnlyList<double> Rates(int k) => [.. http[k].Select(r => r.RequestsPerSecond)];
-        return new LargeJsonInputResult(name, elements, json.Body.Length, binary.Body.Length, raw, Rates(0), Rates(1), Rates(2), Rates(3), [.. http.Select(h => h[^1])],
-            loadBefore, LoadAverage.Describe());
+        return new LargeJsonInputResult(name, elements, json.Body.Length, binary.Body.Length, python.Body.Length, raw, Rates(0), Rates(1), Rates(2), Rates(3), Rates(4), Rates(5),
+            [.. http.Select(h => h[^1])], loadBefore, LoadAverage.Describe());
     }
 
     /// <summary>Writes the medians, each with the lowest and highest round, so a noisy machine shows as a wide range.</summary>
@@ -66,7 +70,10 @@ internal static class LargeJsonInput
         Row(output, "served /infer, JSON", r.ServedJson);
         Row(output, "noop, binary body", r.NoopBinary);
         Row(output, "served /infer, binary", r.ServedBinary);
+        Row(output, $"noop, Python's JSON ({r.PythonJsonBytes:N0} B)", r.NoopPythonJson);
+        Row(output, "served /infer, Python's JSON", r.ServedPythonJson);
         output.WriteLine($"  served JSON   {Median(r.JsonFractions):F2} of its JSON limit   [{r.JsonFractions.Min():F2}-{r.JsonFractions.Max():F2}]   (target >= 0.60)");
+        output.WriteLine($"  served Python's JSON (float32 widened to double, 17 digits) {Median(r.PythonJsonFractions):F2} of its limit [{r.PythonJsonFractions.Min():F2}-{r.PythonJsonFractions.Max():F2}]");
         output.WriteLine($"  served binary {Median(r.BinaryFractions):F2} of its binary limit [{r.BinaryFractions.Min():F2}-{r.BinaryFractions.Max():F2}]");
     }
 
