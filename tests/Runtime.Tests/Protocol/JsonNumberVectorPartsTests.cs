@@ -93,6 +93,21 @@ public sealed class JsonNumberVectorPartsTests
     }
 
     [Fact]
+    public void Scanner_ReadsLongNestedData_WhereRunsEndAtBrackets()
+    {
+        var random = new Random(4);
+        var values = Enumerable.Range(0, 3 * 50 * 4).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        string Row(int r) => "[" + string.Join(",", values.Skip(r * 4).Take(4).Select(v => ((double)v).ToString("R", CultureInfo.InvariantCulture))) + "]";
+        string Plane(int p) => "[" + string.Join(",", Enumerable.Range(p * 50, 50).Select(Row)) + "]";
+        var json = Encoding.ASCII.GetBytes("[" + string.Join(",", Enumerable.Range(0, 3).Select(Plane)) + "]}");
+        var dest = new float[values.Length];
+
+        Assert.Equal(json.Length - 1, JsonNumberArrayScanner.Scan<float, FastSingle>(json, dest, "x", [3, 50, 4]));
+
+        Assert.Equal(values, dest);
+    }
+
+    [Fact]
     public void Scanner_RoundsNineteenDigitDecimals_NearAFloatMidpoint_AsTheTokenReader()
     {
         var random = new Random(1_9);

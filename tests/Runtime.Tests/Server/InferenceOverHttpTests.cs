@@ -35,6 +35,30 @@ public sealed class InferenceOverHttpTests
     }
 
     [Fact]
+    public async Task JsonInfer_WithFloatsWrittenAsPythonWritesThem_AnswersBitForBitAsWithShortestFloats()
+    {
+        await using var server = await RunningServer.StartAsync(ModelFiles.MnistCnn);
+        var random = new Random(17);
+        var image = Enumerable.Range(0, 784).Select(_ => (float)random.NextDouble()).ToArray();
+        async Task<float[]> InferAsync<T>(T[] data)
+        {
+            var response = await server.Http.PostAsync($"/v2/models/{server.ModelName}/infer", OipJson.Json(new
+            {
+                inputs = new[] { new { name = "input", shape = new[] { 1, 1, 28, 28 }, datatype = "FP32", data } },
+            }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return OipJson.Floats(OipJson.Output((await OipJson.ReadAsync(response)).Json, "probabilities"));
+        }
+
+        // numpy's tolist() widens float32 to double, which json writes with up to 17 digits (0.6681064367294312).
+        var asPython = await InferAsync(image.Select(v => (double)v).ToArray());
+        var shortest = await InferAsync(image);
+
+        Assert.Equal(shortest, asPython);
+        PlainOnnxRuntime.AssertClose(PlainOnnxRuntime.RunFloat(ModelFiles.MnistCnn, "input", image, [1, 1, 28, 28], "probabilities"), asPython);
+    }
+
+    [Fact]
     public async Task BinaryInfer_OnMnistCnnBatchOfTwo_MatchesInProcessOnnxRuntime()
     {
         await using var server = await RunningServer.StartAsync(ModelFiles.MnistCnn);
