@@ -19,6 +19,9 @@ public sealed record KubeletOptions
     /// own <c>lifecycle.preStop.sleep</c> replaces it; both count against terminationGracePeriodSeconds. Zero: none.
     /// </summary>
     public TimeSpan TerminationDrainDelay { get; init; } = TimeSpan.FromSeconds(2);
-    /// <summary>How long processes get between SIGTERM and SIGKILL when the whole cluster stops.</summary>
-    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long processes get between SIGTERM and SIGKILL when the whole cluster stops: longer than the operator's
+    /// runtime pods keep serving after SIGTERM (<c>--shutdown-delay 5</c>), so they stop cleanly (exit 0, not 137).
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 }
