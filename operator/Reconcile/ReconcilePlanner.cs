@@ -78,10 +78,16 @@ public static class ReconcilePlanner
         }
         else if (previousStable == revision && ready > 0)
         {
-            // The stable revision keeps serving while it scales up or replaces pods.
+            // The stable revision keeps serving while it scales up or replaces pods. New pods its benchmark gate refuses
+            // never turn ready, so the scale-up cannot finish: said here, with the first refusal, not only in BenchmarkPassed.
             status.Phase = Phases.Serving;
             ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
-            SetProgressing(status, deadline, true, "ScalingReplicaSet", $"Revision {revision} scaling to {replicas} replicas: {ready} ready", generation, now);
+            var refused = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal).ToList();
+            if (refused.Count > 0)
+                SetProgressing(status, deadline, true, refused[0].Decision.Reason,
+                    $"Revision {revision} scaling to {replicas} replicas: {ready} ready, {refused.Count} not admitted and staying unready (pod {refused[0].Pod}: {refused[0].Decision.Message})", generation, now);
+            else
+                SetProgressing(status, deadline, true, "ScalingReplicaSet", $"Revision {revision} scaling to {replicas} replicas: {ready} ready", generation, now);
         }
         else if (stableStillServing)
         {

@@ -63,6 +63,25 @@ public sealed class KstatusConditionsTests
     }
 
     [Fact]
+    public void ScalingUpTheServingRevision_WhenItsBenchmarkGateRefusesTheNewPod_SaysSoInReconciling()
+    {
+        var (md, stable, service) = Serving(Samples.Model(), ready: 2);
+        md.Spec.Replicas!.Min = 3;
+        md.Metadata.Generation = 2;
+        var revision = ReconcilePlanner.Plan(md, [stable], service, Settings, T0.AddMinutes(1)).Revision;
+        var refused = new AdmissionDecision(false, AdmissionDecision.GateFailed, "Benchmark gate failed on node gpu-3: p95 80ms exceeds maxP95Ms 50");
+        var inputs = new RolloutInputs([], [new PodVerdict("resnet-x-3", revision, "gpu-3", refused, [])], null);
+
+        var plan = ReconcilePlanner.Plan(md, [stable], service, Settings, T0.AddMinutes(2), inputs);
+
+        Assert.Equal(("True", "MinimumReplicasAvailable"), Of(plan.Status!, "Ready"));
+        var reconciling = Condition(plan.Status!, "Reconciling");
+        Assert.Equal(("True", AdmissionDecision.GateFailed), (reconciling.Status, reconciling.Reason));
+        Assert.Contains("1 not admitted and staying unready (pod resnet-x-3: Benchmark gate failed on node gpu-3", reconciling.Message);
+        Assert.Equal(("False", AdmissionDecision.GateFailed), Of(plan.Status!, ReconcilePlanner.BenchmarkPassedCondition));
+    }
+
+    [Fact]
     public void WalkingCanary_IsReconciling_WhileStableKeepsReady()
     {
         var (md, stable, service) = Serving(WithRollout(), ready: 4);
