@@ -21,7 +21,6 @@ public sealed class JsonNumberVectorPartsTests
     [Fact]
     public void VectorParts_GiveTheScalarParsersParts_ForEveryNumberTheyAccept()
     {
-        Assert.True(JsonNumberVectorParts.IsSupported, "this test machine is expected to have SSSE3 and SSE4.1");
         var accepted = 0;
         foreach (var text in Texts())
             foreach (var follower in Followers)
@@ -34,7 +33,9 @@ public sealed class JsonNumberVectorPartsTests
                 Assert.True(JsonNumberParts.TryParse(bytes, ref i, out var m, out var e, out var n), $"vector parts accepted '{text}{follower}', the scalar parser refuses it");
                 Assert.Equal((i, m, e, n), (length, mantissa, exponent, negative));
             }
-        Assert.True(accepted > 100_000, $"only {accepted} numbers took the vector path");
+        // Without SSSE3 and SSE4.1 (Arm, old x86) every number takes the scalar parser.
+        if (JsonNumberVectorParts.IsSupported) Assert.True(accepted > 100_000, $"only {accepted} numbers took the vector path");
+        else Assert.Equal(0, accepted);
     }
 
     [Fact]
@@ -49,8 +50,9 @@ public sealed class JsonNumberVectorPartsTests
             {
                 if (text.Contains('E')) continue;
                 var bytes = Encoding.ASCII.GetBytes(text + "," + new string('0', 40));
-                Assert.True(JsonNumberVectorParts.TryParse(bytes, 0, out var length, out _, out _, out _), $"'{text}' did not take the vector path");
-                Assert.Equal(text.Length, length);
+                var taken = JsonNumberVectorParts.TryParse(bytes, 0, out var length, out _, out _, out _);
+                Assert.True(taken == JsonNumberVectorParts.IsSupported, $"'{text}': vector path taken {taken}, instructions there {JsonNumberVectorParts.IsSupported}");
+                if (taken) Assert.Equal(text.Length, length);
             }
         }
     }
