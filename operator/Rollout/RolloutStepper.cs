@@ -159,18 +159,24 @@ public static class RolloutStepper
         return spec.Rollout?.Analysis is null || s.LastAnalysis is { Result: "Passed", Time: { } t } && t > start;
     }
 
+    // The soonest of: the progress deadline, the next analysis check (overdue counts as now: the analyser's clock may
+    // have said "not yet" a moment before this one passed the interval), and the end of a pause still running.
     private static TimeSpan? NextLook(ModelDeploymentSpec spec, ModelDeploymentStatus s, List<RolloutStep> steps, int step, TimeSpan deadline, DateTime now)
     {
-        var candidates = new List<TimeSpan> { deadline - (now - (s.LastProgressTime ?? now)) };
+        var next = deadline - (now - (s.LastProgressTime ?? now));
         if (s.StepStartTime is { } start)
         {
             if (spec.Rollout?.Analysis is not null)
-                candidates.Add(Interval(spec) - (now - (s.LastCheckTime is { } last && last > start ? last : start)));
-            if (step < steps.Count && Durations.TryParse(steps[step].Pause) is { } pause) candidates.Add(pause - (now - start));
+                next = Min(next, Interval(spec) - (now - (s.LastCheckTime is { } last && last > start ? last : start)));
+            if (step < steps.Count && Durations.TryParse(steps[step].Pause) is { } pause && pause - (now - start) is var left && left > TimeSpan.Zero)
+                next = Min(next, left);
         }
-        var next = candidates.Where(c => c > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
-        return next < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
+        return next < MinimumLook ? MinimumLook : next;
     }
+
+    private static readonly TimeSpan MinimumLook = TimeSpan.FromSeconds(1);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static RolloutDecision Promote(string revision, ModelDeploymentStatus s, List<RolloutEvent> events, int replicas, long? generation, DateTime now)
     {

@@ -205,4 +205,27 @@ public sealed class RolloutStepperTests
         var d = Step(Spec(), s, Seen(readyCanary: 1), T0.AddSeconds(2));
         Assert.Equal(TimeSpan.FromSeconds(3), d.RequeueAfter);
     }
+
+    [Fact]
+    public void RequeueAfter_IsASecond_WhenACheckIsOverdueButWasNotMade()
+    {
+        // The analyser judged "not due" on its clock (whole seconds) a moment before the planner's clock passed the
+        // interval: the look for that check must come at once, not at the progress deadline minutes away.
+        var s = Step(Spec(), StableOnly(), Seen(readyCanary: 1), T0).Status;
+        var d = Step(Spec(), s, Seen(readyCanary: 1), T0.AddSeconds(5.01));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), d.RequeueAfter);
+    }
+
+    [Fact]
+    public void RequeueAfter_IgnoresAPauseThatHasEnded_AndWaitsForTheCheck()
+    {
+        var s = Step(Spec(), StableOnly(), Seen(readyCanary: 1), T0).Status;
+        s = Step(Spec(), s, Seen(readyCanary: 1, check: NoTraffic), T0.AddSeconds(9)).Status;
+
+        // Pause (10s) over at 10s, no passed check yet: the next check is due at 9s + 5s.
+        var d = Step(Spec(), s, Seen(readyCanary: 1), T0.AddSeconds(11));
+
+        Assert.Equal(TimeSpan.FromSeconds(3), d.RequeueAfter);
+    }
 }
