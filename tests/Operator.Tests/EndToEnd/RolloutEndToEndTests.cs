@@ -18,8 +18,8 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task CompatibleVersion_WalksItsSteps_AndIsPromoted_EvenWithTheOperatorRestartedMidRollout()
     {
-        await using var cluster = await RolloutCluster.StartAsync(output);
-        await cluster.CreateAsync(RolloutCluster.Model("cnn-promote", "mnist-cnn", s => s.Rollout = new RolloutSpec
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-promote", "mnist-cnn", s => s.Rollout = new RolloutSpec
         {
             Steps = [new RolloutStep { Weight = 25, Pause = "2s" }, new RolloutStep { Weight = 50, Pause = "2s" }],
             Analysis = new AnalysisSpec { Interval = "3s", MaxP95Ratio = 3, FailureLimit = 3 },
@@ -27,7 +27,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         var v1 = await cluster.StableAsync("cnn-promote");
         await using var load = new ServiceLoad(cluster.InferUri("cnn-promote"));
 
-        await cluster.PatchSpecAsync("cnn-promote", new { model = new { uri = RolloutCluster.ModelUri("mnist-cnn-v2") } });
+        await cluster.PatchSpecAsync("cnn-promote", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-v2") } });
         var v2 = await Eventually.ValueAsync(() => cluster.Model("cnn-promote").Status?.CanaryRevision, "the canary revision", PodStart);
         await Eventually.TrueAsync(() => cluster.ReadyPods("cnn-promote", v2) > 0, "a canary pod to be admitted and Ready", PodStart);
 
@@ -52,8 +52,8 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
     public async Task SlowerTwin_IsRolledBack_AfterFailureLimitIntervals_WithTheMeasuredP95s()
     {
         const int interval = 3, failureLimit = 2;
-        await using var cluster = await RolloutCluster.StartAsync(output);
-        await cluster.CreateAsync(RolloutCluster.Model("cnn-slow", "mnist-cnn", s => s.Rollout = new RolloutSpec
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-slow", "mnist-cnn", s => s.Rollout = new RolloutSpec
         {
             Steps = [new RolloutStep { Weight = 50, Pause = "30s" }],
             Analysis = new AnalysisSpec { Interval = $"{interval}s", MaxP95Ratio = 1.5, FailureLimit = failureLimit },
@@ -61,12 +61,12 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         var v1 = await cluster.StableAsync("cnn-slow");
         await using var load = new ServiceLoad(cluster.InferUri("cnn-slow"));
 
-        await cluster.PatchSpecAsync("cnn-slow", new { model = new { uri = RolloutCluster.ModelUri("mnist-cnn-slow") } });
+        await cluster.PatchSpecAsync("cnn-slow", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-slow") } });
         var twin = await Eventually.ValueAsync(() => cluster.Model("cnn-slow").Status?.CanaryRevision, "the canary revision", PodStart);
-        var firstTraffic = await RolloutCluster.WhenAsync(async () => cluster.ReadyPods("cnn-slow", twin) > 0 && await cluster.RequestsServedAsync("cnn-slow", twin) > 0,
+        var firstTraffic = await DevClusterWithOperator.WhenAsync(async () => cluster.ReadyPods("cnn-slow", twin) > 0 && await cluster.RequestsServedAsync("cnn-slow", twin) > 0,
             "the slow twin's first request", PodStart);
-        var decided = await RolloutCluster.WhenAsync(() => Task.FromResult(RolledBack(cluster.Model("cnn-slow")) is not null), "RolledBack=True", PodStart);
-        var fullWeight = await RolloutCluster.WhenAsync(() => Task.FromResult(cluster.ReadyPods("cnn-slow", twin) == 0), "the twin to leave the Service", PodStart);
+        var decided = await DevClusterWithOperator.WhenAsync(() => Task.FromResult(RolledBack(cluster.Model("cnn-slow")) is not null), "RolledBack=True", PodStart);
+        var fullWeight = await DevClusterWithOperator.WhenAsync(() => Task.FromResult(cluster.ReadyPods("cnn-slow", twin) == 0), "the twin to leave the Service", PodStart);
 
         var rolledBack = RolledBack(cluster.Model("cnn-slow"))!;
         var status = cluster.Model("cnn-slow").Status!;
@@ -92,8 +92,8 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task IncompatibleSignature_IsNeverAdmitted_AndStableServesThroughout()
     {
-        await using var cluster = await RolloutCluster.StartAsync(output);
-        await cluster.CreateAsync(RolloutCluster.Model("cnn-sig", "mnist-cnn", s => s.Rollout = new RolloutSpec
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-sig", "mnist-cnn", s => s.Rollout = new RolloutSpec
         {
             Steps = [new RolloutStep { Weight = 50, Pause = "5s" }],
             Analysis = new AnalysisSpec { Interval = "3s", MaxP95Ratio = 3, FailureLimit = 2 },
@@ -101,9 +101,9 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         var v1 = await cluster.StableAsync("cnn-sig");
         await using var load = new ServiceLoad(cluster.InferUri("cnn-sig"));
 
-        await cluster.PatchSpecAsync("cnn-sig", new { model = new { uri = RolloutCluster.ModelUri("mlp") } });
+        await cluster.PatchSpecAsync("cnn-sig", new { model = new { uri = DevClusterWithOperator.ModelUri("mlp") } });
         var changed = await Eventually.ValueAsync(() => cluster.Model("cnn-sig").Status?.CanaryRevision, "the canary revision", PodStart);
-        var refused = await Eventually.ValueAsync(() => cluster.Pods("cnn-sig", changed).Select(RolloutCluster.Admitted).FirstOrDefault(c => c?.Status == "False"),
+        var refused = await Eventually.ValueAsync(() => cluster.Pods("cnn-sig", changed).Select(DevClusterWithOperator.Admitted).FirstOrDefault(c => c?.Status == "False"),
             "the changed revision's pod to be refused", PodStart);
         Assert.Equal("SignatureChanged", refused.Reason);
         Assert.Contains("input 'input'", refused.Message);
@@ -117,16 +117,16 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task FailingGate_BlocksTheRevision_AndRelaxingTheSpecAdmitsIt()
     {
-        await using var cluster = await RolloutCluster.StartAsync(output);
-        await cluster.CreateAsync(RolloutCluster.Model("cnn-gate", "mnist-cnn",
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-gate", "mnist-cnn",
             // A throughput no machine reaches: a latency bound such as maxP95Ms 1 passed on a quiet machine.
             s => s.Benchmark!.Gate = new BenchmarkGate { MinThroughput = 1e9 }));
 
-        var refused = await Eventually.ValueAsync(() => cluster.Pods("cnn-gate").Select(RolloutCluster.Admitted).FirstOrDefault(c => c?.Status == "False"),
+        var refused = await Eventually.ValueAsync(() => cluster.Pods("cnn-gate").Select(DevClusterWithOperator.Admitted).FirstOrDefault(c => c?.Status == "False"),
             "the pod to be refused by the gate", PodStart);
         Assert.Equal("BenchmarkGateFailed", refused.Reason);
         Assert.Contains("is below minThroughput 1000000000/s", refused.Message);
-        Assert.DoesNotContain(cluster.Pods("cnn-gate"), RolloutCluster.IsReady);
+        Assert.DoesNotContain(cluster.Pods("cnn-gate"), DevClusterWithOperator.IsReady);
         await Eventually.TrueAsync(() => cluster.Model("cnn-gate").Status?.Conditions?.Any(c => c is { Type: "BenchmarkPassed", Status: "False" }) == true, "BenchmarkPassed=False");
 
         await cluster.PatchSpecAsync("cnn-gate", new { benchmark = new { gate = new { minThroughput = 1 } } });
