@@ -7,12 +7,13 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelOperator.Runtime.Protocol;
 
 /// <summary>
-/// The common shape of a JSON number in tensor data, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c> with at most fifteen digits and
-/// its terminator within sixteen bytes (every shortest float32, such as <c>0.66810644</c>), split into the parts of
-/// <see cref="JsonNumberParts"/> with one 16-byte load and no branch per digit: two masks find the digit runs and the
+/// The common shape of a JSON number in tensor data, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c>, split into the parts of
+/// <see cref="JsonNumberParts"/> with no branch per digit. Up to fifteen digits with the terminator within sixteen bytes
+/// (every shortest float32, such as <c>0.66810644</c>) take one 16-byte load: two masks find the digit runs and the
 /// point, two shuffles drop the point and right-align the digits, and three multiply-adds turn them into an integer
-/// (the SSE method of simdjson). Anything else (an exponent, more digits, the end of the body near, a malformed number)
-/// is declined with nothing moved, and <see cref="JsonNumberParts"/>, which decides every case, reads it.
+/// (the SSE method of simdjson). Longer ones up to 32 bytes (Python's seventeen-digit form) take two loads and convert
+/// the integer and fraction digits apart. Anything else (an exponent, more digits, the end of the body near, a
+/// malformed number) is declined with nothing moved, and <see cref="JsonNumberParts"/>, which decides every case, reads it.
 /// </summary>
 internal static class JsonNumberVectorParts
 {
