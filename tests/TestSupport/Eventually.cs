@@ -17,6 +17,25 @@ public static class Eventually
         }
     }
 
+    /// <summary>The same for a condition that does I/O (an API call, an HTTP request), polled every quarter second.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}");
+            await Task.Delay(250);
+        }
+    }
+
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class
+    {
+        T? value = null;
+        await TrueAsync(async () => (value = await probe()) is not null, what, timeout);
+        return value!;
+    }
+
     public static async Task<T> ValueAsync<T>(Func<T?> probe, string what, TimeSpan? timeout = null) where T : class
     {
         T? value = null;

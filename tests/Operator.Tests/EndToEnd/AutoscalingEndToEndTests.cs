@@ -25,11 +25,11 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
     {
         await using var env = await DevClusterWithOperator.StartAsync(output);
         await env.CreateAsync(Autoscaled(min: 1, max: 2));
-        await Poll.UntilAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
 
         await using var load = InferenceLoad.Start(await env.ServingUrlAsync(Name), Name, clients: Callers);
         var highest = 0;
-        var decided = await Poll.ValueAsync<ModelDeployment>(async () =>
+        var decided = await Eventually.ValueAsync<ModelDeployment>(async () =>
         {
             var md = await env.ModelAsync(Name);
             highest = Math.Max(highest, md.Status?.Replicas ?? 0);
@@ -37,7 +37,7 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
         }, "status.replicas 2 after the p95 breach", TimeSpan.FromSeconds(60));
         var decisionSeconds = load.Elapsed.Elapsed.TotalSeconds;
         Assert.True(decided.Status!.LatencyP95Ms > Target, $"status.latencyP95Ms {decided.Status.LatencyP95Ms} should show the breach");
-        await Poll.UntilAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 2, "the second pod to be admitted and Ready", PodStart);
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 2, "the second pod to be admitted and Ready", PodStart);
         var admittedSeconds = load.Elapsed.Elapsed.TotalSeconds;
         Assert.Contains(await env.EventsAsync(Name), e => e.Reason == "ScaledUp" && e.Message.Contains("from 1 to 2 replicas"));
 
@@ -53,8 +53,8 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
         Assert.True(load.Failed == 0, $"{load.Failed} of {load.Failed + load.Succeeded} requests failed: {string.Join(" | ", load.FirstFailures)}");
         Assert.Equal(2, highest);
 
-        await Poll.UntilAsync(async () => (await env.ModelAsync(Name)).Status?.Replicas == 1, "back to replicas.min once idle past the scale-down stabilization", TimeSpan.FromSeconds(90));
-        await Poll.UntilAsync(async () => (await env.PodsAsync(Name)).Count == 1, "the second pod gone", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(async () => (await env.ModelAsync(Name)).Status?.Replicas == 1, "back to replicas.min once idle past the scale-down stabilization", TimeSpan.FromSeconds(90));
+        await Eventually.TrueAsync(async () => (await env.PodsAsync(Name)).Count == 1, "the second pod gone", TimeSpan.FromSeconds(60));
         Assert.Contains(await env.EventsAsync(Name), e => e.Reason == "ScaledDown" && e.Message.Contains("from 2 to 1 replicas"));
     }
 
@@ -70,11 +70,11 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
             s.Autoscaling.PrometheusUrl = prometheus.Url.ToString();
             s.Autoscaling.Window = "15s";
         }));
-        await Poll.UntilAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
 
         await using (var load = InferenceLoad.Start(await env.ServingUrlAsync(Name), Name, clients: Callers))
         {
-            var decided = await Poll.ValueAsync<ModelDeployment>(async () => (await env.ModelAsync(Name)) is { Status.Replicas: >= 2 } md ? md : null,
+            var decided = await Eventually.ValueAsync<ModelDeployment>(async () => (await env.ModelAsync(Name)) is { Status.Replicas: >= 2 } md ? md : null,
                 "status.replicas 2 from Prometheus's p95", TimeSpan.FromSeconds(90));
             Assert.True(decided.Status!.LatencyP95Ms > Target, $"status.latencyP95Ms {decided.Status.LatencyP95Ms} should show the breach Prometheus measured");
             Assert.Equal(2, decided.Status.Replicas);
@@ -85,7 +85,7 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
             Assert.True(load.Failed == 0, $"{load.Failed} of {load.Failed + load.Succeeded} requests failed: {string.Join(" | ", load.FirstFailures)}");
         }
 
-        var inactive = await Poll.ValueAsync<Condition>(async () =>
+        var inactive = await Eventually.ValueAsync<Condition>(async () =>
             (await env.ModelAsync(Name)).Status?.Conditions?.FirstOrDefault(c => c is { Type: "ScalingActive", Status: "False" }),
             "ScalingActive=False once Prometheus stopped", TimeSpan.FromSeconds(30));
         Assert.Equal("FailedGetPrometheusMetric", inactive.Reason);
@@ -107,11 +107,11 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
             s.Gpu = new GpuSpec { Count = 1 };
             s.Runtime!.Device = "auto";
         }));
-        await Poll.UntilAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first GPU pod to be admitted and Ready", PodStart);
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first GPU pod to be admitted and Ready", PodStart);
 
         await using var load = InferenceLoad.Start(await env.ServingUrlAsync(Name), Name, clients: Callers);
         ModelDeployment? last = null;
-        var limited = await Poll.ValueAsync<ModelDeployment>(async () => (last = await env.ModelAsync(Name)) is { Status.Replicas: 4 } md
+        var limited = await Eventually.ValueAsync<ModelDeployment>(async () => (last = await env.ModelAsync(Name)) is { Status.Replicas: 4 } md
             && md.Status.Conditions?.Any(c => c is { Type: "ScalingLimited", Status: "True", Reason: "InsufficientGPU" }) == true ? md : null,
             "4 replicas with ScalingLimited=True InsufficientGPU", TimeSpan.FromSeconds(120)).ContinueWith(t =>
             {
@@ -119,7 +119,7 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
                 return t;
             }).Unwrap();
         output.WriteLine(limited.Status!.Conditions!.Single(c => c.Type == "ScalingLimited").Message);
-        await Poll.UntilAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 4, "all 4 GPU pods admitted and Ready", PodStart * 2);
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 4, "all 4 GPU pods admitted and Ready", PodStart * 2);
         for (var i = 0; i < 5; i++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));

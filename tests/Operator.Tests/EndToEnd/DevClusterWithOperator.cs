@@ -169,7 +169,7 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
     {
         var url = await ServiceUrlAsync(name, ns);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await Poll.UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             try
             {

@@ -41,7 +41,7 @@ internal sealed class StockPrometheus : IAsyncDisposable
         process.BeginErrorReadLine();
         var prometheus = new StockPrometheus(process, directory, new Uri($"http://127.0.0.1:{port}"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Poll.UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             Assert.False(process.HasExited, $"prometheus exited with {(process.HasExited ? process.ExitCode : 0)}");
             try { return (await http.GetAsync(new Uri(prometheus.Url, "-/ready"))).IsSuccessStatusCode; }

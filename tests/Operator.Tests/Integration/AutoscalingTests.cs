@@ -40,8 +40,9 @@ public sealed class AutoscalingTests(ITestOutputHelper output)
         Assert.Equal("True", Condition(scaled, "ScalingActive").Status);
         Assert.Equal("True", Condition(scaled, "ScalingLimited").Status);
         Assert.Equal("TooManyReplicas", Condition(scaled, "ScalingLimited").Reason);
-        var events = await cluster.Client.CoreV1.ListNamespacedEventAsync("default");
-        Assert.Contains(events.Items, e => e.Reason == "ScaledUp" && e.Message.StartsWith("Scaled from 1 to 3 replicas", StringComparison.Ordinal));
+        // The event follows the status write it reports, so it may land a moment after the replicas are seen.
+        await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ListNamespacedEventAsync("default")).Items
+            .Any(e => e.Reason == "ScaledUp" && e.Message.StartsWith("Scaled from 1 to 3 replicas", StringComparison.Ordinal)), "a ScaledUp event from 1 to 3 replicas");
 
         // Load stops: the counters stand still, so the pods are idle, and min follows the scale-down stabilization.
         pod.BusyWithRequestsOfSeconds = null;
