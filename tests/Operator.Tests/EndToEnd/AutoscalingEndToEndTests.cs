@@ -78,7 +78,9 @@ public sealed class AutoscalingEndToEndTests(ITestOutputHelper output)
                 "status.replicas 2 from Prometheus's p95", TimeSpan.FromSeconds(90));
             Assert.True(decided.Status!.LatencyP95Ms > Target, $"status.latencyP95Ms {decided.Status.LatencyP95Ms} should show the breach Prometheus measured");
             Assert.Equal(2, decided.Status.Replicas);
-            Assert.Contains(await env.EventsAsync(Name), e => e.Reason == "ScaledUp" && e.Message.Contains("from 1 to 2 replicas"));
+            // The event follows the status write it reports.
+            await Eventually.TrueAsync(async () => (await env.EventsAsync(Name)).Any(e => e.Reason == "ScaledUp" && e.Message.Contains("from 1 to 2 replicas")),
+                "a ScaledUp event from 1 to 2 replicas");
 
             await prometheus.StopAsync();
             await load.StopAsync();
