@@ -18,7 +18,8 @@ namespace ModelOperator.Runtime.Server;
 internal sealed class ModelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private int _stopped;
+    private readonly Lock _stopLock = new();
+    private Task? _stopping;
 
     private ModelServer(WebApplication app, ServedModel model, RuntimeMetrics metrics, Uri baseAddress, Uri? grpcAddress)
     {
@@ -123,17 +124,29 @@ internal sealed class ModelServer : IAsyncDisposable
     /// <summary>The OIP v2 gRPC service's full name, also a service name the health service answers for.</summary>
     public const string GrpcInferenceServiceName = "inference.GRPCInferenceService";
 
-    /// <summary>Waits until the server is asked to stop (SIGTERM, Ctrl+C, or <paramref name="cancellationToken"/>).</summary>
+    /// <summary>Waits until the server is asked to stop (SIGTERM, Ctrl+C, or <paramref name="cancellationToken"/>), then stops it.</summary>
     public async Task WaitForShutdownAsync(CancellationToken cancellationToken)
     {
-        await using var _ = cancellationToken.Register(() => _app.Lifetime.StopApplication());
-        await _app.WaitForShutdownAsync(CancellationToken.None);
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (cancellationToken.Register(() => _app.Lifetime.StopApplication()))
+        await using (_app.Lifetime.ApplicationStopping.Register(() => asked.TrySetResult()))
+            await asked.Task;
+        // Not the host's own WaitForShutdownAsync: it stops the host itself, and StopAsync below (or DisposeAsync) would
+        // stop it a second time, running the shutdown delay twice.
+        await StopAsync();
     }
 
-    /// <summary>Stops accepting requests, marks the model not ready, lets in-flight requests finish, then frees the model.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops accepting requests, marks the model not ready, lets in-flight requests finish, then frees the model; once,
+    /// however many callers ask (a signal and a dispose may both), each waiting for the same stop.
+    /// </summary>
+    public Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        lock (_stopLock) return _stopping ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
         await _app.StopAsync();
         try { await Loading; } catch (Exception) { /* the load error was logged when it happened */ }
         await Model.DisposeAsync();
