@@ -57,7 +57,7 @@ internal static class JsonNumberArrayScanner
                 i++;
                 afterOpen = true;
             }
-            else if (expectValue && (c == (byte)'-' || (uint)(c - '0') <= 9))
+            else if (expectValue && StartsNumber(c))
             {
                 var first = n;
                 i = ScanRun<T, TFast>(s, i, dest, ref n);
@@ -116,7 +116,7 @@ internal static class JsonNumberArrayScanner
                 if (p != i)
                 {
                     // Just past a comma: the run goes on only with another number.
-                    if (!(s[p] == (byte)'-' || (uint)(s[p] - '0') <= 9))
+                    if (!StartsNumber(s[p]))
                     {
                         n = k;
                         return p - 1;
@@ -129,7 +129,7 @@ internal static class JsonNumberArrayScanner
             i = ParseNumber<T, TFast>(s, i, ref dest[k]);
             if (i < 0) return -1;
             k++;
-            if (i + 1 >= s.Length || s[i] != (byte)',' || !(s[i + 1] == (byte)'-' || (uint)(s[i + 1] - '0') <= 9)) break;
+            if (i + 1 >= s.Length || s[i] != (byte)',' || !StartsNumber(s[i + 1])) break;
             i++;
         }
         n = k;
@@ -137,6 +137,8 @@ internal static class JsonNumberArrayScanner
     }
 
     private const int CommaBlock = 64;
+
+    private static bool StartsNumber(byte c) => c == (byte)'-' || (uint)(c - '0') <= 9;
 
     /// <summary>Bit b set where <c>s[i + b]</c> is a comma, for the 64 bytes from <paramref name="i"/> (which the caller has checked are there).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
