@@ -1,5 +1,5 @@
 # The model runtime (runtime/): serve, bench, the serving benchmark and the runtime demo.
-APT_PACKAGES += prometheus curl
+APT_PACKAGES += prometheus curl procps
 
 RUNTIME_BIN := runtime/bin/$(CONFIGURATION)/net10.0/model-runtime
 # The sample models come from mk/samplemodels.mk (target sample-models, folder SAMPLE_MODELS_DIR).
