@@ -24,7 +24,7 @@ devcluster-build:
 	$(DOTNET) build devcluster/DevCluster -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
 .PHONY: bench-devcluster
-## bench-devcluster seconds from kubectl apply to Ready pods (1 pod, and BENCH_PODS=20 over the nodes) and one runtime pod's RSS; figures only
+## bench-devcluster seconds from kubectl apply to Ready pods (1 pod, and BENCH_PODS=20 over the nodes) and one runtime pod's RSS, the operator installed as dev-cluster installs it (OPERATOR=helm|process); figures only
 BENCH_PODS ?= 20
 bench-devcluster: deps kubectl devcluster-build sample-models
-	scripts/bench-devcluster.sh $(DEVCLUSTER_BIN) $(CURDIR)/$(OPERATOR_BIN) $(BENCH_PODS)
+	scripts/bench-devcluster.sh $(DEVCLUSTER_BIN) $(BENCH_PODS) $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR))

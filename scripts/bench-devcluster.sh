@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Dev cluster benchmark: seconds from `kubectl apply` of a ModelDeployment (small sample model, file:// URI, CPU) to
 # Ready pods, for 1 pod and for N pods spread over the nodes, and the resident memory of one runtime pod.
-# Prints figures; asserts nothing. Usage: scripts/bench-devcluster.sh DEV_CLUSTER_BIN OPERATOR_BIN [PODS]
+# Prints figures; asserts nothing. Usage: scripts/bench-devcluster.sh DEV_CLUSTER_BIN PODS OPERATOR_FLAGS...
+# (the dev cluster's flags for the operator, as `make dev-cluster` passes them: the chart and helm, or --crds and --operator).
 set -euo pipefail
-devcluster=$1; operator=$2; pods=${3:-20}
+devcluster=$1; pods=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
 kubectl="$root/.tools/bin/kubectl"
 model="$root/.artifacts/sample-models/mlp.onnx"
 state=$(mktemp -d /tmp/bench-devcluster.XXXXXX)
-"$devcluster" --state "$state" --crds "$root/crds" --operator "$operator" >"$state/dev-cluster.log" 2>&1 &
+"$devcluster" --state "$state" "$@" >"$state/dev-cluster.log" 2>&1 &
 cluster=$!
 trap 'kill -TERM $cluster 2>/dev/null; wait $cluster 2>/dev/null; rm -rf "$state"' EXIT
 for _ in $(seq 1 600); do [ -f "$state/kubeconfig" ] && break; sleep 0.1; done
