@@ -7,6 +7,7 @@ namespace ModelOperator.Operator.Runtime;
 /// <summary>The latest copy of every watched object, keyed by namespace/name, with an index by an owner label.</summary>
 public sealed class ObjectCache<T>(string? ownerLabel = null) where T : IKubernetesObject<V1ObjectMeta>
 {
+    private readonly Lock _writes = new();
     private readonly ConcurrentDictionary<string, T> _items = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, T>> _byOwner = new();
 
@@ -26,20 +27,34 @@ public sealed class ObjectCache<T>(string? ownerLabel = null) where T : IKuberne
     /// <summary>All keys.</summary>
     public IReadOnlyCollection<string> Keys => _items.Keys.ToList();
 
-    /// <summary>Stores or replaces an object.</summary>
-    public void Upsert(T item)
+    /// <summary>
+    /// Stores or replaces an object, unless the cache holds a later copy of it (a greater resourceVersion, where they
+    /// compare): the answer to the operator's own write can reach it after the watch delivered a later change by
+    /// someone else, and writing it through must not roll that change back.
+    /// </summary>
+    /// <returns>False when the later copy was kept.</returns>
+    public bool Upsert(T item)
     {
         var key = KeyOf(item);
-        if (_items.TryGetValue(key, out var old)) Unindex(key, old);
-        _items[key] = item;
-        if (OwnerKey(item) is { } owner) _byOwner.GetOrAdd(owner, _ => new())[key] = item;
+        lock (_writes)
+        {
+            if (_items.TryGetValue(key, out var old))
+            {
+                if (ResourceVersions.IsNewer(old.Metadata.ResourceVersion, item.Metadata.ResourceVersion)) return false;
+                Unindex(key, old);
+            }
+            _items[key] = item;
+            if (OwnerKey(item) is { } owner) _byOwner.GetOrAdd(owner, _ => new())[key] = item;
+            return true;
+        }
     }
 
     /// <summary>Removes an object.</summary>
     public void Remove(T item)
     {
         var key = KeyOf(item);
-        if (_items.TryRemove(key, out var old)) Unindex(key, old);
+        lock (_writes)
+            if (_items.TryRemove(key, out var old)) Unindex(key, old);
     }
 
     /// <summary>The owner key (namespace/name) an object maps to through the owner label, or null.</summary>

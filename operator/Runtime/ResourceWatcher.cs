@@ -112,14 +112,13 @@ internal sealed class ResourceWatcher<T>(
 
     // An object the cache already holds at this resourceVersion is the echo of the operator's own write (written
     // through to the cache) or unchanged across a relist: reconciling it again would find nothing to do. An older
-    // copy (a list taken, or a watch event sent, before that write) must not roll the cache back, or the next
-    // reconcile repeats the write.
+    // copy (a list taken, or a watch event sent, before that write) does not roll the cache back (see Upsert), or the
+    // next reconcile would repeat the write.
     private void Store(T item)
     {
         var existing = cache.Get(ObjectCache<T>.KeyOf(item));
-        if (existing is not null && (existing.Metadata.ResourceVersion == item.Metadata.ResourceVersion
-            || ResourceVersions.IsNewer(existing.Metadata.ResourceVersion, item.Metadata.ResourceVersion))) return;
-        cache.Upsert(item);
+        if (existing is not null && existing.Metadata.ResourceVersion == item.Metadata.ResourceVersion) return;
+        if (!cache.Upsert(item)) return;
         onEvent(existing is null ? WatchEventType.Added : WatchEventType.Modified, item);
     }
 
