@@ -155,15 +155,10 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
         return new Uri($"http://{svc.Spec.ClusterIP}:{WellKnown.RuntimePort}/");
     }
 
-    public Uri InferUri(string name)
-    {
-        var svc = Client.CoreV1.ReadNamespacedService(name, "default");
-        return new Uri($"http://{svc.Spec.ClusterIP}:{WellKnown.RuntimePort}/v2/models/{name}/infer");
-    }
-
     /// <summary>
-    /// Waits until the Service's cluster IP answers an infer request: a pod is Ready a moment before the endpoints
-    /// controller and the Service proxy route to it, and a load started in between sees 503 "no ready endpoints".
+    /// Waits until the Service's cluster IP routes to a ready pod, and returns its base URL: a pod is Ready a moment
+    /// before the endpoints controller and the Service proxy route to it, and a load started in between sees 503
+    /// "no ready endpoints" (on a real cluster too, while kube-proxy catches up).
     /// </summary>
     public async Task<Uri> ServingUrlAsync(string name, string ns = "default")
     {
@@ -171,16 +166,15 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.TrueAsync(async () =>
         {
-            try
-            {
-                using var body = new StringContent(InferenceLoad.Body, System.Text.Encoding.UTF8, "application/json");
-                return (await http.PostAsync(new Uri(url, $"v2/models/{name}/infer"), body)).IsSuccessStatusCode;
-            }
+            try { return (await http.GetAsync(new Uri(url, $"v2/models/{name}/ready"))).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
             catch (TaskCanceledException) { return false; }
-        }, $"the Service {ns}/{name} to route an infer request", TimeSpan.FromSeconds(30));
+        }, $"the Service {ns}/{name} to route to a ready pod", TimeSpan.FromSeconds(30));
         return url;
     }
+
+    /// <summary>The model's infer URL through its Service, once the Service routes (see <see cref="ServingUrlAsync"/>).</summary>
+    public async Task<Uri> ServingInferUriAsync(string name) => new(await ServingUrlAsync(name), $"v2/models/{name}/infer");
 
     public async Task<IReadOnlyList<Corev1Event>> EventsAsync(string name, string ns = "default") =>
         (await Client.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.InvolvedObject?.Name == name).ToList();

@@ -25,7 +25,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
             Analysis = new AnalysisSpec { Interval = "3s", MaxP95Ratio = 3, FailureLimit = 3 },
         }));
         var v1 = await cluster.StableAsync("cnn-promote");
-        await using var load = new ServiceLoad(cluster.InferUri("cnn-promote"));
+        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-promote"));
 
         await cluster.PatchSpecAsync("cnn-promote", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-v2") } });
         var v2 = await Eventually.ValueAsync(() => cluster.Model("cnn-promote").Status?.CanaryRevision, "the canary revision", PodStart);
@@ -59,7 +59,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
             Analysis = new AnalysisSpec { Interval = $"{interval}s", MaxP95Ratio = 1.5, FailureLimit = failureLimit },
         }));
         var v1 = await cluster.StableAsync("cnn-slow");
-        await using var load = new ServiceLoad(cluster.InferUri("cnn-slow"));
+        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-slow"));
 
         await cluster.PatchSpecAsync("cnn-slow", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-slow") } });
         var twin = await Eventually.ValueAsync(() => cluster.Model("cnn-slow").Status?.CanaryRevision, "the canary revision", PodStart);
@@ -99,7 +99,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
             Analysis = new AnalysisSpec { Interval = "3s", MaxP95Ratio = 3, FailureLimit = 2 },
         }));
         var v1 = await cluster.StableAsync("cnn-sig");
-        await using var load = new ServiceLoad(cluster.InferUri("cnn-sig"));
+        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-sig"));
 
         await cluster.PatchSpecAsync("cnn-sig", new { model = new { uri = DevClusterWithOperator.ModelUri("mlp") } });
         var changed = await Eventually.ValueAsync(() => cluster.Model("cnn-sig").Status?.CanaryRevision, "the canary revision", PodStart);
@@ -131,7 +131,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
 
         await cluster.PatchSpecAsync("cnn-gate", new { benchmark = new { gate = new { minThroughput = 1 } } });
         await cluster.StableAsync("cnn-gate");
-        await using var load = new ServiceLoad(cluster.InferUri("cnn-gate"));
+        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-gate"));
         await Eventually.TrueAsync(() => load.Ok >= 20, "20 requests served by the admitted pod", TimeSpan.FromMinutes(1));
         Assert.True(load.Failed == 0, $"{load.Failed} of {load.Ok + load.Failed} requests failed: {string.Join(" | ", load.Failures)}");
     }
