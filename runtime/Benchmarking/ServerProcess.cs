@@ -67,6 +67,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops the server as a kubelet stops a container (SIGTERM) and waits for it to exit.</summary>
+    /// <returns>Its exit code; its output is all in the log by then.</returns>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]) ?? throw new InvalidOperationException("could not run kill"))
+            await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        _process.WaitForExit(); // the output handlers have run
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
