@@ -11,8 +11,8 @@ namespace ModelOperator.Runtime.Protocol;
 /// </summary>
 internal static class JsonNumberParts
 {
-    // More significant digits than this need more than 64 bits.
-    private const int MaxDigits = 19;
+    /// <summary>More significant digits than this need more than 64 bits.</summary>
+    internal const int MaxDigits = 19;
 
     /// <summary>
     /// Parses the JSON number at <paramref name="i"/> and moves past it: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>,
@@ -58,7 +58,7 @@ internal static class JsonNumberParts
             for (; IsDigit(s, p); p++) e = Math.Min(e * 10 + (s[p] - '0'), 100_000);
             exponent += negativeExponent ? -e : e;
         }
-        if (p >= s.Length || s[p] is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)']')) return false;
+        if (p >= s.Length || !EndsNumber(s[p])) return false;
         i = p;
         return !truncated;
     }
@@ -95,9 +95,28 @@ internal static class JsonNumberParts
         return p - start;
     }
 
-    private static ReadOnlySpan<ulong> PowersOfTen =>
+    /// <summary>Ten to the 0th to the 18th, every power a <see cref="MaxDigits"/>-digit mantissa is built with.</summary>
+    internal static ReadOnlySpan<ulong> PowersOfTen =>
         [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000,
-         1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000];
+         1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
+         100_000_000_000_000_000, 1_000_000_000_000_000_000];
+
+    /// <summary>Whether <paramref name="b"/> may follow a number in an array: whitespace, a comma or a closing bracket.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool EndsNumber(byte b) => Terminators[b] != 0;
+
+    // One load for the six bytes that end a number (an exponent's 'e' is not one of them: it continues it).
+    private static ReadOnlySpan<byte> Terminators =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length && (uint)(s[i] - '0') <= 9;

@@ -57,7 +57,7 @@ internal static class JsonNumberVectorParts
         }
         // A point needs digits after it, a leading zero may not be followed by more integer digits, and only whitespace,
         // a comma or a bracket may follow.
-        if (end == point + 1 || (intLength > 1 && Unsafe.Add(ref at, start) == (byte)'0') || Terminators[Unsafe.Add(ref at, end)] == 0) return false;
+        if (end == point + 1 || (intLength > 1 && Unsafe.Add(ref at, start) == (byte)'0') || !JsonNumberParts.EndsNumber(Unsafe.Add(ref at, end))) return false;
         var fractionLength = point == Width ? 0 : end - point - 1;
         var count = intLength + fractionLength;
 
@@ -94,28 +94,30 @@ internal static class JsonNumberVectorParts
             if (end == intEnd + 1) return default;
         }
         var fractionLength = end == intEnd ? 0 : end - intEnd - 1;
-        var integer = RightAlignedValue(low, start, intLength);
-        // Zeros leading the fraction of a number below one (0.00032169625046662986) are not significant digits.
-        var significant = intLength + fractionLength;
-        if (integer == 0)
-            significant = fractionLength - BitOperations.TrailingZeroCount(~((ulong)ZeroBits(high) << Width | ZeroBits(low)) >> (intEnd + 1));
         // The integer digits must be in the first window and the fraction's last sixteen in the last sixteen bytes before
-        // the terminator, and nineteen digits fit in 64 bits.
-        if (intLength == 0 || intEnd > Width || end < Width || end >= 2 * Width || significant > MaxDigits
-            || (intLength > 1 && Unsafe.Add(ref at, start) == (byte)'0') || Terminators[Unsafe.Add(ref at, end)] == 0)
+        // the terminator; a leading zero may not be followed by more integer digits, and only whitespace, a comma or a
+        // bracket may follow.
+        if (intLength == 0 || intEnd > Width || end < Width || end >= 2 * Width
+            || (intLength > 1 && Unsafe.Add(ref at, start) == (byte)'0') || !JsonNumberParts.EndsNumber(Unsafe.Add(ref at, end)))
             return default;
+        // Nineteen significant digits fit in 64 bits; zeros leading the fraction of a number below one
+        // (0.00032169625046662986) are not significant.
+        var belowOne = Unsafe.Add(ref at, start) == (byte)'0';
+        var significant = belowOne
+            ? fractionLength - BitOperations.TrailingZeroCount(~((ulong)ZeroBits(high) << Width | ZeroBits(low)) >> (intEnd + 1))
+            : intLength + fractionLength;
+        if (significant > JsonNumberParts.MaxDigits) return default;
         var lastCount = Math.Min(fractionLength, Width);
         var last = Vector128.LoadUnsafe(ref at, (nuint)(end - Width));
         var fraction = RightAlignedValue(last & Vector128.GreaterThanOrEqual(Index, Vector128.Create((byte)(Width - lastCount))), 0, Width);
         // Any fraction digits before those (at most three significant ones).
-        for (var d = Math.Max(intEnd + 1, end - MaxDigits); d < end - Width; d++)
-            fraction += (ulong)(Unsafe.Add(ref at, d) - '0') * PowersOfTen[end - d - 1];
-        return new Parts(end, integer == 0 ? fraction : integer * PowersOfTen[fractionLength] + fraction, -fractionLength, start == 1);
+        for (var d = Math.Max(intEnd + 1, end - JsonNumberParts.MaxDigits); d < end - Width; d++)
+            fraction += (ulong)(Unsafe.Add(ref at, d) - '0') * JsonNumberParts.PowersOfTen[end - d - 1];
+        return new Parts(end, belowOne ? fraction : RightAlignedValue(low, start, intLength) * JsonNumberParts.PowersOfTen[fractionLength] + fraction,
+            -fractionLength, start == 1);
     }
 
     private readonly record struct Parts(int Length, ulong Mantissa, int Exponent, bool Negative);
-
-    private const int MaxDigits = 19;
 
     private static Vector128<byte> Index => Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
@@ -147,23 +149,4 @@ internal static class JsonNumberVectorParts
         var eights = Sse2.MultiplyAddAdjacent(packed, Vector128.Create((short)10000, 1, 10000, 1, 10000, 1, 10000, 1));
         return (ulong)(uint)eights.GetElement(0) * 100_000_000UL + (uint)eights.GetElement(1);
     }
-
-    private static ReadOnlySpan<ulong> PowersOfTen =>
-        [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000,
-         1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
-         100_000_000_000_000_000, 1_000_000_000_000_000_000];
-
-    // What may follow a number in an array: whitespace, a comma, a closing bracket (1), and nothing else (an exponent's
-    // 'e' included, which the scalar parser reads).
-    private static ReadOnlySpan<byte> Terminators =>
-    [
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    ];
 }
