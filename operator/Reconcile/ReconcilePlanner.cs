@@ -82,7 +82,7 @@ public static class ReconcilePlanner
             // never turn ready, so the scale-up cannot finish: said here, with the first refusal, not only in BenchmarkPassed.
             status.Phase = Phases.Serving;
             ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "MinimumReplicasAvailable", $"{ready}/{replicas} replicas ready at revision {revision}", generation, now);
-            var refused = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal).ToList();
+            var refused = inputs.Refused(revision);
             if (refused.Count > 0)
                 SetProgressing(status, deadline, true, refused[0].Decision.Reason,
                     $"Revision {revision} scaling to {replicas} replicas: {ready} ready, {refused.Count} not admitted and staying unready (pod {refused[0].Pod}: {refused[0].Decision.Message})", generation, now);
@@ -150,7 +150,7 @@ public static class ReconcilePlanner
         var generation = md.Metadata.Generation;
         var readyStable = stableDeployment.Status?.ReadyReplicas ?? 0;
         var readyCanary = current?.Status?.ReadyReplicas ?? 0;
-        var rejection = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal).FirstOrDefault()?.Decision;
+        var rejection = inputs.Refused(revision).FirstOrDefault()?.Decision;
         var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check, PodFailure.Find(inputs.Pods, revision));
         var decision = RolloutStepper.Step(md.Spec, generation, revision, status, seen, now);
         var next = decision.Status;

@@ -14,4 +14,8 @@ public sealed record RolloutInputs(IReadOnlyList<k8s.Models.V1Pod> Pods, IReadOn
 {
     /// <summary>Nothing seen beyond the Deployments.</summary>
     public static RolloutInputs None { get; } = new([], [], null);
+
+    /// <summary>The pods of <paramref name="revision"/> admission refused, by pod name, so the first is always the same one.</summary>
+    public IReadOnlyList<PodVerdict> Refused(string revision) =>
+        [.. Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted == false).OrderBy(v => v.Pod, StringComparer.Ordinal)];
 }
