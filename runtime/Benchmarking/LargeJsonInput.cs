@@ -10,13 +10,16 @@ internal sealed record LargeJsonInputResult(string Model, long InputElements, in
     IReadOnlyList<double> NoopPythonJson, IReadOnlyList<double> ServedPythonJson, IReadOnlyList<LoadResult> Last, string LoadBefore, string LoadAfter)
 {
     /// <summary>Each round's served JSON as a fraction of that round's JSON limit, 1/(1/raw + 1/noop JSON).</summary>
-    public IReadOnlyList<double> JsonFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedJson[i] * (1 / Raw[i] + 1 / NoopJson[i]))];
+    public IReadOnlyList<double> JsonFractions => FractionsOfLimit(ServedJson, NoopJson);
 
     /// <summary>Each round's served JSON in Python's seventeen-digit form as a fraction of that round's limit for the same body.</summary>
-    public IReadOnlyList<double> PythonJsonFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedPythonJson[i] * (1 / Raw[i] + 1 / NoopPythonJson[i]))];
+    public IReadOnlyList<double> PythonJsonFractions => FractionsOfLimit(ServedPythonJson, NoopPythonJson);
 
     /// <summary>Each round's served binary as a fraction of that round's binary limit.</summary>
-    public IReadOnlyList<double> BinaryFractions => [.. Enumerable.Range(0, Raw.Count).Select(i => ServedBinary[i] * (1 / Raw[i] + 1 / NoopBinary[i]))];
+    public IReadOnlyList<double> BinaryFractions => FractionsOfLimit(ServedBinary, NoopBinary);
+
+    private IReadOnlyList<double> FractionsOfLimit(IReadOnlyList<double> served, IReadOnlyList<double> noop) =>
+        [.. Enumerable.Range(0, Raw.Count).Select(i => served[i] * (1 / Raw[i] + 1 / noop[i]))];
 }
 
 /// <summary>
