@@ -85,7 +85,8 @@ internal sealed class PackCommand : Command
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var option in values)
         {
-            var eq = option.LastIndexOf('=');
+            // The first "=" ends the name: "x=1;x=2" is input x with malformed dims, not an input named "x=1;x".
+            var eq = option.IndexOf('=');
             if (eq <= 0) throw new CliUsageException($"--input-shape must be NAME=d1,d2,..., got '{option}'");
             var dims = option[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries);
             var parsed = new long[dims.Length];

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ModelOperator.Cli;
 using ModelOperator.Runtime.Inference;
+using ModelOperator.Runtime.Packaging;
 using ModelOperator.Runtime.Server;
+using ModelOperator.Runtime.Store;
 using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
@@ -47,6 +49,12 @@ internal sealed class ServeCommand : Command
             _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
             _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node })
             Options.Add(option);
+        // Checked with the rest of the line, so a malformed digest is a usage error (exit 2) before any port is bound.
+        _sha256.Validators.Add(r =>
+        {
+            try { HttpsModelSource.NormalizeSha256(r.Tokens.Count > 0 ? r.Tokens[^1].Value : null); }
+            catch (PackageException e) { r.AddError(e.Message); }
+        });
         SetAction((result, cancellationToken) => RunAsync(ToOptions(result), cancellationToken));
     }
 

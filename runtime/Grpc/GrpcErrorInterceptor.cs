@@ -20,11 +20,12 @@ internal sealed class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor> logger)
         }
         catch (ProtocolException e)
         {
-            throw new RpcException(new Status(CodeOf(e.StatusCode), e.Message));
+            throw new RpcException(new Status(CodeOf(e.StatusCode), ClientText.Message(e.Message)),
+                e.RetryAfterSeconds is { } seconds ? new Metadata { { "grpc-retry-pushback-ms", (seconds * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture) } } : []);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the model could not run on this input: {e.Message}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ClientText.Message($"the model could not run on this input: {e.Message}")));
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {

@@ -8,9 +8,10 @@ namespace ModelOperator.Runtime.Grpc;
 /// <summary>
 /// KServe's <c>inference.GRPCInferenceService</c> (OIP v2 over gRPC). It only translates: models come from the same
 /// <see cref="ModelRegistry"/>, requests run through the same runner (direct or dynamic batching) as REST, and errors
-/// are the same <see cref="ProtocolException"/>s, which <see cref="GrpcErrorInterceptor"/> turns into status codes.
+/// are the same <see cref="ProtocolException"/>s, which <see cref="GrpcErrorInterceptor"/> turns into status codes. It is
+/// bound by <see cref="GrpcInferenceMethods"/>, whose request decoding refuses malformed protobuf as a client's mistake.
 /// </summary>
-internal sealed class GrpcInferenceService(ModelRegistry registry) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class GrpcInferenceService(ModelRegistry registry, ServeOptions options) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -47,7 +48,7 @@ internal sealed class GrpcInferenceService(ModelRegistry registry) : GRPCInferen
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         InferRequest inferRequest;
         served.BeginArrival();
-        try { inferRequest = GrpcRequestReader.Read(request, model); }
+        try { inferRequest = GrpcRequestReader.Read(request, model, options.Limits); }
         finally { served.EndArrival(); }
         using (inferRequest)
         {

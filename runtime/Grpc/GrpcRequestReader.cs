@@ -7,25 +7,34 @@ using ModelOperator.Runtime.Protocol;
 namespace ModelOperator.Runtime.Grpc;
 
 /// <summary>
-/// Translates a gRPC <c>ModelInferRequest</c> into the same <see cref="InferRequest"/> the REST reader makes, with the
-/// same checks and messages: typed <c>contents</c> per datatype, or <c>raw_input_contents</c> in the binary encoding of
-/// Triton's binary tensor extension. Every problem is a <see cref="ProtocolException"/> (400) naming the input.
+/// Translates a gRPC <c>ModelInferRequest</c> into the same <see cref="InferRequest"/> the REST reader makes, under the
+/// same rules (<see cref="InferRequestRules"/>, <see cref="InferInputRules"/>) and with the same messages: typed
+/// <c>contents</c> per datatype, or <c>raw_input_contents</c> in the binary encoding of Triton's binary tensor extension.
+/// Every problem is a <see cref="ProtocolException"/> (400) naming the input.
 /// </summary>
 internal static class GrpcRequestReader
 {
-    public static InferRequest Read(ModelInferRequest request, OnnxModel model)
+    public static InferRequest Read(ModelInferRequest request, OnnxModel model, InferRequestLimits? limits = null)
     {
+        limits ??= InferRequestLimits.Default;
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
             throw Bad($"raw_input_contents has {raw.Count} entries but the request has {request.Inputs.Count} inputs; give one per input, in the same order");
+        CheckParameters(request.Parameters, "the request", outputOnly: false);
         var inputs = new List<TensorData>(request.Inputs.Count);
         try
         {
             for (var i = 0; i < request.Inputs.Count; i++)
-                inputs.Add(ReadInput(request.Inputs[i], raw.Count > 0 ? raw[i] : null, model));
-            InferRequestReader.CheckAllInputsPresent(inputs, model);
-            var requested = request.Outputs.Select(o => new RequestedOutput(o.Name, Binary: false)).ToList();
-            var outputs = InferRequestReader.ResolveOutputs(requested, binaryByDefault: false, model);
+                inputs.Add(ReadInput(request.Inputs[i], raw.Count > 0 ? raw[i] : null, model, limits));
+            InferRequestRules.CheckAllInputsPresent(inputs, model);
+            var requested = new List<RequestedOutput>(request.Outputs.Count);
+            foreach (var output in request.Outputs)
+            {
+                CheckParameters(output.Parameters, $"output '{ClientText.Cut(output.Name)}'", outputOnly: true);
+                // binary_data asks for the binary section, which gRPC's raw_output_contents already is.
+                requested.Add(new RequestedOutput(output.Name, Binary: false));
+            }
+            var outputs = InferRequestRules.ResolveOutputs(requested, binaryByDefault: false, model);
             return new InferRequest(request.Id.Length > 0 ? request.Id : null, inputs, outputs);
         }
         catch
@@ -35,31 +44,37 @@ internal static class GrpcRequestReader
         }
     }
 
-    private static TensorData ReadInput(ModelInferRequest.Types.InferInputTensor input, ByteString? raw, OnnxModel model)
+    private static TensorData ReadInput(ModelInferRequest.Types.InferInputTensor input, ByteString? raw, OnnxModel model, InferRequestLimits limits)
     {
         var shape = input.Shape.ToArray();
-        if (shape.Any(d => d < 0)) throw Bad($"input '{input.Name}': 'shape' must hold non-negative integers");
-        var datatype = InferRequestReader.CheckInputHeader(input.Name, input.Datatype, shape, model);
+        var datatype = InferRequestRules.CheckInputHeader(input.Name, input.Datatype, shape, model);
+        CheckParameters(input.Parameters, $"input '{input.Name}'", outputOnly: false);
         if (raw is not null)
         {
             if (input.Contents is not null && GrpcContents.Count(input.Contents) > 0)
                 throw Bad($"input '{input.Name}' has both 'contents' and raw_input_contents; use one or the other");
-            if (!datatype.IsBytes)
-            {
-                var expected = TensorData.ElementCountOf(shape) * datatype.Size;
-                if (raw.Length != expected)
-                    throw Bad($"input '{input.Name}': shape {TensorSpec.Format(shape)} of {datatype} needs {expected} bytes but its raw_input_contents has {raw.Length}");
-            }
+            // Overflow-aware: the element count, the BYTES limit and whether the bytes can hold the shape, before any allocation.
+            var count = InferInputRules.Check(input.Name, datatype, shape, raw.Length, datatype.IsBytes ? 4 : datatype.Size, limits);
+            if (!datatype.IsBytes && raw.Length != count * datatype.Size)
+                throw Bad($"input '{input.Name}': shape {TensorSpec.Format(shape)} of {datatype} needs {count * datatype.Size} bytes but its raw_input_contents has {raw.Length}");
             return BinaryTensorCodec.Read(raw.Span, input.Name, datatype, shape);
         }
-        return ReadTyped(input.Name, datatype, shape, input.Contents ?? new InferTensorContents());
+        var contents = input.Contents ?? new InferTensorContents();
+        // Typed contents are counted exactly below, before any allocation; here the count's overflow and the limits.
+        return ReadTyped(input.Name, datatype, shape, InferInputRules.Check(input.Name, datatype, shape, 0, 0, limits), contents);
     }
 
-    private static TensorData ReadTyped(string name, Datatype datatype, long[] shape, InferTensorContents contents)
+    /// <summary>Each parameter under the same rule as REST's (<see cref="InferRequestRules.CheckParameter"/>).</summary>
+    private static void CheckParameters(Google.Protobuf.Collections.MapField<string, InferParameter> parameters, string owner, bool outputOnly)
+    {
+        if (parameters.Count == 0) return;
+        foreach (var name in parameters.Keys) InferRequestRules.CheckParameter(owner, name, outputOnly);
+    }
+
+    private static TensorData ReadTyped(string name, Datatype datatype, long[] shape, long count, InferTensorContents contents)
     {
         if (datatype == Datatype.Fp16 || datatype == Datatype.Bf16)
             throw Bad($"input '{name}': {datatype} has no typed contents field; send it in raw_input_contents");
-        var count = TensorData.ElementCountOf(shape);
         var field = GrpcContents.FieldOf(datatype);
         var given = GrpcContents.CountOf(contents, datatype);
         if (given != count)

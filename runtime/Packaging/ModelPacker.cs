@@ -26,6 +26,7 @@ internal static partial class ModelPacker
     {
         CheckName(request.Name, "name");
         CheckName(request.Version, "version");
+        if (Directory.Exists(request.OnnxPath)) throw new PackageException($"'{request.OnnxPath}' is a directory, not an ONNX model file");
         if (!File.Exists(request.OnnxPath)) throw new PackageException($"model file not found: {request.OnnxPath}");
         StagedDirectory.EnsureReplaceable(request.OutputDir, request.Force);
         var signature = OnnxModelReader.ReadSignature(request.OnnxPath);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace ModelOperator.Runtime.Protocol;
@@ -38,7 +39,7 @@ internal struct DoubleReader : IElementReader<double>
     public static bool TryRead(ref Utf8JsonReader r, out double v)
     {
         // A number too large for the datatype is refused, as integers are, rather than becoming an infinity.
-        if (r.TokenType == JsonTokenType.Number) return r.TryGetDouble(out v) && double.IsFinite(v);
+        if (r.TokenType == JsonTokenType.Number) return CorrectlyRounded.TryParse(ref r, out v) && double.IsFinite(v);
         v = 0;
         if (r.TokenType != JsonTokenType.String) return false;
         // JSON has no NaN or infinities; they travel as strings, the way the response writes them.
@@ -53,7 +54,7 @@ internal struct SingleReader : IElementReader<float>
 {
     public static bool TryRead(ref Utf8JsonReader r, out float v)
     {
-        if (r.TokenType == JsonTokenType.Number) return r.TryGetSingle(out v) && float.IsFinite(v);
+        if (r.TokenType == JsonTokenType.Number) return CorrectlyRounded.TryParse(ref r, out v) && float.IsFinite(v);
         var ok = DoubleReader.TryRead(ref r, out var d);
         v = (float)d;
         return ok;
@@ -64,11 +65,45 @@ internal struct HalfReader : IElementReader<Half>
 {
     public static bool TryRead(ref Utf8JsonReader r, out Half v)
     {
+        // A number straight to FP16: through a double it would be rounded twice, and a tie between two halves that the
+        // double created would not go to even as the decimal says.
+        if (r.TokenType == JsonTokenType.Number)
+            return CorrectlyRounded.TryParse(ref r, out v) && Half.IsFinite(v);
         var ok = DoubleReader.TryRead(ref r, out var d);
         v = (Half)d;
         // 70000 is a finite double but past FP16's largest value (65504): refused, not turned into an infinity.
         return ok && (Half.IsFinite(v) || !double.IsFinite(d));
     }
+}
+
+/// <summary>
+/// A JSON number as the nearest float or double, ties to even. <see cref="Utf8JsonReader"/>'s own conversion is not
+/// correctly rounded past about nineteen significant digits: it counts trailing zeros there as a non-zero tail, so
+/// <c>16777217.000000000000</c> became 16777218 as FP32 where the tie goes to even, 16777216. Long numbers go to the
+/// framework's <c>float.TryParse</c>, which is correctly rounded; short ones (all digits kept) stay on the reader's.
+/// </summary>
+internal static class CorrectlyRounded
+{
+    /// <summary>Texts this long or shorter hold at most sixteen digits, which the reader's conversion keeps whole.</summary>
+    private const int ShortText = 16;
+
+    public static bool TryParse(ref Utf8JsonReader r, out double v)
+    {
+        if (!r.HasValueSequence && r.ValueSpan.Length <= ShortText) return r.TryGetDouble(out v);
+        return double.TryParse(Text(ref r), NumberStyles.Float, CultureInfo.InvariantCulture, out v);
+    }
+
+    public static bool TryParse(ref Utf8JsonReader r, out float v)
+    {
+        if (!r.HasValueSequence && r.ValueSpan.Length <= ShortText) return r.TryGetSingle(out v);
+        return float.TryParse(Text(ref r), NumberStyles.Float, CultureInfo.InvariantCulture, out v);
+    }
+
+    public static bool TryParse(ref Utf8JsonReader r, out Half v) =>
+        Half.TryParse(Text(ref r), NumberStyles.Float, CultureInfo.InvariantCulture, out v);
+
+    // A number token has no escapes: its raw text is the number.
+    private static ReadOnlySpan<byte> Text(ref Utf8JsonReader r) => r.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(r.ValueSequence) : r.ValueSpan;
 }
 
 /// <summary>bfloat16 is the top half of a float32, rounded to nearest even.</summary>

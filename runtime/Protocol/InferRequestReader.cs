@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using ModelOperator.Runtime.Inference;
 
@@ -10,13 +9,6 @@ namespace ModelOperator.Runtime.Protocol;
 /// </summary>
 internal static class InferRequestReader
 {
-    /// <summary>
-    /// Outputs parameters this runtime does not implement, and input or request parameters that would change the
-    /// meaning of a request if silently ignored: each is refused by name.
-    /// </summary>
-    private static readonly string[] UnimplementedParameters =
-        ["classification", "shared_memory_region", "shared_memory_byte_size", "shared_memory_offset", "sequence_id", "sequence_start", "sequence_end"];
-
     public static InferRequest Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, OnnxModel model, InferRequestLimits? limits = null)
     {
         limits ??= InferRequestLimits.Default;
@@ -69,8 +61,8 @@ internal static class InferRequestReader
             if (reader.Read()) throw Bad($"malformed JSON: unexpected {reader.TokenType} after the end of the request object");
             if (binaryOffset != binary.Length)
                 throw Bad($"the binary section has {binary.Length} bytes but the inputs' binary_data_size add up to {binaryOffset}");
-            CheckAllInputsPresent(inputs, model);
-            return new InferRequest(id, inputs, ResolveOutputs(outputs, binaryOutputs, model));
+            InferRequestRules.CheckAllInputsPresent(inputs, model);
+            return new InferRequest(id, inputs, InferRequestRules.ResolveOutputs(outputs, binaryOutputs, model));
         }
         catch (JsonException e)
         {
@@ -109,7 +101,7 @@ internal static class InferRequestReader
                     case "name": name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "input 'name'") : throw Bad("input 'name' must be a string"); break;
                     case "datatype": datatypeName = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, $"input '{name}': 'datatype'") : throw Bad("input 'datatype' must be a string"); break;
                     case "shape": shape = ReadShape(ref reader, name); break;
-                    case "parameters": parameters = ReadParameters(ref reader, $"input '{name}'"); break;
+                    case "parameters": parameters = ReadParameters(ref reader, $"input '{ClientText.Cut(name)}'"); break;
                     case "data":
                         data = reader;
                         hasData = true;
@@ -130,7 +122,7 @@ internal static class InferRequestReader
                     default: reader.Skip(); break;
                 }
             }
-            var datatype = CheckInputHeader(name, datatypeName, shape, model);
+            var datatype = InferRequestRules.CheckInputHeader(name, datatypeName, shape, model);
 
             if (parameters.BinaryDataSize is { } size)
             {
@@ -157,24 +149,6 @@ internal static class InferRequestReader
             scanned?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Checks an input's name, datatype and shape against the model, as every protocol (REST and gRPC) must;
-    /// returns the datatype. The message names the input and what is wrong.
-    /// </summary>
-    internal static Datatype CheckInputHeader([NotNull] string? name, string? datatypeName, [NotNull] long[]? shape, OnnxModel model)
-    {
-        if (string.IsNullOrEmpty(name)) throw Bad("an input has no 'name'");
-        var spec = model.FindInput(name)
-            ?? throw Bad($"unknown input '{name}'; the model's inputs are: {string.Join(", ", model.Inputs.Select(i => i.Name))}");
-        if (string.IsNullOrEmpty(datatypeName)) throw Bad($"input '{name}' has no 'datatype'");
-        if (!Datatype.TryParse(datatypeName, out var datatype)) throw Bad($"input '{name}': unknown datatype '{datatypeName}'");
-        if (datatype != spec.Datatype) throw Bad($"input '{name}' has datatype {datatype}, but the model expects {spec.Datatype}");
-        if (shape is null) throw Bad($"input '{name}' has no 'shape'");
-        if (!spec.Accepts(shape))
-            throw Bad($"input '{name}' has shape {TensorSpec.Format(shape)}, which does not fit the model's shape {TensorSpec.Format(spec.Shape)}");
-        return datatype;
     }
 
     private static long[] ReadShape(ref Utf8JsonReader reader, string? name)
@@ -204,7 +178,7 @@ internal static class InferRequestReader
                 var property = PropertyName(ref reader);
                 Next(ref reader);
                 if (property == "name") name = reader.TokenType == JsonTokenType.String ? JsonStrings.Get(ref reader, "output 'name'") : throw Bad("output 'name' must be a string");
-                else if (property == "parameters") binary = ReadParameters(ref reader, $"output '{name}'", outputOnly: true).BinaryData;
+                else if (property == "parameters") binary = ReadParameters(ref reader, $"output '{ClientText.Cut(name)}'", outputOnly: true).BinaryData;
                 else reader.Skip();
             }
             outputs.Add(new RequestedOutput(name ?? throw Bad("a requested output has no 'name'"), binary));
@@ -222,10 +196,7 @@ internal static class InferRequestReader
         {
             var property = PropertyName(ref reader);
             Next(ref reader);
-            if (outputOnly && property != "binary_data")
-                throw Bad($"{owner}: parameter '{property}' is not supported; an output takes only 'binary_data'");
-            if (UnimplementedParameters.Contains(property))
-                throw Bad($"{owner}: parameter '{property}' is not supported by this runtime");
+            InferRequestRules.CheckParameter(owner, property, outputOnly);
             switch (property)
             {
                 case "binary_data_size":
@@ -245,29 +216,6 @@ internal static class InferRequestReader
         JsonTokenType.False => false,
         _ => throw Bad($"'{property}' must be true or false"),
     };
-
-    internal static void CheckAllInputsPresent(List<TensorData> inputs, OnnxModel model)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var input in inputs)
-            if (!seen.Add(input.Name)) throw Bad($"input '{input.Name}' is given twice");
-        var missing = model.Inputs.Where(i => !seen.Contains(i.Name)).Select(i => i.Name).ToList();
-        if (missing.Count > 0) throw Bad($"missing input(s): {string.Join(", ", missing)}");
-    }
-
-    internal static IReadOnlyList<RequestedOutput> ResolveOutputs(List<RequestedOutput>? requested, bool binaryByDefault, OnnxModel model)
-    {
-        if (requested is null || requested.Count == 0)
-            return model.Outputs.Select(o => new RequestedOutput(o.Name, binaryByDefault)).ToArray();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var output in requested)
-        {
-            if (model.FindOutput(output.Name) is null)
-                throw Bad($"unknown output '{output.Name}'; the model's outputs are: {string.Join(", ", model.OutputNames)}");
-            if (!seen.Add(output.Name)) throw Bad($"output '{output.Name}' is requested twice");
-        }
-        return binaryByDefault ? requested.Select(o => o with { Binary = true }).ToArray() : requested;
-    }
 
     private static string PropertyName(ref Utf8JsonReader reader) => JsonStrings.Get(ref reader, "a property name");
 

@@ -25,7 +25,7 @@ internal static class JsonDataFastPath
         Datatype datatype;
         try
         {
-            datatype = InferRequestReader.CheckInputHeader(name, datatypeName, shape, model);
+            datatype = InferRequestRules.CheckInputHeader(name, datatypeName, shape, model);
             // The data ends somewhere in the rest of the body, which bounds what may be allocated for it.
             InferInputRules.Check(name, datatype, shape, json.Length - start, 2, limits);
         }

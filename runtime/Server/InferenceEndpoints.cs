@@ -60,7 +60,7 @@ internal static class InferenceEndpoints
     {
         if (!request.Headers.TryGetValue(HeaderLengthHeader, out var raw)) return bodyLength;
         if (!int.TryParse(raw, out var length) || length < 0 || length > bodyLength)
-            throw ProtocolException.BadRequest($"{HeaderLengthHeader} must be an integer between 0 and the body length {bodyLength}, got '{raw}'");
+            throw ProtocolException.BadRequest($"{HeaderLengthHeader} must be an integer between 0 and the body length {bodyLength}, got '{ClientText.Cut(raw)}'");
         return length;
     }
 }

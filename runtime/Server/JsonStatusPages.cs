@@ -10,7 +10,7 @@ internal static class JsonStatusPages
         app.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
-            var path = http.Request.Path.Value;
+            var path = Protocol.ClientText.Cut(http.Request.Path.Value);
             var status = http.Response.StatusCode;
             var message = status switch
             {

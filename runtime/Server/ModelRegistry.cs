@@ -13,9 +13,9 @@ internal sealed class ModelRegistry(IReadOnlyList<ServedModel> models)
     public ServedModel Find(string name, string? version)
     {
         var model = Models.FirstOrDefault(m => m.Name == name)
-            ?? throw ProtocolException.NotFound($"unknown model '{name}'; this server serves: {string.Join(", ", Models.Select(m => m.Name))}");
+            ?? throw ProtocolException.NotFound($"unknown model '{ClientText.Cut(name)}'; this server serves: {string.Join(", ", Models.Select(m => m.Name))}");
         if (version is not null && version != model.Version)
-            throw ProtocolException.NotFound($"model '{name}' has no version '{version}'; its version is '{model.Version}'");
+            throw ProtocolException.NotFound($"model '{name}' has no version '{ClientText.Cut(version)}'; its version is '{model.Version}'");
         return model;
     }
 }

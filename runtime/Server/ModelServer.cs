@@ -1,5 +1,10 @@
 using System.Net;
 using Grpc.AspNetCore.HealthChecks;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Health.V1;
+using Grpc.Reflection;
+using Grpc.Reflection.V1Alpha;
+using ModelOperator.Runtime.Grpc.Inference;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -70,6 +75,8 @@ internal sealed class ModelServer : IAsyncDisposable
         app.UseMiddleware<InferenceMetricsMiddleware>();
         app.UseJsonStatusPages();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<HttpFramingMiddleware>();
+        if (options.GrpcPort is not null) app.UseMiddleware<GrpcRequestMessageGate>();
         app.MapHealth();
         app.MapMetadata();
         app.MapRepository();
@@ -104,6 +111,13 @@ internal sealed class ModelServer : IAsyncDisposable
             g.Interceptors.Add<GrpcMetricsInterceptor>();
             g.Interceptors.Add<GrpcErrorInterceptor>();
         });
+        // The inference methods are mapped through GrpcInferenceMethods (no generated binding), so reflection is told
+        // the services it describes rather than finding them from the mapped types.
+        services.AddSingleton<GrpcInferenceService>();
+        services.AddSingleton<GrpcInferenceMethods>();
+        services.AddSingleton<IServiceMethodProvider<GrpcInferenceMethods>, GrpcInferenceMethods.Provider>();
+        services.AddSingleton(new ReflectionServiceImpl(
+            GRPCInferenceService.Descriptor, Health.Descriptor, ServerReflection.Descriptor));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(h =>
         {
@@ -116,7 +130,7 @@ internal sealed class ModelServer : IAsyncDisposable
 
     private static void MapGrpc(WebApplication app)
     {
-        app.MapGrpcService<GrpcInferenceService>();
+        app.MapGrpcService<GrpcInferenceMethods>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
     }

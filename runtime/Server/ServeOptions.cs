@@ -36,6 +36,12 @@ internal sealed record ServeOptions
     /// <summary>Request bytes held at once (<c>--max-inflight-bytes</c>); past it requests get 503 with Retry-After. Null: <see cref="InflightBytes.DefaultLimit"/>.</summary>
     public long? MaxInflightBytes { get; init; }
 
+    /// <summary>
+    /// How long a gRPC call may take to deliver its request message and end its stream, plus a second per MiB the
+    /// message declares; past it the call is answered DEADLINE_EXCEEDED (see <see cref="Grpc.GrpcRequestMessageGate"/>).
+    /// </summary>
+    public TimeSpan GrpcMessageTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Limits every request must stay within (the element count of a BYTES input, …).</summary>
     public Protocol.InferRequestLimits Limits { get; init; } = Protocol.InferRequestLimits.Default;
 
