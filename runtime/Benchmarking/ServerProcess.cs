@@ -67,6 +67,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The child's peak resident set (<c>VmHWM</c>) in bytes, as the kernel accounts it for the process.</summary>
+    public long PeakResidentBytes => ProcStatusBytes("VmHWM:");
+
+    /// <summary>The child's resident set now (<c>VmRSS</c>) in bytes.</summary>
+    public long ResidentBytes => ProcStatusBytes("VmRSS:");
+
+    private long ProcStatusBytes(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        throw new InvalidOperationException($"{field} missing from /proc/{_process.Id}/status");
+    }
+
     /// <summary>Stops the server as a kubelet stops a container (SIGTERM) and waits for it to exit.</summary>
     /// <returns>Its exit code; its output is all in the log by then.</returns>
     public async Task<int> TerminateAsync(TimeSpan timeout)

@@ -21,7 +21,8 @@ internal sealed class HttpFramingMiddleware(RequestDelegate next)
                 if (!coding.Equals("chunked", StringComparison.OrdinalIgnoreCase))
                     throw new ProtocolException(StatusCodes.Status501NotImplemented,
                         $"transfer coding '{ClientText.Cut(coding)}' is not implemented; send the body with Transfer-Encoding: chunked alone, or with Content-Length") { CloseConnection = true };
-        if (request.Headers.ContainsKey("Content-Length"))
+        // Kestrel moves the Content-Length of such a request to X-Content-Length before the application sees it.
+        if (request.Headers.ContainsKey("Content-Length") || request.Headers.ContainsKey("X-Content-Length"))
             throw new ProtocolException(StatusCodes.Status400BadRequest,
                 "the request has both Transfer-Encoding and Content-Length; send one of them (RFC 9112 section 6.3)") { CloseConnection = true };
         return next(context);

@@ -47,6 +47,8 @@ internal sealed class InferenceMetricsMiddleware(RequestDelegate next, RuntimeMe
     {
         < 400 => "success",
         < 500 => "client_error",
+        // A transfer coding the client chose and this server does not implement (HttpFramingMiddleware).
+        StatusCodes.Status501NotImplemented => "client_error",
         _ => "server_error",
     };
 }

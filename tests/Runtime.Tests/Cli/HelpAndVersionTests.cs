@@ -92,6 +92,10 @@ public sealed class HelpAndVersionTests
     [InlineData(new[] { "pack", "m.onnx", "--name", "m", "--version", "1", "-o", "out", "--quantize", "int4" },
         "model-runtime pack: --quantize takes 'int8', got 'int4' (see model-runtime pack --help)")]
     [InlineData(new[] { "push", "dir" }, "model-runtime push: required argument missing for command: 'push' (see model-runtime push --help)")]
+    [InlineData(new[] { "serve", "--model", "m.onnx", "--sha256", "zz" },
+        "model-runtime serve: --sha256 'zz' is not 64 hex digits (see model-runtime serve --help)")]
+    [InlineData(new[] { "pack", "m.onnx", "--name", "m", "--version", "1", "-o", "out", "--input-shape", "x=1;x=2" },
+        "model-runtime pack: --input-shape x: dims must be positive integers separated by commas, got '1;x=2' (see model-runtime pack --help)")]
     public async Task UsageError_Exits2_WithOneLineSayingWhatIsWrong(string[] args, string expected)
     {
         var (code, stdout, stderr) = await RunAsync(args);
@@ -99,6 +103,20 @@ public sealed class HelpAndVersionTests
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Equal(expected, stderr.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task PackOfADirectory_SaysItIsADirectory_AsBenchDoes()
+    {
+        var directory = Directory.CreateTempSubdirectory("pack-dir-").FullName;
+        try
+        {
+            var (code, _, stderr) = await RunAsync("pack", directory, "--name", "m", "--version", "1", "-o", Path.Combine(directory, "out"));
+
+            Assert.Equal(1, code);
+            Assert.Equal($"model-runtime pack: '{directory}' is a directory, not an ONNX model file", stderr.TrimEnd('\n'));
+        }
+        finally { Directory.Delete(directory, recursive: true); }
     }
 
     [Theory]

@@ -8,9 +8,10 @@ namespace ModelOperator.Runtime.Tests.Infrastructure;
 /// <summary>A real <c>serve</c> server on free loopback ports (REST and gRPC), with an HTTP client and a gRPC channel pointed at it.</summary>
 internal sealed class RunningServer : IAsyncDisposable
 {
-    private RunningServer(ModelServer server)
+    private RunningServer(ModelServer server, CapturedLogs logs)
     {
         Server = server;
+        Logs = logs;
         Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Grpc = GrpcChannel.ForAddress(server.GrpcAddress!);
     }
@@ -22,12 +23,16 @@ internal sealed class RunningServer : IAsyncDisposable
     public GrpcChannel Grpc { get; }
     public string ModelName => Server.Model.Name;
 
+    /// <summary>What the server logged at warning level and above.</summary>
+    public CapturedLogs Logs { get; }
+
     /// <summary>Starts the server and, unless told otherwise, waits (bounded) until the model is ready.</summary>
     public static async Task<RunningServer> StartAsync(ServeOptions options, bool waitReady = true)
     {
+        var logs = new CapturedLogs();
         var server = await ModelServer.StartAsync(options with { Host = "127.0.0.1", Port = 0, GrpcPort = 0 },
-            logging => logging.SetMinimumLevel(LogLevel.Warning));
-        var running = new RunningServer(server);
+            logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
+        var running = new RunningServer(server, logs);
         if (waitReady)
         {
             var finished = await Task.WhenAny(server.Loading, Task.Delay(TimeSpan.FromSeconds(60)));

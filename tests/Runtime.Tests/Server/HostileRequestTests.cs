@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Grpc.Core;
+using ModelOperator.Runtime.Protocol;
+using ModelOperator.Runtime.Tests.Grpc;
 using ModelOperator.Runtime.Server;
 using ModelOperator.Runtime.Tests.Infrastructure;
 using ModelOperator.SampleModels;
@@ -10,8 +13,9 @@ using Xunit;
 namespace ModelOperator.Runtime.Tests.Server;
 
 /// <summary>
-/// The hostile and careless requests of issue 11, each sent exactly as written: every one is a 4xx with a JSON error
-/// that names the field or problem, and none of them counts as a server error.
+/// The hostile and careless requests of issues 11 and 24, each sent exactly as written: every one is a 4xx with a JSON
+/// error that names the field or problem, and none of them counts as a server error. The rules that are not about
+/// JSON (<see cref="HostileRequestRuleTable"/>) are sent over gRPC too, and must be refused there in the same words.
 /// </summary>
 public sealed class HostileRequestTests : IClassFixture<HostileRequestTests.Servers>
 {
@@ -67,6 +71,30 @@ public sealed class HostileRequestTests : IClassFixture<HostileRequestTests.Serv
     {
         var metrics = await server.Http.GetStringAsync("/metrics");
         Assert.DoesNotContain("outcome=\"server_error\"", metrics);
+        Assert.Empty(server.Logs.Errors);
+    }
+
+    public static TheoryData<string, string, string, string> Rules() => HostileRequestRuleTable.Rules();
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public async Task EveryRequestRule_RefusesOverRestAndGrpc_InTheSameWords_AndServingGoesOn(string rule, string server, string body, string expected)
+    {
+        var running = server == HostileRequestRuleTable.Mlp ? _servers.Mlp : _servers.Strings;
+        var client = GrpcInferenceTests.Client(running);
+
+        var (status, error) = await PostAsync(running, body);
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => client.ModelInferAsync(HostileRequestRuleTable.ToGrpc(running.ModelName, body)).ResponseAsync);
+
+        Assert.True(status == HttpStatusCode.BadRequest && error.Contains(expected), $"{rule} over REST: {(int)status} '{ClientText.Cut(error)}'");
+        Assert.True(grpc.StatusCode == StatusCode.InvalidArgument && grpc.Status.Detail.Contains(expected),
+            $"{rule} over gRPC: {grpc.StatusCode} '{ClientText.Cut(grpc.Status.Detail)}'");
+        Assert.True(error.Length < 1000 && grpc.Status.Detail.Length < 1000, $"{rule}: the error echoes too much ({error.Length} and {grpc.Status.Detail.Length} characters)");
+        await AssertNoServerErrorsAsync(running);
+        var good = server == HostileRequestRuleTable.Mlp ? Body(Features())
+            : $$"""{"inputs":[{"name":"{{SampleModelCatalog.IdentityInputName(OnnxElementType.String)}}","shape":[1,1],"datatype":"BYTES","data":["ok"]}]}""";
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(running, good)).Status);
+        Assert.Single((await client.ModelInferAsync(HostileRequestRuleTable.ToGrpc(running.ModelName, good))).Outputs);
     }
 
     [Fact]
