@@ -3,6 +3,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using ModelOperator.Runtime.Grpc.Inference;
 using ModelOperator.Runtime.Protocol;
+using ModelOperator.Runtime.Server;
 
 namespace ModelOperator.Runtime.Grpc;
 
@@ -16,24 +17,28 @@ namespace ModelOperator.Runtime.Grpc;
 internal sealed class GrpcInferenceMethods
 {
     /// <summary>Binds each method of the generated service definition again, with its request decoder guarded.</summary>
-    internal sealed class Provider(GrpcInferenceService service) : IServiceMethodProvider<GrpcInferenceMethods>
+    internal sealed class Provider(GrpcInferenceService service, ServeOptions options) : IServiceMethodProvider<GrpcInferenceMethods>
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<GrpcInferenceMethods> context) =>
-            GRPCInferenceService.BindService(new Binder(context), service);
+            GRPCInferenceService.BindService(new Binder(context, options.Limits), service);
     }
 
-    private sealed class Binder(ServiceMethodProviderContext<GrpcInferenceMethods> context) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<GrpcInferenceMethods> context, InferRequestLimits limits) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             ArgumentNullException.ThrowIfNull(handler);
-            var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, Guarded(method.RequestMarshaller), method.ResponseMarshaller);
+            // ModelInfer's BYTES elements are counted on the wire before protobuf makes an object of each.
+            Action<DeserializationContext>? check = typeof(TRequest) == typeof(ModelInferRequest)
+                ? c => GrpcWireCheck.CheckBytesElements(c.PayloadAsReadOnlySequence(), limits) : null;
+            var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, Guarded(method.RequestMarshaller, check), method.ResponseMarshaller);
             context.AddUnaryMethod(guarded, [], (_, request, call) => handler(request, call));
         }
     }
 
-    private static Marshaller<T> Guarded<T>(Marshaller<T> marshaller) => Marshallers.Create(marshaller.ContextualSerializer, context =>
+    private static Marshaller<T> Guarded<T>(Marshaller<T> marshaller, Action<DeserializationContext>? check) => Marshallers.Create(marshaller.ContextualSerializer, context =>
     {
+        check?.Invoke(context);
         try
         {
             return marshaller.ContextualDeserializer(context);
