@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Text;
 using System.Text.Json;
 
 namespace ModelOperator.Runtime.Protocol;
@@ -102,18 +104,95 @@ internal static class CorrectlyRounded
     public static bool TryParse(ref Utf8JsonReader r, out Half v) =>
         Half.TryParse(Text(ref r), NumberStyles.Float, CultureInfo.InvariantCulture, out v);
 
+    /// <summary>
+    /// The sign of (the number's exact decimal value − <paramref name="d"/>), for the rare number whose correctly rounded
+    /// double sits exactly on a rounding midpoint of a narrower type. A finite double's exact decimal expansion has at
+    /// most 767 significant digits, so the number's first 800 decide, and any non-zero digit past them only adds a tail.
+    /// </summary>
+    public static int CompareWithText(ref Utf8JsonReader r, double d)
+    {
+        var text = Text(ref r);
+        var negative = text[0] == (byte)'-';
+        var digits = new StringBuilder(64);
+        var exponent = 0;
+        var tail = false;
+        var i = negative ? 1 : 0;
+        var fraction = false;
+        for (; i < text.Length && (text[i] is >= (byte)'0' and <= (byte)'9' || text[i] == (byte)'.'); i++)
+        {
+            if (text[i] == (byte)'.') { fraction = true; continue; }
+            if (digits.Length == 0 && text[i] == (byte)'0') { if (fraction) exponent--; continue; }
+            if (digits.Length < 800) { digits.Append((char)text[i]); if (fraction) exponent--; }
+            else { tail |= text[i] != (byte)'0'; if (!fraction) exponent++; }
+        }
+        if (i < text.Length)
+        {
+            // An exponent past int cannot put a finite double on a midpoint; were it ever so, call it exact.
+            if (!int.TryParse(text[(i + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var e) || Math.Abs(e) > 100_000) return 0;
+            exponent += e;
+        }
+        var left = digits.Length == 0 ? BigInteger.Zero : BigInteger.Parse(digits.ToString(), CultureInfo.InvariantCulture);
+        var bits = BitConverter.DoubleToInt64Bits(Math.Abs(d));
+        var biased = (int)(bits >> 52);
+        var right = new BigInteger(biased == 0 ? bits & ((1L << 52) - 1) : (bits & ((1L << 52) - 1)) | (1L << 52));
+        var binaryExponent = (biased == 0 ? 1 : biased) - 1075;
+        if (exponent >= 0) left *= BigInteger.Pow(10, exponent); else right *= BigInteger.Pow(10, -exponent);
+        if (binaryExponent >= 0) right <<= binaryExponent; else left <<= -binaryExponent;
+        var magnitude = left.CompareTo(right);
+        if (magnitude == 0 && tail) magnitude = 1;
+        return negative ? -magnitude : magnitude;
+    }
+
     // A number token has no escapes: its raw text is the number.
     private static ReadOnlySpan<byte> Text(ref Utf8JsonReader r) => r.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(r.ValueSequence) : r.ValueSpan;
 }
 
-/// <summary>bfloat16 is the top half of a float32, rounded to nearest even.</summary>
+/// <summary>
+/// bfloat16 is the top half of a float32, rounded to nearest even. A number is rounded once, from its decimal: through
+/// a float32 (or a double) it would be rounded twice, and a value just past a bfloat16 midpoint could land on it and go
+/// to even the wrong way.
+/// </summary>
 internal struct BFloat16Reader : IElementReader<ushort>
 {
     public static bool TryRead(ref Utf8JsonReader r, out ushort v)
     {
+        if (r.TokenType == JsonTokenType.Number)
+        {
+            v = 0;
+            if (!CorrectlyRounded.TryParse(ref r, out double d)) return false;
+            v = FromSingle(RoundToOdd(d, IsMidpoint(d) ? CorrectlyRounded.CompareWithText(ref r, d) : 0));
+            return float.IsFinite(ToSingle(v));
+        }
         var ok = SingleReader.TryRead(ref r, out var f);
         v = FromSingle(f);
         return ok && (float.IsFinite(ToSingle(v)) || !float.IsFinite(f));
+    }
+
+    /// <summary>Whether <paramref name="d"/> lies exactly halfway between two bfloat16 values.</summary>
+    private static bool IsMidpoint(double d) =>
+        (double)(float)d == d && (BitConverter.SingleToUInt32Bits((float)d) & 0xFFFF) == 0x8000;
+
+    /// <summary>
+    /// The float32 nearest <paramref name="d"/> toward zero, with its last bit set when inexact ("round to odd"): a
+    /// float32 keeps 16 bits more than a bfloat16, so rounding it to nearest even afterwards gives the correctly rounded
+    /// bfloat16. <paramref name="tail"/> is the sign of (the decimal − <paramref name="d"/>): what rounding to a double lost.
+    /// </summary>
+    private static float RoundToOdd(double d, int tail)
+    {
+        var f = (float)d;
+        var bits = BitConverter.SingleToUInt32Bits(f);
+        if ((double)f != d)
+        {
+            if (Math.Abs((double)f) > Math.Abs(d)) bits--;
+            bits |= 1;
+        }
+        else if (tail != 0)
+        {
+            // d is a float32 (a bfloat16 midpoint); the decimal lies past it, away from zero or toward it.
+            if (Math.Sign(tail) != Math.Sign(d)) bits--;
+            bits |= 1;
+        }
+        return BitConverter.UInt32BitsToSingle(bits);
     }
 
     public static ushort FromSingle(float f)
