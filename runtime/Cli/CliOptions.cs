@@ -42,8 +42,8 @@ internal static class CliOptions
             CustomParser = r => ParseDouble(r, min, max) ?? 0,
         }.LastWins();
 
-    public static Option<double?> OptionalDouble(string name, string description, double min) =>
-        new Option<double?>(name) { Description = description, HelpName = "X", CustomParser = r => ParseDouble(r, min) }.LastWins();
+    public static Option<double?> OptionalDouble(string name, string description, double min, double max = double.PositiveInfinity) =>
+        new Option<double?>(name) { Description = description, HelpName = "X", CustomParser = r => ParseDouble(r, min, max) }.LastWins();
 
     /// <summary>A comma-separated list of positive integers (<c>--batch 1,8,32</c>); null when absent (the description gives the default).</summary>
     public static Option<int[]?> IntList(string name, string description) =>

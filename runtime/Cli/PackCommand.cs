@@ -22,6 +22,7 @@ internal sealed class PackCommand : Command
     private readonly Option<bool> _fp16 = Flag("--fp16", "Pack an fp16 variant (checked against the original)");
     private readonly Option<string> _calibration = Text("--calibration", "A directory of inputs the compressed variant is checked on", "DIR");
     private readonly Option<double?> _maxDrift = OptionalDouble("--max-drift", "The largest output drift a compressed variant may show", 0);
+    private readonly Option<double?> _minAgreement = OptionalDouble("--min-agreement", "The smallest top-1 agreement (0 to 1) every class-score output of a compressed variant must keep", 0, 1);
     private readonly Option<string[]> _inputShapes = Repeated("--input-shape", "The shape an input is benchmarked at, recorded in the package (repeatable)", "NAME=D1,D2,…")
         .Checked(values => InputShapes(values));
     private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");
@@ -29,7 +30,7 @@ internal sealed class PackCommand : Command
     public PackCommand() : base("pack", "Pack an ONNX model as a model package (an OCI image layout)")
     {
         Arguments.Add(_model);
-        foreach (var option in new Option[] { _name, _version, _output, _description, _license, _labels, _optimize, _quantize, _fp16, _calibration, _maxDrift, _inputShapes, _force })
+        foreach (var option in new Option[] { _name, _version, _output, _description, _license, _labels, _optimize, _quantize, _fp16, _calibration, _maxDrift, _minAgreement, _inputShapes, _force })
             Options.Add(option);
         _quantize.CompletionSources.Add("int8");
         _quantize.Validators.Add(r =>
@@ -56,15 +57,16 @@ internal sealed class PackCommand : Command
         var int8 = result.GetValue(_quantize) is not null;
         var fp16 = result.GetValue(_fp16);
         var maxDrift = result.GetValue(_maxDrift);
+        var minAgreement = result.GetValue(_minAgreement);
         var calibration = result.GetValue(_calibration);
         if (int8 && fp16) throw new CliUsageException("--quantize int8 and --fp16 are two variants; pack each on its own");
         if (!int8 && !fp16)
         {
-            if (maxDrift is not null || calibration is not null)
-                throw new CliUsageException("--max-drift and --calibration check a compressed model; add --quantize int8 or --fp16");
+            if (maxDrift is not null || minAgreement is not null || calibration is not null)
+                throw new CliUsageException("--max-drift, --min-agreement and --calibration check a compressed model; add --quantize int8 or --fp16");
             return null;
         }
-        return new CompressionRequest(fp16 ? CompressionMethod.Fp16 : CompressionMethod.Int8, maxDrift, calibration);
+        return new CompressionRequest(fp16 ? CompressionMethod.Fp16 : CompressionMethod.Int8, maxDrift, calibration, MinAgreement: minAgreement);
     }
 
     private static Dictionary<string, string> ParseLabels(IReadOnlyList<string> values)

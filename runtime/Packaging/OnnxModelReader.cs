@@ -20,12 +20,15 @@ internal static class OnnxModelReader
             session.OutputMetadata.Select(kv => Spec(kv.Key, kv.Value)).ToList());
     }
 
-    /// <summary>Runs ONNX Runtime's extended offline graph optimisation and writes the optimised model to <paramref name="outputPath"/>.</summary>
-    public static void Optimize(string onnxPath, string outputPath)
+    /// <summary>
+    /// Runs ONNX Runtime's offline graph optimisation (extended unless another <paramref name="level"/> is asked for)
+    /// and writes the optimised model to <paramref name="outputPath"/>.
+    /// </summary>
+    public static void Optimize(string onnxPath, string outputPath, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
     {
         using var options = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            GraphOptimizationLevel = level,
             OptimizedModelFilePath = outputPath,
         };
         using var session = Open(onnxPath, options);

@@ -6,8 +6,8 @@ namespace ModelOperator.SampleModels;
 
 /// <summary>
 /// The sample ONNX models that tests, benchmarks and the demo use, built by code so the repository carries no
-/// opaque binaries. Every method returns serialised <c>ModelProto</c> bytes (ir_version 8, opset 17) that are
-/// identical on every call and every machine.
+/// opaque binaries. Every method returns serialised <c>ModelProto</c> bytes (ir_version 8, opset 17, but for the
+/// older-opset <see cref="SequenceRecogniser"/>) that are identical on every call and every machine.
 /// </summary>
 /// <remarks>
 /// The model methods build each model once per process and hand out copies, since tests ask for the same models
@@ -111,6 +111,21 @@ public static class SampleModelCatalog
     /// </summary>
     public static byte[] TextLineCnn() => Cached(TextLineCnnModel.Name, TextLineCnnModel.Build);
 
+    /// <summary>
+    /// A small text-line recogniser written at an older <paramref name="opset"/> (one of <see cref="SequenceRecogniserOpsets"/>;
+    /// IR 3 with its initializers listed as graph inputs at opset 7): <c>image</c> FP32 [batch,1,8,32] →
+    /// <c>probabilities</c> FP32 [batch,32,37] (a Softmax per position) and <c>line_scores</c> FP32 [batch,5] (a Gemm).
+    /// Holds Conv+BatchNormalization, a Constant-node weight behind a Transpose, attention, a weight shared by two MatMuls
+    /// and an LSTM: the model compression of old-opset models is tested on.
+    /// </summary>
+    public static byte[] SequenceRecogniser(long opset) =>
+        SequenceRecogniserModel.Opsets.Contains(opset)
+            ? Cached(SequenceRecogniserModel.Name(opset), () => SequenceRecogniserModel.Build(opset))
+            : throw new ArgumentOutOfRangeException(nameof(opset), opset, $"The recogniser is built at opsets {string.Join(", ", SequenceRecogniserModel.Opsets)}.");
+
+    /// <summary>The opsets <see cref="SequenceRecogniser"/> is built at.</summary>
+    public static IReadOnlyList<long> SequenceRecogniserOpsets => SequenceRecogniserModel.Opsets;
+
     /// <summary>The catalog: every sample model <see cref="WriteAll"/> writes, with its name and description.</summary>
     public static IReadOnlyList<SampleModel> All { get; } =
     [
@@ -125,6 +140,7 @@ public static class SampleModelCatalog
         new(StaticBatchModel.Name, StaticBatchModel.Description, StaticBatchModel.Build),
         new(WideMlpModel.Name, WideMlpModel.Description, WideMlpModel.Build),
         new(TextLineCnnModel.Name, TextLineCnnModel.Description, TextLineCnnModel.Build),
+        .. SequenceRecogniserModel.Opsets.Select(o => new SampleModel(SequenceRecogniserModel.Name(o), SequenceRecogniserModel.Description(o), () => SequenceRecogniserModel.Build(o))),
     ];
 
     /// <summary>Finds a catalog entry by name.</summary>

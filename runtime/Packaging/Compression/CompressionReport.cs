@@ -20,13 +20,17 @@ internal sealed record CompressionReport(
     [property: JsonPropertyName("outputs")] IReadOnlyList<OutputDrift> Outputs,
     [property: JsonPropertyName("rewrittenOperators")] int RewrittenOperators,
     [property: JsonPropertyName("leftFloat")] IReadOnlyList<string> LeftFloat,
-    [property: JsonPropertyName("note"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note = null)
+    [property: JsonPropertyName("note"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note = null,
+    [property: JsonPropertyName("done"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Done = null)
 {
     /// <summary>The largest absolute difference over all outputs (0 when the model has none that compare).</summary>
     public double MaxDrift => Outputs.Select(o => o.MaxAbsDifference).DefaultIfEmpty(0).Max();
 }
 
-/// <summary>How far one output moved: the largest absolute difference, and for a classifier-like output the share of rows whose top-1 class is unchanged.</summary>
+/// <summary>
+/// How far one output moved: the largest absolute difference, and for an output of class scores the share of rows
+/// (every position along the leading axes) whose top-1 class along the last axis is unchanged.
+/// </summary>
 internal sealed record OutputDrift(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("maxAbsDifference")] double MaxAbsDifference,

@@ -16,6 +16,7 @@ internal static class CompressionSummary
             text.AppendLine($"  output     {o.Name}: max |diff| {o.MaxAbsDifference:G4}" +
                 (o.Top1Agreement is { } t ? $", top-1 agreement {t:P1} of {o.Rows} rows" : ""));
         text.AppendLine($"  rewritten  {r.RewrittenOperators} operators");
+        foreach (var d in r.Done ?? []) text.AppendLine($"  done       {d}");
         foreach (var f in r.LeftFloat) text.AppendLine($"  left float {f}");
         if (r.Note is not null) text.AppendLine($"  note       {r.Note}");
         return text.ToString();

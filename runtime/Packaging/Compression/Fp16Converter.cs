@@ -5,7 +5,9 @@ namespace ModelOperator.Runtime.Packaging.Compression;
 /// <summary>
 /// float16 weights and compute: every float32 initializer, constant and intermediate becomes float16, while the graph's
 /// float32 inputs and outputs stay float32 behind <c>Cast</c> nodes at the edges, so clients send and receive what they did.
-/// Inputs whose type the operator fixes at float32 (Resize's scales) are kept float32.
+/// Inputs whose type the operator fixes at float32 (Resize's scales, Upsample's scales), whether initializers or
+/// Constant nodes, are kept float32. Cast, Constant and float16 mean the same in every opset from 7, so the model's
+/// opset is kept whatever it is.
 /// </summary>
 internal static class Fp16Converter
 {
@@ -19,8 +21,13 @@ internal static class Fp16Converter
         if (graph.HasSubgraphs)
             throw new PackageException("--fp16 does not convert models with sub-graphs (If, Loop, Scan); pack it without --fp16");
         ExternalData.Internalize(model);
+        var done = new List<string>();
+        WeightPreparation.InitializersListedAsInputs(model, done);
         var names = new OnnxNames(graph);
-        var keepFloat = new HashSet<string>(StringComparer.Ordinal);
+        // An initializer still listed as a graph input (IR 4 and later) is a default callers may override with float32:
+        // it stays float32 and is cast at the edge like every other input.
+        var keepFloat = graph.Initializers.Select(t => OnnxGraph.NameOf(t, OnnxFields.TensorName))
+            .Intersect(graph.Inputs.Select(i => OnnxGraph.NameOf(i, OnnxFields.ValueInfoName)), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
         {
             var inputs = OnnxNode.Inputs(node);
@@ -58,7 +65,9 @@ internal static class Fp16Converter
                 outputs[i] = half;
             }
             OnnxNode.SetOutputs(node, outputs);
-            if (ConvertNode(node, model.BaseDirectory)) converted++;
+            // A Constant that feeds a float-only input (Resize's scales, as older exporters write them) stays float32.
+            var keepsFloat = OnnxNode.OpType(node) == "Constant" && outputs.Any(keepFloat.Contains);
+            if (!keepsFloat && ConvertNode(node, model.BaseDirectory)) converted++;
             nodes.Add(node);
         }
         // A graph output that another node also reads: the readers take the float16 value, as before the rename.
@@ -72,7 +81,7 @@ internal static class Fp16Converter
             info.Message(OnnxFields.ValueInfoType)!.Message(OnnxFields.TypeTensor)!.SetInt(OnnxFields.TypeTensorElemType, (long)OnnxDataType.Float16);
         graph.Proto.Remove(OnnxFields.GraphValueInfo);
         foreach (var info in valueInfos) graph.Proto.Add(ProtoField.OfMessage(OnnxFields.GraphValueInfo, info));
-        return new RewriteOutcome(converted, []);
+        return new RewriteOutcome(converted, [], done.Count > 0 ? done : null);
     }
 
     private static bool IsFloat32(ProtoMessage valueInfo) =>

@@ -2,33 +2,44 @@ using ModelOperator.Runtime.Packaging.Onnx;
 
 namespace ModelOperator.Runtime.Packaging.Compression;
 
-/// <summary>What a rewrite changed: how many operators, and each candidate left in float with the reason.</summary>
-internal sealed record RewriteOutcome(int Rewritten, IReadOnlyList<string> LeftFloat);
+/// <summary>
+/// What a rewrite changed: how many operators, each weight-bearing operator left in float with the reason, and what
+/// was done to the model as a whole (in words, for the report).
+/// </summary>
+internal sealed record RewriteOutcome(int Rewritten, IReadOnlyList<string> LeftFloat, IReadOnlyList<string>? Done = null);
 
 /// <summary>
-/// Dynamic int8 quantisation as a graph rewrite, in the form ONNX Runtime fuses into its integer kernels
-/// (<c>DynamicQuantizeMatMul</c>): a MatMul or Gemm with a constant float weight becomes
-/// <c>DynamicQuantizeLinear(A) → MatMulInteger(A_q, W_int8, A_zp) → Cast → Mul(A_scale · W_scales)</c> (+ <c>Add</c> for a Gemm's bias),
-/// with symmetric per-output-channel int8 weights; a Conv keeps float compute but stores its weight as int8 behind a
-/// per-channel <c>DequantizeLinear</c>. Anything else stays float, and each MatMul, Gemm or Conv that cannot be quantised is reported with why.
+/// Dynamic int8 quantisation as a graph rewrite into ONNX Runtime's <c>com.microsoft</c> contrib operators, which do not
+/// depend on the model's default opset, so models of any opset from 7 up are rewritten alike and their default opset is
+/// never changed (changing it would change what Softmax, Squeeze, Split, Clip, Pad, Resize… mean):
+/// <list type="bullet">
+/// <item>a MatMul with a constant 2-D weight on the right, or a Gemm with a constant weight B, becomes
+/// <c>DynamicQuantizeMatMul</c>: int8 weights with one scale per output column, activations quantised to uint8 on each
+/// run, integer compute (alpha folded into the scales, beta into the bias);</item>
+/// <item>Conv, ConvTranspose, LSTM, GRU and RNN weights, a MatMul's constant left operand, a weight of rank other than 2
+/// and a Gemm's constant A keep float compute but store their weight as int8 with one scale per output channel, decoded
+/// by a standard <c>Cast</c> and <c>Mul</c> (opset 7 and up): ONNX Runtime folds those into a float constant when it
+/// loads the model, so it still prepacks, fuses and lays out the weight as before (a <c>DequantizeLinear</c> it would
+/// run on every call, and Conv would lose its NCHWc kernels: 0.75× the float speed on an OCR recogniser).</item>
+/// </list>
+/// Weights are first brought into initializer form by <see cref="WeightPreparation"/>. A weight shared between nodes is
+/// quantised once. Every weight-bearing operator that stays float is reported with why.
 /// </summary>
 internal static class Int8Quantizer
 {
-    private const long MinimumOpset = 13; // DequantizeLinear with a per-axis scale
+    public const string ContribDomain = "com.microsoft";
 
     public static RewriteOutcome Quantize(OnnxModel model)
     {
+        var done = new List<string>();
+        WeightPreparation.Prepare(model, done);
         var graph = model.Graph;
-        var opset = model.DefaultOpset;
-        if (opset < MinimumOpset)
-            return new RewriteOutcome(0, [$"the whole model: it imports opset {opset}, int8 rewriting needs opset {MinimumOpset} or newer"]);
         var names = new OnnxNames(graph);
         var initializers = graph.Initializers.ToDictionary(t => OnnxGraph.NameOf(t, OnnxFields.TensorName), StringComparer.Ordinal);
         var graphInputs = graph.Inputs.Select(i => OnnxGraph.NameOf(i, OnnxFields.ValueInfoName)).ToHashSet(StringComparer.Ordinal);
         var rewrite = new Rewrite(model, names, initializers, graphInputs);
         var nodes = new List<ProtoMessage>();
         var leftFloat = new List<string>();
-        var rewritten = 0;
         foreach (var node in graph.Nodes)
         {
             var op = OnnxNode.Domain(node) is "" or "ai.onnx" ? OnnxNode.OpType(node) : "";
@@ -36,10 +47,12 @@ internal static class Int8Quantizer
             {
                 "MatMul" => rewrite.MatMul(node, nodes),
                 "Gemm" => rewrite.Gemm(node, nodes),
-                "Conv" => rewrite.Conv(node, nodes),
+                "Conv" => rewrite.WeightOnly(node, "Conv", [1], axis: 0, nodes),
+                "ConvTranspose" => rewrite.WeightOnly(node, "ConvTranspose", [1], axis: 1, nodes),
+                "LSTM" or "GRU" or "RNN" => rewrite.WeightOnly(node, op, [1, 2], axis: 1, nodes),
                 _ => "",
             };
-            if (reason is null) { rewritten++; continue; }
+            if (reason is null) continue;
             if (reason.Length > 0) leftFloat.Add($"{Describe(node)}: {reason}");
             nodes.Add(node);
         }
@@ -48,28 +61,55 @@ internal static class Int8Quantizer
         var outputs = graph.Outputs.Select(o => OnnxGraph.NameOf(o, OnnxFields.ValueInfoName)).ToHashSet(StringComparer.Ordinal);
         var kept = initializers.Where(kv => used.Contains(kv.Key) || outputs.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         graph.SetInitializers(kept.Values.Concat(rewrite.NewInitializers));
-        // An initializer listed as a graph input (IR < 4 style) goes with it, or the model would gain a required input.
+        // An initializer listed as a graph input goes with it, or the model would gain a required input.
         graph.SetInputs(graph.Inputs.Where(i => !initializers.ContainsKey(OnnxGraph.NameOf(i, OnnxFields.ValueInfoName))
             || kept.ContainsKey(OnnxGraph.NameOf(i, OnnxFields.ValueInfoName))));
-        return new RewriteOutcome(rewritten, leftFloat);
+        if (rewrite.Rewritten > 0)
+        {
+            if (rewrite.UsesContrib) model.ImportOpset(ContribDomain, 1);
+            done.AddRange(rewrite.Summary());
+            done.Add($"default opset {model.DefaultOpset} kept: DynamicQuantizeMatMul is an ONNX Runtime {ContribDomain} operator, which any opset can import, " +
+                "and Cast and Mul mean the same in every opset from 7");
+        }
+        return new RewriteOutcome(rewrite.Rewritten, leftFloat, done);
     }
 
     private static string Describe(ProtoMessage node) =>
         OnnxNode.Name(node) is { Length: > 0 } name ? $"{name} ({OnnxNode.OpType(node)})" : OnnxNode.OpType(node);
 
-    /// <summary>The state of one rewrite: new names, new initializers, and activations already quantised (shared between consumers).</summary>
+    private static ProtoMessage Contrib(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, params ProtoMessage[] attributes)
+    {
+        var node = OnnxNode.Create(opType, name, inputs, outputs, attributes);
+        node.Add(ProtoField.OfString(OnnxFields.NodeDomain, ContribDomain));
+        return node;
+    }
+
+    /// <summary>The state of one rewrite: new names, new initializers, weights already quantised (shared between consumers), and counts.</summary>
     private sealed class Rewrite(OnnxModel model, OnnxNames names, Dictionary<string, ProtoMessage> initializers, HashSet<string> graphInputs)
     {
-        private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _quantizedActivations = new(StringComparer.Ordinal);
         private readonly Dictionary<(string, bool, float), (string Weight, string Scales)> _matMulWeights = new();
-        private readonly Dictionary<string, string> _convWeights = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string, int), string> _dequantized = new();
+
+        private readonly SortedDictionary<string, int> _integer = new(StringComparer.Ordinal);
+        private readonly SortedDictionary<string, int> _weightOnly = new(StringComparer.Ordinal);
 
         public List<ProtoMessage> NewInitializers { get; } = [];
+        public int Rewritten => _integer.Values.Sum() + _weightOnly.Values.Sum();
+        public bool UsesContrib => _integer.Count > 0;
+
+        public IEnumerable<string> Summary()
+        {
+            static string Counts(SortedDictionary<string, int> counts) => string.Join(", ", counts.Select(kv => $"{kv.Value} {kv.Key}"));
+            if (_integer.Count > 0)
+                yield return $"{Counts(_integer)} → {ContribDomain}.DynamicQuantizeMatMul: int8 weights, one scale per output column; activations quantised to uint8 on each run; integer compute";
+            if (_weightOnly.Count > 0)
+                yield return $"{Counts(_weightOnly)}: weight-only int8, one scale per output channel, decoded by Cast and Mul, which ONNX Runtime folds back into a float constant when it loads the model: float compute at float speed";
+        }
 
         /// <summary>The weight's float values and dims when it is a constant float initializer nobody can override, else why not.</summary>
         private (OnnxTensor? Tensor, string? Reason) ConstantWeight(string name)
         {
-            if (!initializers.TryGetValue(name, out var proto)) return (null, $"its weight '{name}' is not a constant initializer");
+            if (!initializers.TryGetValue(name, out var proto)) return (null, $"'{name}' is computed, not a constant weight");
             if (graphInputs.Contains(name)) return (null, $"its weight '{name}' is also a graph input, so callers may override it");
             var tensor = new OnnxTensor(proto);
             return tensor.DataType == OnnxDataType.Float ? (tensor, null) : (null, $"its weight '{name}' is {tensor.DataType}, not float32");
@@ -79,60 +119,72 @@ internal static class Int8Quantizer
         {
             var inputs = OnnxNode.Inputs(node);
             if (inputs.Count != 2) return "it does not have two inputs";
-            var (weight, reason) = ConstantWeight(inputs[1]);
-            if (weight is null) return reason;
-            if (weight.Dims.Length != 2) return $"its weight '{inputs[1]}' has rank {weight.Dims.Length}, MatMulInteger takes a 2-D weight";
-            Emit(node, inputs[0], weight, transposed: false, alpha: 1f, OnnxNode.Outputs(node)[0], nodes);
-            return null;
+            var (right, rightReason) = ConstantWeight(inputs[1]);
+            if (right is { Dims.Length: 2 })
+            {
+                Emit(node, inputs[0], right, transposed: false, alpha: 1f, bias: null, OnnxNode.Outputs(node)[0], nodes);
+                _integer["MatMul"] = _integer.GetValueOrDefault("MatMul") + 1;
+                return null;
+            }
+            if (right is { Dims.Length: > 2 }) return WeightOnly(node, "MatMul (weight of rank > 2)", [1], axis: right.Dims.Length - 1, nodes);
+            var (left, leftReason) = ConstantWeight(inputs[0]);
+            if (left is { Dims.Length: >= 2 }) return WeightOnly(node, "MatMul (constant on the left)", [0], axis: left.Dims.Length - 2, nodes);
+            if (right is not null || left is not null) return "its constant operand is 1-D, too small to gain from int8";
+            return $"both operands are computed (activation × activation): {leftReason}; {rightReason}";
         }
 
         public string? Gemm(ProtoMessage node, List<ProtoMessage> nodes)
         {
             var inputs = OnnxNode.Inputs(node);
-            if (OnnxNode.IntAttribute(node, "transA", 0) != 0) return "it transposes its activation (transA=1)";
             var (weight, reason) = ConstantWeight(inputs[1]);
-            if (weight is null) return reason;
+            if (weight is null)
+                return ConstantWeight(inputs[0]).Tensor is not null
+                    ? WeightOnly(node, "Gemm (constant A)", [0], axis: 0, nodes)
+                    : $"both operands are computed: {reason}";
             if (weight.Dims.Length != 2) return $"its weight '{inputs[1]}' has rank {weight.Dims.Length}";
+            if (OnnxNode.IntAttribute(node, "transA", 0) != 0) return WeightOnly(node, "Gemm (transA=1)", [1], axis: OnnxNode.IntAttribute(node, "transB", 0) != 0 ? 0 : 1, nodes);
+            var transposed = OnnxNode.IntAttribute(node, "transB", 0) != 0;
+            var columns = weight.Dims[transposed ? 0 : 1];
             var beta = OnnxNode.FloatAttribute(node, "beta", 1f);
             var hasBias = inputs.Count > 2 && inputs[2].Length > 0;
-            string? bias = null;
-            if (hasBias && beta != 1f)
+            string? fusedBias = null, addedBias = null;
+            if (hasBias)
             {
                 var (biasTensor, biasReason) = ConstantWeight(inputs[2]);
-                if (biasTensor is null) return $"beta={beta} with a bias that is not constant ({biasReason})";
-                var scaled = biasTensor.ReadFloats(model.BaseDirectory).Select(v => v * beta).ToArray();
-                bias = names.Unique(inputs[2] + "_beta");
-                NewInitializers.Add(OnnxTensor.Create<float>(bias, OnnxDataType.Float, biasTensor.Dims, scaled));
+                if (biasTensor is not null && biasTensor.Dims.Length >= 1 && biasTensor.ElementCount == columns && biasTensor.Dims[..^1].All(d => d == 1))
+                {
+                    // A bias of N values (shape [N] or [1,N]) is DynamicQuantizeMatMul's own 1-D bias input.
+                    var values = biasTensor.ReadFloats(model.BaseDirectory);
+                    if (beta != 1f || biasTensor.Dims.Length != 1)
+                    {
+                        fusedBias = names.Unique(inputs[2] + "_bias");
+                        NewInitializers.Add(OnnxTensor.Create<float>(fusedBias, OnnxDataType.Float, [columns], values.Select(v => v * beta).ToArray()));
+                    }
+                    else fusedBias = inputs[2];
+                }
+                else if (beta == 1f) addedBias = inputs[2];
+                else if (biasTensor is not null)
+                {
+                    addedBias = names.Unique(inputs[2] + "_beta");
+                    NewInitializers.Add(OnnxTensor.Create<float>(addedBias, OnnxDataType.Float, biasTensor.Dims,
+                        biasTensor.ReadFloats(model.BaseDirectory).Select(v => v * beta).ToArray()));
+                }
+                else return $"beta={beta} with a bias that is not constant ({biasReason})";
             }
-            else if (hasBias) bias = inputs[2];
             var output = OnnxNode.Outputs(node)[0];
-            var product = bias is null ? output : names.Unique(output + "_matmul");
-            Emit(node, inputs[0], weight, OnnxNode.IntAttribute(node, "transB", 0) != 0, OnnxNode.FloatAttribute(node, "alpha", 1f), product, nodes);
-            if (bias is not null) nodes.Add(OnnxNode.Create("Add", names.Unique(OnnxNode.Name(node) + "_bias"), [product, bias], [output]));
+            var product = addedBias is null ? output : names.Unique(output + "_matmul");
+            Emit(node, inputs[0], weight, transposed, OnnxNode.FloatAttribute(node, "alpha", 1f), fusedBias, product, nodes);
+            if (addedBias is not null) nodes.Add(OnnxNode.Create("Add", names.Unique(OnnxNode.Name(node) + "_bias"), [product, addedBias], [output]));
+            _integer["Gemm"] = _integer.GetValueOrDefault("Gemm") + 1;
             return null;
         }
 
-        private void Emit(ProtoMessage node, string activation, OnnxTensor weight, bool transposed, float alpha, string output, List<ProtoMessage> nodes)
+        private void Emit(ProtoMessage node, string activation, OnnxTensor weight, bool transposed, float alpha, string? bias, string output, List<ProtoMessage> nodes)
         {
             var stem = OnnxNode.Name(node) is { Length: > 0 } n ? n : output;
-            var (q, scale, zeroPoint) = QuantizedActivation(activation, nodes);
             var (weightName, scalesName) = QuantizedMatMulWeight(weight, transposed, alpha);
-            var integer = names.Unique(output + "_int32");
-            var asFloat = names.Unique(output + "_int32_float");
-            var combinedScale = names.Unique(output + "_scale");
-            nodes.Add(OnnxNode.Create("MatMulInteger", names.Unique(stem + "_MatMulInteger"), [q, weightName, zeroPoint], [integer]));
-            nodes.Add(OnnxNode.Create("Cast", names.Unique(stem + "_Cast"), [integer], [asFloat], OnnxNode.IntAttr("to", (long)OnnxDataType.Float)));
-            nodes.Add(OnnxNode.Create("Mul", names.Unique(stem + "_ScaleMul"), [scale, scalesName], [combinedScale]));
-            nodes.Add(OnnxNode.Create("Mul", names.Unique(stem + "_OutputMul"), [asFloat, combinedScale], [output]));
-        }
-
-        private (string Q, string Scale, string ZeroPoint) QuantizedActivation(string activation, List<ProtoMessage> nodes)
-        {
-            if (_quantizedActivations.TryGetValue(activation, out var done)) return done;
-            var result = (names.Unique(activation + "_quantized"), names.Unique(activation + "_scale"), names.Unique(activation + "_zero_point"));
-            nodes.Add(OnnxNode.Create("DynamicQuantizeLinear", names.Unique(activation + "_DynamicQuantizeLinear"), [activation],
-                [result.Item1, result.Item2, result.Item3]));
-            return _quantizedActivations[activation] = result;
+            List<string> inputs = bias is null ? [activation, weightName, scalesName] : [activation, weightName, scalesName, "", bias];
+            nodes.Add(Contrib("DynamicQuantizeMatMul", names.Unique(stem + "_DynamicQuantizeMatMul"), inputs, [output]));
         }
 
         private (string Weight, string Scales) QuantizedMatMulWeight(OnnxTensor weight, bool transposed, float alpha)
@@ -150,29 +202,43 @@ internal static class Int8Quantizer
             return _matMulWeights[(weight.Name, transposed, alpha)] = (weightName, scalesName);
         }
 
-        public string? Conv(ProtoMessage node, List<ProtoMessage> nodes)
+        /// <summary>
+        /// Stores the constant weights at <paramref name="weightInputs"/> as int8 with one scale per index along
+        /// <paramref name="axis"/>, read through a contrib DequantizeLinear; the node itself keeps computing in float.
+        /// </summary>
+        public string? WeightOnly(ProtoMessage node, string kind, int[] weightInputs, int axis, List<ProtoMessage> nodes)
         {
             var inputs = OnnxNode.Inputs(node);
-            if (inputs.Count < 2) return "it has no weight input";
-            var (weight, reason) = ConstantWeight(inputs[1]);
-            if (weight is null) return reason;
-            if (!_convWeights.TryGetValue(weight.Name, out var dequantized))
+            var reasons = new List<string>();
+            var changed = false;
+            foreach (var index in weightInputs)
             {
-                var values = weight.ReadFloats(model.BaseDirectory);
-                var outChannels = (int)weight.Dims[0];
-                var (quantized, scales) = WeightQuantization.Quantize(values, outChannels, values.Length / outChannels, perColumn: false);
-                var weightName = names.Unique(weight.Name + "_int8");
-                var scalesName = names.Unique(weight.Name + "_scales");
-                dequantized = names.Unique(weight.Name + "_dequantized");
-                NewInitializers.Add(OnnxTensor.Create<sbyte>(weightName, OnnxDataType.Int8, weight.Dims, quantized));
-                NewInitializers.Add(OnnxTensor.Create<float>(scalesName, OnnxDataType.Float, [outChannels], scales));
-                nodes.Add(OnnxNode.Create("DequantizeLinear", names.Unique(weight.Name + "_DequantizeLinear"), [weightName, scalesName], [dequantized],
-                    OnnxNode.IntAttr("axis", 0)));
-                _convWeights[weight.Name] = dequantized;
+                if (index >= inputs.Count || inputs[index].Length == 0) { reasons.Add($"it has no input {index}"); continue; }
+                var (weight, reason) = ConstantWeight(inputs[index]);
+                if (weight is null) { reasons.Add(reason!); continue; }
+                if (axis >= weight.Dims.Length) { reasons.Add($"its weight '{weight.Name}' has rank {weight.Dims.Length}"); continue; }
+                if (!_dequantized.TryGetValue((weight.Name, axis), out var dequantized))
+                {
+                    var (quantized, scales) = WeightQuantization.QuantizePerAxis(weight.ReadFloats(model.BaseDirectory), weight.Dims, axis);
+                    var weightName = names.Unique(weight.Name + "_int8");
+                    var scalesName = names.Unique(weight.Name + "_scales");
+                    var asFloat = names.Unique(weight.Name + "_int8_float");
+                    dequantized = names.Unique(weight.Name + "_dequantized");
+                    // The scales broadcast along the axis: [C, 1, …, 1] with one 1 per axis after it.
+                    long[] scaleDims = [scales.Length, .. Enumerable.Repeat(1L, weight.Dims.Length - 1 - axis)];
+                    NewInitializers.Add(OnnxTensor.Create<sbyte>(weightName, OnnxDataType.Int8, weight.Dims, quantized));
+                    NewInitializers.Add(OnnxTensor.Create<float>(scalesName, OnnxDataType.Float, scaleDims, scales));
+                    nodes.Add(OnnxNode.Create("Cast", names.Unique(weight.Name + "_Cast"), [weightName], [asFloat], OnnxNode.IntAttr("to", (long)OnnxDataType.Float)));
+                    nodes.Add(OnnxNode.Create("Mul", names.Unique(weight.Name + "_Scale"), [asFloat, scalesName], [dequantized]));
+                    _dequantized[(weight.Name, axis)] = dequantized;
+                }
+                inputs[index] = dequantized;
+                changed = true;
             }
-            inputs[1] = dequantized;
+            if (!changed) return string.Join("; ", reasons);
             OnnxNode.SetInputs(node, inputs);
             nodes.Add(node);
+            _weightOnly[kind] = _weightOnly.GetValueOrDefault(kind) + 1;
             return null;
         }
     }

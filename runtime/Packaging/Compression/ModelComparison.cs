@@ -17,7 +17,8 @@ internal static class ModelComparison
     private const int MinimumRounds = 5;
     private static readonly TimeSpan TimingBudget = TimeSpan.FromSeconds(2);
 
-    public static ComparisonResult Compare(string originalPath, string compressedPath, ComparisonInputs inputs)
+    /// <param name="classScoreOutputs">The outputs the model computes with a Softmax: class scores along their last axis whatever their rank.</param>
+    public static ComparisonResult Compare(string originalPath, string compressedPath, ComparisonInputs inputs, IReadOnlySet<string>? classScoreOutputs = null)
     {
         using var original = Open(originalPath, "original");
         using var compressed = Open(compressedPath, "compressed");
@@ -32,7 +33,7 @@ internal static class ModelComparison
                 var outputB = b.FirstOrDefault(o => o.Name == outputA.Name)
                     ?? throw new PackageException($"the compressed model has no output '{outputA.Name}'");
                 if (ToDoubles(outputA) is not var (valuesA, shape, floating) || ToDoubles(outputB) is not var (valuesB, _, _)) continue;
-                if (!comparisons.TryGetValue(outputA.Name, out var comparison)) comparisons[outputA.Name] = comparison = new OutputComparison(outputA.Name);
+                if (!comparisons.TryGetValue(outputA.Name, out var comparison)) comparisons[outputA.Name] = comparison = new OutputComparison(outputA.Name, classScoreOutputs?.Contains(outputA.Name) == true);
                 comparison.Add(valuesA, valuesB, shape, floating);
             }
         }

@@ -1,7 +1,11 @@
 namespace ModelOperator.Runtime.Packaging.Compression;
 
-/// <summary>Accumulates the drift of one output over many runs: pure arithmetic over the two models' values.</summary>
-internal sealed class OutputComparison(string name)
+/// <summary>
+/// Accumulates the drift of one output over many runs: pure arithmetic over the two models' values.
+/// <paramref name="classScores"/> says the model computes the output with a Softmax (or LogSoftmax), so that a rank-3 or
+/// higher output holds class scores along its last axis too, as a recogniser's [batch, positions, classes] does.
+/// </summary>
+internal sealed class OutputComparison(string name, bool classScores = false)
 {
     private double _maxAbs;
     private int _rows, _agreeing;
@@ -9,7 +13,8 @@ internal sealed class OutputComparison(string name)
 
     /// <summary>
     /// Adds one run's values of the output (<paramref name="shape"/> is the same for both). An output is classifier-like
-    /// when it is floating point of rank 2 with at least two classes; then each row's arg-max is compared.
+    /// when it is floating point with at least two classes along its last axis, and of rank 2 or made by a Softmax; then
+    /// the arg-max along the last axis is compared at every position of the leading axes (each a row).
     /// A NaN on one side only counts as an infinite difference.
     /// </summary>
     public void Add(double[] original, double[] compressed, long[] shape, bool floatingPoint)
@@ -22,9 +27,9 @@ internal sealed class OutputComparison(string name)
             if (double.IsNaN(diff)) diff = double.IsNaN(original[i]) && double.IsNaN(compressed[i]) ? 0 : double.PositiveInfinity;
             _maxAbs = Math.Max(_maxAbs, diff);
         }
-        if (!floatingPoint || shape.Length != 2 || shape[1] < 2) { _classifierLike = false; return; }
-        var classes = (int)shape[1];
-        for (var row = 0; row < shape[0]; row++)
+        if (!floatingPoint || shape.Length < 2 || shape[^1] < 2 || (shape.Length > 2 && !classScores)) { _classifierLike = false; return; }
+        var classes = (int)shape[^1];
+        for (var row = 0; row < original.Length / classes; row++)
         {
             _rows++;
             if (ArgMax(original, row * classes, classes) == ArgMax(compressed, row * classes, classes)) _agreeing++;

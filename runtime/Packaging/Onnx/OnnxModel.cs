@@ -41,6 +41,27 @@ internal sealed class OnnxModel
         .Where(o => (o.String(OnnxFields.OpsetDomain) ?? "") is "" or "ai.onnx")
         .Select(o => o.Int(OnnxFields.OpsetVersion) ?? 0).DefaultIfEmpty(0).Max();
 
+    /// <summary>The opset version the model imports for <paramref name="domain"/>, or null when it imports none.</summary>
+    public long? OpsetOf(string domain) => Proto.Messages(OnnxFields.ModelOpsetImport)
+        .Where(o => (o.String(OnnxFields.OpsetDomain) ?? "") == domain).Select(o => (long?)(o.Int(OnnxFields.OpsetVersion) ?? 0)).FirstOrDefault();
+
+    /// <summary>Adds an opset import for <paramref name="domain"/> unless the model already imports it.</summary>
+    public void ImportOpset(string domain, long version)
+    {
+        if (OpsetOf(domain) is not null) return;
+        var opset = new ProtoMessage();
+        opset.Add(ProtoField.OfString(OnnxFields.OpsetDomain, domain));
+        opset.Add(ProtoField.OfVarint(OnnxFields.OpsetVersion, (ulong)version));
+        Proto.Add(ProtoField.OfMessage(OnnxFields.ModelOpsetImport, opset));
+    }
+
+    /// <summary>The ONNX IR version the model declares (0 when absent).</summary>
+    public long IrVersion
+    {
+        get => Proto.Int(OnnxFields.ModelIrVersion) ?? 0;
+        set => Proto.SetInt(OnnxFields.ModelIrVersion, value);
+    }
+
     public byte[] ToByteArray() => Proto.ToByteArray();
 
     public void Save(string path) => File.WriteAllBytes(path, ToByteArray());

@@ -43,6 +43,14 @@ internal sealed class OnnxTensor(ProtoMessage proto)
         return MemoryMarshal.Cast<byte, float>(raw).ToArray();
     }
 
+    /// <summary>The int64 values (a Reshape's shape), from <c>raw_data</c> or <c>int64_data</c>; external int64 tensors are not read.</summary>
+    public long[] ReadInt64s()
+    {
+        if (DataType != OnnxDataType.Int64) throw new PackageException($"tensor '{Name}' is {DataType}, not int64");
+        if (Proto.First(OnnxFields.TensorRawData) is { } r) return MemoryMarshal.Cast<byte, long>(r.Bytes.Span).ToArray();
+        return Proto.Ints(OnnxFields.TensorInt64Data).ToArray();
+    }
+
     public byte[] ReadExternalBytes(string? baseDirectory, int length)
     {
         var location = ExternalLocation ?? throw new PackageException($"tensor '{Name}' is external but names no location");

@@ -37,6 +37,10 @@ public sealed class OnnxAttribute
         });
     }
 
+    /// <summary>A tensor attribute, e.g. a <c>Constant</c> node's <c>value</c>.</summary>
+    internal static OnnxAttribute Tensor(string name, OnnxInitializer value) =>
+        new(name, OnnxFields.Attribute.TypeTensor, w => w.Message(OnnxFields.Attribute.T, value.ToProto()));
+
     internal ProtoWriter ToProto()
     {
         var proto = new ProtoWriter().String(OnnxFields.Attribute.Name, Name);

@@ -1,10 +1,11 @@
 namespace ModelOperator.SampleModels.Onnx;
 
 /// <summary>
-/// Builds one ONNX model (ir_version 8, default-domain opset 17) node by node and serialises it to
-/// <c>ModelProto</c> bytes. The output is a pure function of the calls made, so the same calls give the same bytes.
+/// Builds one ONNX model (ir_version 8, default-domain opset 17, unless others are given) node by node and serialises
+/// it to <c>ModelProto</c> bytes. The output is a pure function of the calls made, so the same calls give the same bytes.
+/// With an IR version below 4, every initializer is listed as a graph input too, as those IR versions require.
 /// </summary>
-public sealed class OnnxGraphBuilder(string graphName)
+public sealed class OnnxGraphBuilder(string graphName, long opsetVersion = OnnxGraphBuilder.OpsetVersion, long irVersion = OnnxGraphBuilder.IrVersion)
 {
     /// <summary>The ONNX IR version written into every model.</summary>
     public const long IrVersion = 8;
@@ -48,6 +49,10 @@ public sealed class OnnxGraphBuilder(string graphName)
     /// <summary>Adds an int32 constant and returns its name.</summary>
     public string Initializer(string name, int[] values, params long[] dims) => Add(OnnxInitializer.Int32s(Claim(name), values, dims));
 
+    /// <summary>Adds a float constant as a <c>Constant</c> node (as many exporters store weights) and returns its name.</summary>
+    public string ConstantNode(string name, float[] values, params long[] dims) =>
+        Node("Constant", [], name, OnnxAttribute.Tensor("value", OnnxInitializer.Floats(name, values, dims)));
+
     /// <summary>Adds a string constant and returns its name.</summary>
     public string Initializer(string name, string[] values, params long[] dims) => Add(OnnxInitializer.Strings(Claim(name), values, dims));
 
@@ -83,11 +88,14 @@ public sealed class OnnxGraphBuilder(string graphName)
         graph.String(OnnxFields.Graph.Name, graphName);
         foreach (var initializer in _initializers) graph.Message(OnnxFields.Graph.Initializer, initializer.ToProto());
         foreach (var input in _inputs) graph.Message(OnnxFields.Graph.Input, input);
+        if (irVersion < 4)
+            foreach (var initializer in _initializers)
+                graph.Message(OnnxFields.Graph.Input, ValueInfo(initializer.Name, initializer.Type, initializer.Dims.Select(TensorDim.Fixed).ToArray()));
         foreach (var output in _outputs) graph.Message(OnnxFields.Graph.Output, output);
 
-        var opset = new ProtoWriter().String(OnnxFields.OperatorSetId.Domain, "").Int64(OnnxFields.OperatorSetId.Version, OpsetVersion);
+        var opset = new ProtoWriter().String(OnnxFields.OperatorSetId.Domain, "").Int64(OnnxFields.OperatorSetId.Version, opsetVersion);
         return new ProtoWriter()
-            .Int64(OnnxFields.Model.IrVersion, IrVersion)
+            .Int64(OnnxFields.Model.IrVersion, irVersion)
             .String(OnnxFields.Model.ProducerName, "ModelOperator.SampleModels")
             .String(OnnxFields.Model.ProducerVersion, "1")
             .Int64(OnnxFields.Model.ModelVersion, 1)
