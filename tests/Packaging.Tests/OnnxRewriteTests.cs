@@ -65,4 +65,52 @@ public sealed class OnnxRewriteTests
         Assert.Equal(expected, quantized);
         Assert.Equal(expectedScales, scales);
     }
+
+    [Fact]
+    public void QuantizePerAxis_ScalesEachIndexAlongTheAxisByItsLargestMagnitude()
+    {
+        // dims [2, 2, 2], axis 1: channel 0 holds {1, -2, 4, 0.5}, channel 1 holds {8, 1, -1, 2}.
+        float[] values = [1f, -2f, 8f, 1f, 4f, 0.5f, -1f, 2f];
+
+        var (quantized, scales) = WeightQuantization.QuantizePerAxis(values, [2, 2, 2], axis: 1);
+
+        Assert.Equal([4f / 127, 8f / 127], scales);
+        Assert.Equal(new sbyte[] { 32, -64, 127, 16, 127, 16, -16, 32 }, quantized);
+    }
+
+    [Fact]
+    public void Permute_MovesAxesAsOnnxTransposeDoes()
+    {
+        float[] values = [0, 1, 2, 3, 4, 5]; // [2, 3]
+
+        var (transposed, dims) = WeightQuantization.Permute(values, [2, 3], []);
+        var (same, sameDims) = WeightQuantization.Permute(values, [1, 2, 3], [0, 1, 2]);
+        var (moved, movedDims) = WeightQuantization.Permute(values, [1, 2, 3], [2, 0, 1]);
+
+        Assert.Equal([0f, 3, 1, 4, 2, 5], transposed);
+        Assert.Equal([3L, 2], dims);
+        Assert.Equal(values, same);
+        Assert.Equal([1L, 2, 3], sameDims);
+        Assert.Equal([0f, 3, 1, 4, 2, 5], moved);
+        Assert.Equal([3L, 1, 2], movedDims);
+    }
+
+    [Fact]
+    public void OutputComparison_ClassScoresOfRankThree_CompareTheTopClassAtEveryPosition()
+    {
+        // [1 batch, 3 positions, 2 classes]: the compressed model flips position 2 only.
+        double[] original = [0.9, 0.1, 0.2, 0.8, 0.6, 0.4];
+        double[] compressed = [0.8, 0.2, 0.3, 0.7, 0.4, 0.6];
+        var scores = new OutputComparison("probabilities", classScores: true);
+        var other = new OutputComparison("feature_map");
+
+        scores.Add(original, compressed, [1, 3, 2], floatingPoint: true);
+        other.Add(original, compressed, [1, 3, 2], floatingPoint: true);
+
+        var result = scores.Result();
+        Assert.Equal(0.2, result.MaxAbsDifference, 9);
+        Assert.Equal(3, result.Rows);
+        Assert.Equal(2.0 / 3, result.Top1Agreement!.Value, 9);
+        Assert.Null(other.Result().Top1Agreement);
+    }
 }

@@ -1,0 +1,147 @@
+using ModelOperator.Packaging.Tests.Infrastructure;
+using ModelOperator.Runtime.Packaging;
+using ModelOperator.Runtime.Packaging.Compression;
+using ModelOperator.Runtime.Packaging.Onnx;
+using ModelOperator.SampleModels;
+using Xunit;
+
+namespace ModelOperator.Packaging.Tests;
+
+/// <summary>
+/// <c>pack --quantize int8</c> and <c>--fp16</c> on models exported at older opsets (7, 9, 11, 13): the recogniser
+/// sample holds Conv+BatchNormalization, a Constant-node weight behind a Transpose, attention, a shared weight, an LSTM,
+/// a Softmax over the last axis and a Gemm. The variant keeps the model's opset and answers as the float model does.
+/// </summary>
+public sealed class OldOpsetCompressionTests
+{
+    public static TheoryData<long> Opsets() => new(SampleModelCatalog.SequenceRecogniserOpsets);
+
+    private static Task<PackResult> PackAsync(string onnx, string output, CompressionRequest compression) =>
+        ModelPacker.PackAsync(new PackRequest(onnx, "recogniser", "1.0", output, Compression: compression), CancellationToken.None);
+
+    private static string ModelIn(string packageDir, PackResult packed) => Path.Combine(packageDir, "blobs", "sha256", packed.Config.Config.Sha256);
+
+    [Theory]
+    [MemberData(nameof(Opsets))]
+    public async Task Int8_OldOpsetRecogniser_IsQuantisedKeepsItsOpsetAndAnswersAsTheFloatModel(long opset)
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel($"recogniser-{opset}.onnx", SampleModelCatalog.SequenceRecogniser(opset));
+
+        var packed = await PackAsync(onnx, dir["int8"], new CompressionRequest(CompressionMethod.Int8, MinAgreement: 0.95));
+
+        var report = packed.Config.Config.Compression!;
+        Assert.InRange(report.SizeRatio, 0.2, 0.35);
+        // Conv, LSTM (weight-only); the Constant-node projection, two MatMuls sharing a weight, the classifier, the Gemm (integer).
+        Assert.Equal(7, report.RewrittenOperators);
+        Assert.Equal(2, report.LeftFloat.Count);
+        Assert.All(report.LeftFloat, f => Assert.Contains("activation × activation", f));
+        Assert.Contains(report.Done!, d => d.Contains($"default opset {opset} kept"));
+        Assert.Contains(report.Done!, d => d.StartsWith("1 Gemm, 4 MatMul → com.microsoft.DynamicQuantizeMatMul"));
+        Assert.Contains(report.Done!, d => d.StartsWith("1 Conv, 1 LSTM: weight-only int8"));
+        if (opset < 9) Assert.Contains(report.Done!, d => d.StartsWith("IR version 3 → 4"));
+        var probabilities = report.Outputs.Single(o => o.Name == "probabilities");
+        Assert.Equal(SyntheticInputs.DefaultSamples * SyntheticInputs.DefaultBatch * 32, probabilities.Rows);
+        Assert.InRange(probabilities.Top1Agreement!.Value, 0.95, 1.0);
+        Assert.InRange(report.Outputs.Single(o => o.Name == "line_scores").Top1Agreement!.Value, 0.95, 1.0);
+
+        var model = OnnxModel.Load(ModelIn(dir["int8"], packed));
+        Assert.Equal(opset, model.DefaultOpset);
+        Assert.Equal(1, model.OpsetOf(Int8Quantizer.ContribDomain));
+        Assert.Equal(5, model.Graph.Nodes.Count(n => OnnxNode.OpType(n) == "DynamicQuantizeMatMul" && OnnxNode.Domain(n) == Int8Quantizer.ContribDomain));
+        AssertAnswersAlike(onnx, ModelIn(dir["int8"], packed), report);
+    }
+
+    [Theory]
+    [MemberData(nameof(Opsets))]
+    public async Task Fp16_OldOpsetRecogniser_KeepsItsOpsetAndAnswersWithinFloat16Tolerance(long opset)
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel($"recogniser-{opset}.onnx", SampleModelCatalog.SequenceRecogniser(opset));
+
+        var packed = await PackAsync(onnx, dir["fp16"], new CompressionRequest(CompressionMethod.Fp16, MaxDrift: 0.01, MinAgreement: 0.99));
+
+        var report = packed.Config.Config.Compression!;
+        Assert.InRange(report.SizeRatio, 0.45, 0.55);
+        Assert.All(report.Outputs, o => Assert.Equal(1.0, o.Top1Agreement!.Value, 2));
+        Assert.Equal(opset, OnnxModel.Load(ModelIn(dir["fp16"], packed)).DefaultOpset);
+        AssertAnswersAlike(onnx, ModelIn(dir["fp16"], packed), report);
+    }
+
+    [Fact]
+    public void Quantize_IrThreeModelWithAConstantNodeWeightBehindATranspose_QuantisesEveryConstantWeight()
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel("recogniser-7.onnx", SampleModelCatalog.SequenceRecogniser(7));
+        var model = OnnxModel.Load(onnx);
+
+        // Straight into the quantiser, without ONNX Runtime's constant folding first: its own preparation must find the weights.
+        var outcome = Int8Quantizer.Quantize(model);
+        model.Save(dir["int8.onnx"]);
+
+        Assert.Equal(7, outcome.Rewritten);
+        Assert.Equal(2, outcome.LeftFloat.Count);
+        Assert.Contains(outcome.Done!, d => d.StartsWith("IR version 3 → 4"));
+        Assert.Contains(outcome.Done!, d => d.StartsWith("1 Constant nodes read as initializers"));
+        Assert.Contains(outcome.Done!, d => d.StartsWith("1 Transpose of constant weights computed at pack time"));
+        Assert.Equal(4, model.IrVersion);
+        Assert.DoesNotContain(model.Graph.Nodes, n => OnnxNode.OpType(n) == "Constant");
+        Assert.Equal(["image"], model.Graph.Inputs.Select(i => OnnxGraph.NameOf(i, OnnxFields.ValueInfoName)));
+        Assert.DoesNotContain(model.Graph.Initializers, t => new OnnxTensor(t).Name is "proj.weight" or "shared.weight" or "conv.weight" or "lstm.W");
+        var expected = ModelRunner.Run(onnx, "image", [2, 1, 8, 32]);
+        var actual = ModelRunner.Run(dir["int8.onnx"], "image", [2, 1, 8, 32]);
+        Assert.InRange(ModelRunner.MaxAbsDifference(expected["probabilities"], actual["probabilities"]), 1e-7, 0.05);
+    }
+
+    [Fact]
+    public async Task MinAgreement_Missed_RefusesAndLeavesNothingBehind()
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel("recogniser-9.onnx", SampleModelCatalog.SequenceRecogniser(9));
+        var before = Directory.GetFileSystemEntries(dir.Path).Order().ToList();
+
+        var error = await Assert.ThrowsAsync<PackageException>(() =>
+            PackAsync(onnx, dir["int8"], new CompressionRequest(CompressionMethod.Int8, MinAgreement: 0.999)));
+
+        Assert.Matches(@"agrees with the original on the top-1 class of 9\d\.\d ?% of 4096 rows of output 'probabilities', under --min-agreement 0\.999", error.Message);
+        Assert.Contains("no package was written", error.Message);
+        Assert.Equal(before, Directory.GetFileSystemEntries(dir.Path).Order().ToList());
+    }
+
+    [Fact]
+    public async Task MinAgreement_OnAModelWithoutClassScores_IsRefusedNamingItsOutputs()
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel("int64.onnx", SampleModelCatalog.Int64Model());
+
+        var error = await Assert.ThrowsAsync<PackageException>(() =>
+            PackAsync(onnx, dir["fp16"], new CompressionRequest(CompressionMethod.Fp16, MinAgreement: 0.9)));
+
+        Assert.Contains("--min-agreement 0.9 needs an output of class scores", error.Message);
+        Assert.Contains("'mean'", error.Message);
+        Assert.False(Directory.Exists(dir["fp16"]));
+    }
+
+    /// <summary>The variant answers as the original on other inputs than the report's, within twice the drift it reported.</summary>
+    private static void AssertAnswersAlike(string original, string variant, CompressionReport report)
+    {
+        var expected = ModelRunner.Run(original, "image", [3, 1, 8, 32]);
+        var actual = ModelRunner.Run(variant, "image", [3, 1, 8, 32]);
+        foreach (var output in new[] { "probabilities", "line_scores" })
+        {
+            var measured = ModelRunner.MaxAbsDifference(expected[output], actual[output]);
+            Assert.InRange(measured, 1e-7, Math.Max(report.MaxDrift * 2, 1e-6));
+            Assert.Equal(Top1(expected[output], output == "probabilities" ? 37 : 5), Top1(actual[output], output == "probabilities" ? 37 : 5), new AlmostAllEqual(0.9));
+        }
+    }
+
+    private static int[] Top1(float[] values, int classes) =>
+        Enumerable.Range(0, values.Length / classes).Select(r => Array.IndexOf(values, values.Skip(r * classes).Take(classes).Max(), r * classes) - r * classes).ToArray();
+
+    /// <summary>Two label sequences of one length that agree at no fewer than the given share of positions.</summary>
+    private sealed class AlmostAllEqual(double share) : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? a, int[]? b) => a!.Length == b!.Length && a.Zip(b).Count(p => p.First == p.Second) >= share * a.Length;
+        public int GetHashCode(int[] obj) => 0;
+    }
+}
