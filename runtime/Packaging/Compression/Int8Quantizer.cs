@@ -204,7 +204,7 @@ internal static class Int8Quantizer
 
         /// <summary>
         /// Stores the constant weights at <paramref name="weightInputs"/> as int8 with one scale per index along
-        /// <paramref name="axis"/>, read through a contrib DequantizeLinear; the node itself keeps computing in float.
+        /// <paramref name="axis"/>, decoded by Cast and Mul (folded to a float constant at load); the node itself keeps computing in float.
         /// </summary>
         public string? WeightOnly(ProtoMessage node, string kind, int[] weightInputs, int axis, List<ProtoMessage> nodes)
         {

@@ -42,7 +42,7 @@ internal static class WeightQuantization
 
     /// <summary>
     /// Quantises a tensor of <paramref name="dims"/> with one scale per index along <paramref name="axis"/> (a weight-only
-    /// int8 copy behind a per-axis <c>DequantizeLinear</c>): the N-D form of <see cref="Quantize"/>.
+    /// int8 copy decoded by <c>Cast</c> and a broadcast <c>Mul</c>): the N-D form of <see cref="Quantize"/>.
     /// </summary>
     public static (sbyte[] Quantized, float[] Scales) QuantizePerAxis(ReadOnlySpan<float> values, IReadOnlyList<long> dims, int axis)
     {
