@@ -122,6 +122,51 @@ public sealed class OldOpsetCompressionTests
         Assert.False(Directory.Exists(dir["fp16"]));
     }
 
+    [Theory]
+    [InlineData("GRU", 7)]
+    [InlineData("RNN", 9)]
+    [InlineData("ConvTranspose", 11)]
+    public async Task Int8_RecurrentAndTransposedConvWeights_AreStoredAsInt8WithFloatCompute(string op, long opset)
+    {
+        using var dir = new TempDir();
+        var random = new Random(5);
+        float[] Weights(int count, double limit) => Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * limit)).ToArray();
+        var graph = new SampleModels.Onnx.OnnxGraphBuilder("weights", opset, opset < 9 ? 3 : 4);
+        const int steps = 6, inputs = 16, hidden = 32;
+        if (op == "ConvTranspose")
+        {
+            graph.Input("x", SampleModels.Onnx.OnnxElementType.Float, SampleModels.Onnx.TensorDim.Dynamic("batch"), 8, 6, 6)
+                .Output("y", SampleModels.Onnx.OnnxElementType.Float, SampleModels.Onnx.TensorDim.Dynamic("batch"), 16, 8, 8);
+            graph.Node("ConvTranspose", ["x", graph.Initializer("w", Weights(8 * 16 * 3 * 3, 0.3), 8, 16, 3, 3)], "y");
+        }
+        else
+        {
+            var gates = op == "GRU" ? 3 : 1;
+            graph.Input("x", SampleModels.Onnx.OnnxElementType.Float, steps, 2, inputs)
+                .Output("y", SampleModels.Onnx.OnnxElementType.Float, steps, 1, 2, hidden);
+            graph.Node(op, ["x", graph.Initializer("W", Weights(gates * hidden * inputs, 0.4), 1, gates * hidden, inputs),
+                graph.Initializer("R", Weights(gates * hidden * hidden, 0.3), 1, gates * hidden, hidden)], "y",
+                SampleModels.Onnx.OnnxAttribute.Int("hidden_size", hidden));
+        }
+        var onnx = dir.WriteModel($"{op}.onnx", graph.ToModelBytes(op));
+        var shape = op == "ConvTranspose" ? new[] { 2, 8, 6, 6 } : [steps, 2, inputs];
+
+        var packed = await PackAsync(onnx, dir["int8"], new CompressionRequest(CompressionMethod.Int8,
+            MaxDrift: 0.05));
+
+        var report = packed.Config.Config.Compression!;
+        Assert.Equal(1, report.RewrittenOperators);
+        Assert.Empty(report.LeftFloat);
+        Assert.Contains(report.Done!, d => d.StartsWith($"1 {op}: weight-only int8"));
+        Assert.InRange(report.SizeRatio, 0.2, 0.5);
+        var model = OnnxModel.Load(ModelIn(dir["int8"], packed));
+        Assert.Equal(opset, model.DefaultOpset);
+        Assert.Contains(model.Graph.Nodes, n => OnnxNode.OpType(n) == op);
+        Assert.DoesNotContain(model.Graph.Initializers, t => new OnnxTensor(t).DataType == OnnxDataType.Float && new OnnxTensor(t).ElementCount > 1000);
+        var measured = ModelRunner.MaxAbsDifference(ModelRunner.Run(onnx, "x", shape)["y"], ModelRunner.Run(ModelIn(dir["int8"], packed), "x", shape)["y"]);
+        Assert.InRange(measured, 1e-7, 0.05);
+    }
+
     /// <summary>The variant answers as the original on other inputs than the report's, within twice the drift it reported.</summary>
     private static void AssertAnswersAlike(string original, string variant, CompressionReport report)
     {

@@ -50,7 +50,7 @@ internal static class Int8Quantizer
                 "Conv" => rewrite.WeightOnly(node, "Conv", [1], axis: 0, nodes),
                 "ConvTranspose" => rewrite.WeightOnly(node, "ConvTranspose", [1], axis: 1, nodes),
                 "LSTM" or "GRU" or "RNN" => rewrite.WeightOnly(node, op, [1, 2], axis: 1, nodes),
-                _ => "",
+                _ => SubgraphReason(node),
             };
             if (reason is null) continue;
             if (reason.Length > 0) leftFloat.Add($"{Describe(node)}: {reason}");
@@ -72,6 +72,27 @@ internal static class Int8Quantizer
                 "and Cast and Mul mean the same in every opset from 7");
         }
         return new RewriteOutcome(rewrite.Rewritten, leftFloat, done);
+    }
+
+    /// <summary>Why the operators inside a node's sub-graphs (If, Loop, Scan bodies) stay float, naming those that carry weights; "" for a node without.</summary>
+    private static string SubgraphReason(ProtoMessage node)
+    {
+        var inner = new List<string>();
+        void Collect(ProtoMessage graph)
+        {
+            foreach (var n in graph.Messages(OnnxFields.GraphNode))
+            {
+                inner.Add(OnnxNode.OpType(n));
+                foreach (var a in n.Messages(OnnxFields.NodeAttribute))
+                    foreach (var sub in a.Messages(OnnxFields.AttributeG).Concat(a.Messages(OnnxFields.AttributeGraphs))) Collect(sub);
+            }
+        }
+        foreach (var a in node.Messages(OnnxFields.NodeAttribute))
+            foreach (var sub in a.Messages(OnnxFields.AttributeG).Concat(a.Messages(OnnxFields.AttributeGraphs))) Collect(sub);
+        if (inner.Count == 0) return "";
+        var weighted = inner.Where(op => WeightPreparation.WeightInputs.Any(w => w.Item1 == op)).GroupBy(op => op).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Count()} {g.Key}").ToList();
+        return $"its sub-graphs ({inner.Count} operators{(weighted.Count > 0 ? ", among them " + string.Join(", ", weighted) : "")}) are not rewritten; their weights stay float";
     }
 
     private static string Describe(ProtoMessage node) =>

@@ -66,7 +66,7 @@ internal static class ModelCompressor
         return report;
     }
 
-    private const string FoldedNote = "ONNX Runtime's basic graph optimisations applied first (constant folding; BatchNormalization, Add and Mul folded into Conv weights), " +
+    private const string FoldedNote = "ONNX Runtime's basic graph optimisations applied first (constant folding; a BatchNormalization, Add or Mul after a Conv folded into its weights), " +
         "so the weights ONNX Runtime would compute from are the ones quantised and it can still fuse what it fused before";
 
     /// <summary>
