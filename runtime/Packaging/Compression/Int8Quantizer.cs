@@ -23,14 +23,20 @@ internal sealed record RewriteOutcome(int Rewritten, IReadOnlyList<string> LeftF
 /// run on every call, and Conv would lose its NCHWc kernels: 0.75× the float speed on an OCR recogniser).</item>
 /// </list>
 /// Weights are first brought into initializer form by <see cref="WeightPreparation"/>. A weight shared between nodes is
-/// quantised once. Every weight-bearing operator that stays float is reported with why.
+/// quantised once. Operators inside sub-graphs (If, Loop, Scan) whose weights are main-graph initializers get weight-only
+/// int8. Every weight-bearing operator that stays float is reported with why.
 /// </summary>
 internal static class Int8Quantizer
 {
     public const string ContribDomain = "com.microsoft";
 
+    /// <summary>The oldest opset whose Mul broadcasts as numpy does, which the weight-only decoding relies on.</summary>
+    public const long MinimumOpset = 7;
+
     public static RewriteOutcome Quantize(OnnxModel model)
     {
+        if (model.DefaultOpset < MinimumOpset)
+            return new RewriteOutcome(0, [$"the whole model: it imports opset {model.DefaultOpset}; int8 needs opset {MinimumOpset} or newer, where Mul broadcasts as the weight decoding needs"]);
         var done = new List<string>();
         WeightPreparation.Prepare(model, done);
         var graph = model.Graph;
@@ -50,7 +56,7 @@ internal static class Int8Quantizer
                 "Conv" => rewrite.WeightOnly(node, "Conv", [1], axis: 0, nodes),
                 "ConvTranspose" => rewrite.WeightOnly(node, "ConvTranspose", [1], axis: 1, nodes),
                 "LSTM" or "GRU" or "RNN" => rewrite.WeightOnly(node, op, [1, 2], axis: 1, nodes),
-                _ => SubgraphReason(node),
+                _ => rewrite.Subgraphs(node, nodes, leftFloat),
             };
             if (reason is null) continue;
             if (reason.Length > 0) leftFloat.Add($"{Describe(node)}: {reason}");
@@ -74,28 +80,7 @@ internal static class Int8Quantizer
         return new RewriteOutcome(rewrite.Rewritten, leftFloat, done);
     }
 
-    /// <summary>Why the operators inside a node's sub-graphs (If, Loop, Scan bodies) stay float, naming those that carry weights; "" for a node without.</summary>
-    private static string SubgraphReason(ProtoMessage node)
-    {
-        var inner = new List<string>();
-        void Collect(ProtoMessage graph)
-        {
-            foreach (var n in graph.Messages(OnnxFields.GraphNode))
-            {
-                inner.Add(OnnxNode.OpType(n));
-                foreach (var a in n.Messages(OnnxFields.NodeAttribute))
-                    foreach (var sub in a.Messages(OnnxFields.AttributeG).Concat(a.Messages(OnnxFields.AttributeGraphs))) Collect(sub);
-            }
-        }
-        foreach (var a in node.Messages(OnnxFields.NodeAttribute))
-            foreach (var sub in a.Messages(OnnxFields.AttributeG).Concat(a.Messages(OnnxFields.AttributeGraphs))) Collect(sub);
-        if (inner.Count == 0) return "";
-        var weighted = inner.Where(op => WeightPreparation.WeightInputs.Any(w => w.Item1 == op)).GroupBy(op => op).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Count()} {g.Key}").ToList();
-        return $"its sub-graphs ({inner.Count} operators{(weighted.Count > 0 ? ", among them " + string.Join(", ", weighted) : "")}) are not rewritten; their weights stay float";
-    }
-
-    private static string Describe(ProtoMessage node) =>
+    internal static string Describe(ProtoMessage node) =>
         OnnxNode.Name(node) is { Length: > 0 } name ? $"{name} ({OnnxNode.OpType(node)})" : OnnxNode.OpType(node);
 
     private static ProtoMessage Contrib(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, params ProtoMessage[] attributes)
@@ -227,7 +212,9 @@ internal static class Int8Quantizer
         /// Stores the constant weights at <paramref name="weightInputs"/> as int8 with one scale per index along
         /// <paramref name="axis"/>, decoded by Cast and Mul (folded to a float constant at load); the node itself keeps computing in float.
         /// </summary>
-        public string? WeightOnly(ProtoMessage node, string kind, int[] weightInputs, int axis, List<ProtoMessage> nodes)
+        /// <param name="subgraphNames">For a node inside a sub-graph: the names its sub-graphs define, which hide the main graph's.
+        /// The node then stays where it is and reads the decoded weight from the main graph (outer scope).</param>
+        public string? WeightOnly(ProtoMessage node, string kind, int[] weightInputs, int axis, List<ProtoMessage> nodes, IReadOnlySet<string>? subgraphNames = null)
         {
             var inputs = OnnxNode.Inputs(node);
             var reasons = new List<string>();
@@ -235,6 +222,7 @@ internal static class Int8Quantizer
             foreach (var index in weightInputs)
             {
                 if (index >= inputs.Count || inputs[index].Length == 0) { reasons.Add($"it has no input {index}"); continue; }
+                if (subgraphNames?.Contains(inputs[index]) == true) { reasons.Add($"its weight '{inputs[index]}' is defined inside the sub-graph"); continue; }
                 var (weight, reason) = ConstantWeight(inputs[index]);
                 if (weight is null) { reasons.Add(reason!); continue; }
                 if (axis >= weight.Dims.Length) { reasons.Add($"its weight '{weight.Name}' has rank {weight.Dims.Length}"); continue; }
@@ -258,9 +246,49 @@ internal static class Int8Quantizer
             }
             if (!changed) return string.Join("; ", reasons);
             OnnxNode.SetInputs(node, inputs);
-            nodes.Add(node);
+            if (subgraphNames is null) nodes.Add(node);
             _weightOnly[kind] = _weightOnly.GetValueOrDefault(kind) + 1;
             return null;
+        }
+
+        /// <summary>
+        /// The weight-bearing operators inside a node's sub-graphs (If, Loop, Scan bodies, at any depth) whose weights are
+        /// main-graph initializers: weight-only int8, decoded in the main graph before the node (ONNX Runtime folds the
+        /// decoding at load, and sub-graphs read it from the outer scope). Those left float go to <paramref name="leftFloat"/>.
+        /// </summary>
+        public string Subgraphs(ProtoMessage node, List<ProtoMessage> nodes, List<string> leftFloat)
+        {
+            void Visit(ProtoMessage graph, HashSet<string> enclosing)
+            {
+                var defined = new HashSet<string>(enclosing, StringComparer.Ordinal);
+                defined.UnionWith(graph.Messages(OnnxFields.GraphInitializer).Select(t => OnnxGraph.NameOf(t, OnnxFields.TensorName)));
+                defined.UnionWith(graph.Messages(OnnxFields.GraphInput).Select(i => OnnxGraph.NameOf(i, OnnxFields.ValueInfoName)));
+                foreach (var inner in graph.Messages(OnnxFields.GraphNode)) defined.UnionWith(OnnxNode.Outputs(inner));
+                foreach (var inner in graph.Messages(OnnxFields.GraphNode))
+                {
+                    var op = OnnxNode.Domain(inner) is "" or "ai.onnx" ? OnnxNode.OpType(inner) : "";
+                    var inputs = OnnxNode.Inputs(inner);
+                    string? Constant(int i) => i < inputs.Count && !defined.Contains(inputs[i]) && ConstantWeight(inputs[i]).Tensor is { Dims.Length: >= 2 } ? inputs[i] : null;
+                    var reason = op switch
+                    {
+                        "Conv" => WeightOnly(inner, "Conv (in sub-graphs)", [1], axis: 0, nodes, defined),
+                        "ConvTranspose" => WeightOnly(inner, "ConvTranspose (in sub-graphs)", [1], axis: 1, nodes, defined),
+                        "LSTM" or "GRU" or "RNN" => WeightOnly(inner, $"{op} (in sub-graphs)", [1, 2], axis: 1, nodes, defined),
+                        "MatMul" when Constant(1) is { } right => WeightOnly(inner, "MatMul (in sub-graphs)", [1], axis: ConstantWeight(right).Tensor!.Dims.Length - 1, nodes, defined),
+                        "MatMul" when Constant(0) is { } left => WeightOnly(inner, "MatMul (in sub-graphs)", [0], axis: ConstantWeight(left).Tensor!.Dims.Length - 2, nodes, defined),
+                        "MatMul" => "no operand is a main-graph constant of rank 2 or more",
+                        "Gemm" => WeightOnly(inner, "Gemm (in sub-graphs)", [1], axis: OnnxNode.IntAttribute(inner, "transB", 0) != 0 ? 0 : 1, nodes, defined),
+                        _ => null,
+                    };
+                    if (reason is { Length: > 0 }) leftFloat.Add($"{Describe(inner)} in a sub-graph of {Describe(node)}: {reason}");
+                    foreach (var attribute in inner.Messages(OnnxFields.NodeAttribute))
+                        foreach (var sub in attribute.Messages(OnnxFields.AttributeG).Concat(attribute.Messages(OnnxFields.AttributeGraphs))) Visit(sub, defined);
+                }
+            }
+            foreach (var attribute in node.Messages(OnnxFields.NodeAttribute))
+                foreach (var sub in attribute.Messages(OnnxFields.AttributeG).Concat(attribute.Messages(OnnxFields.AttributeGraphs)))
+                    Visit(sub, new HashSet<string>(StringComparer.Ordinal));
+            return "";
         }
     }
 }
