@@ -167,6 +167,78 @@ public sealed class OldOpsetCompressionTests
         Assert.InRange(measured, 1e-7, 0.05);
     }
 
+    [Fact]
+    public async Task Int8_ConvWeightsReadInsideAnIf_AreStoredAsInt8AndDecodedOutsideIt()
+    {
+        using var dir = new TempDir();
+        var random = new Random(3);
+        var weight = Enumerable.Range(0, 32 * 16 * 3 * 3).Select(_ => (float)(random.NextDouble() - 0.5) / 6).ToArray();
+        var then = Graph("then", [OnnxNode.Create("Conv", "conv_then", ["x", "w"], ["y_then"])], "y_then");
+        var otherwise = Graph("else", [OnnxNode.Create("Conv", "conv_else", ["x", "w"], ["conv_else"]), OnnxNode.Create("Relu", "relu_else", ["conv_else"], ["y_else"])], "y_else");
+        var main = Graph("main", [OnnxNode.Create("If", "branch", ["flag"], ["y"], GraphAttribute("then_branch", then), GraphAttribute("else_branch", otherwise))], "y");
+        main.Add(ProtoField.OfMessage(OnnxFields.GraphInitializer, OnnxTensor.Create<float>("w", OnnxDataType.Float, [32, 16, 3, 3], weight)));
+        main.Add(ProtoField.OfMessage(OnnxFields.GraphInput, ValueInfo("x", OnnxDataType.Float, 2, 16, 6, 6)));
+        main.Add(ProtoField.OfMessage(OnnxFields.GraphInput, ValueInfo("flag", (OnnxDataType)9)));
+        var model = new ProtoMessage();
+        model.SetInt(OnnxFields.ModelIrVersion, 8);
+        model.Add(ProtoField.OfMessage(OnnxFields.ModelGraph, main));
+        var opset = new ProtoMessage();
+        opset.SetString(OnnxFields.OpsetDomain, "");
+        opset.SetInt(OnnxFields.OpsetVersion, 13);
+        model.Add(ProtoField.OfMessage(OnnxFields.ModelOpsetImport, opset));
+        var onnx = dir.WriteModel("if.onnx", model.ToByteArray());
+
+        var packed = await PackAsync(onnx, dir["int8"], new CompressionRequest(CompressionMethod.Int8, MaxDrift: 0.05));
+
+        var report = packed.Config.Config.Compression!;
+        Assert.Equal(2, report.RewrittenOperators);
+        Assert.Empty(report.LeftFloat);
+        Assert.Contains(report.Done!, d => d.StartsWith("2 Conv (in sub-graphs): weight-only int8"));
+        Assert.InRange(report.SizeRatio, 0.2, 0.35);
+        Assert.InRange(report.MaxDrift, 1e-7, 0.05);
+        var compressed = OnnxModel.Load(ModelIn(dir["int8"], packed));
+        Assert.DoesNotContain(compressed.Graph.Initializers, t => new OnnxTensor(t).DataType == OnnxDataType.Float && new OnnxTensor(t).ElementCount > 32);
+        Assert.Equal(["Cast", "Mul", "If"], compressed.Graph.Nodes.Select(OnnxNode.OpType));
+    }
+
+    private static ProtoMessage Graph(string name, IEnumerable<ProtoMessage> nodes, string output)
+    {
+        var graph = new ProtoMessage();
+        foreach (var node in nodes) graph.Add(ProtoField.OfMessage(OnnxFields.GraphNode, node));
+        graph.SetString(OnnxFields.GraphName, name);
+        graph.Add(ProtoField.OfMessage(OnnxFields.GraphOutput, ValueInfo(output, OnnxDataType.Float, 2, 32, 4, 4)));
+        return graph;
+    }
+
+    private static ProtoMessage GraphAttribute(string name, ProtoMessage graph)
+    {
+        var attribute = new ProtoMessage();
+        attribute.SetString(OnnxFields.AttributeName, name);
+        attribute.Add(ProtoField.OfMessage(OnnxFields.AttributeG, graph));
+        attribute.SetInt(OnnxFields.AttributeType, 5); // GRAPH
+        return attribute;
+    }
+
+    private static ProtoMessage ValueInfo(string name, OnnxDataType type, params long[] dims)
+    {
+        var shape = new ProtoMessage();
+        foreach (var d in dims)
+        {
+            var dim = new ProtoMessage();
+            dim.SetInt(1, d); // dim_value
+            shape.Add(ProtoField.OfMessage(1, dim));
+        }
+        var tensor = new ProtoMessage();
+        tensor.SetInt(OnnxFields.TypeTensorElemType, (long)type);
+        tensor.Add(ProtoField.OfMessage(2, shape)); // shape
+        var typeProto = new ProtoMessage();
+        typeProto.Add(ProtoField.OfMessage(OnnxFields.TypeTensor, tensor));
+        var info = new ProtoMessage();
+        info.SetString(OnnxFields.ValueInfoName, name);
+        info.Add(ProtoField.OfMessage(OnnxFields.ValueInfoType, typeProto));
+        return info;
+    }
+
     /// <summary>The variant answers as the original on other inputs than the report's, within twice the drift it reported.</summary>
     private static void AssertAnswersAlike(string original, string variant, CompressionReport report)
     {
