@@ -67,12 +67,13 @@ internal static class ModelCompressor
     }
 
     private const string FoldedNote = "ONNX Runtime's basic graph optimisations applied first (constant folding; a BatchNormalization, Add or Mul after a Conv folded into its weights), " +
-        "so the weights ONNX Runtime would compute from are the ones quantised and it can still fuse what it fused before";
+        "so every weight is quantised as ONNX Runtime would compute with it";
 
     /// <summary>
     /// The model after ONNX Runtime's basic, provider-independent graph optimisations (standard ONNX operators only, the
-    /// opset unchanged): a weight-only int8 Conv no longer has a constant weight for ONNX Runtime to fold a BatchNormalization
-    /// into at load time, so the folding is done here, before quantising. Read into memory, the temporary file is removed.
+    /// opset unchanged): a weight computed from constants by any operator reaches the quantiser as the initializer ONNX
+    /// Runtime would compute, and a BatchNormalization after a Conv is folded into the Conv's weights before they are
+    /// rounded to int8, so the rounding applies to the weights actually used. Read into memory, the temporary file is removed.
     /// </summary>
     private static OnnxModel FoldedForInt8(string sourcePath, string targetPath)
     {
