@@ -79,6 +79,22 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task Int8_AfterOptimize_ListsTheFusedOperatorsItLeavesFloat()
+    {
+        using var dir = new TempDir();
+        var onnx = dir.WriteModel("cnn.onnx", SampleModelCatalog.MnistCnn());
+
+        var packed = await ModelPacker.PackAsync(new PackRequest(onnx, "cnn", "1.0-int8", dir["int8"], Optimize: true,
+            Compression: new CompressionRequest(CompressionMethod.Int8)), CancellationToken.None);
+
+        var report = packed.Config.Config.Compression!;
+        var fused = report.LeftFloat.Where(f => f.Contains("(FusedConv): it is a com.microsoft operator, which the quantiser does not rewrite")).ToList();
+        Assert.Equal(3, fused.Count);
+        Assert.Contains(fused, f => f.Contains("'conv1.weight'"));
+        Assert.True(report.SizeRatio > 0.9, $"size ratio {report.SizeRatio}: the fused Convs' weights are most of the model and stay float");
+    }
+
+    [Fact]
     public async Task Fp16_KeepsFloat32InputsAndOutputs()
     {
         using var dir = new TempDir();

@@ -56,6 +56,7 @@ internal static class Int8Quantizer
                 "Conv" => rewrite.WeightOnly(node, "Conv", [1], axis: 0, nodes),
                 "ConvTranspose" => rewrite.WeightOnly(node, "ConvTranspose", [1], axis: 1, nodes),
                 "LSTM" or "GRU" or "RNN" => rewrite.WeightOnly(node, op, [1, 2], axis: 1, nodes),
+                _ when OnnxNode.Domain(node) is not ("" or "ai.onnx") => rewrite.OtherDomain(node),
                 _ => rewrite.Subgraphs(node, nodes, leftFloat),
             };
             if (reason is null) continue;
@@ -249,6 +250,17 @@ internal static class Int8Quantizer
             if (subgraphNames is null) nodes.Add(node);
             _weightOnly[kind] = _weightOnly.GetValueOrDefault(kind) + 1;
             return null;
+        }
+
+        /// <summary>
+        /// Why an operator of another domain (ONNX Runtime's FusedConv or FusedMatMul after <c>--optimize</c>, a custom
+        /// operator) that reads a float weight stays float; "" when it reads none.
+        /// </summary>
+        public string OtherDomain(ProtoMessage node)
+        {
+            var weights = OnnxNode.Inputs(node).Where(i => ConstantWeight(i).Tensor is { ElementCount: >= 16 }).ToList();
+            return weights.Count == 0 ? "" :
+                $"it is a {OnnxNode.Domain(node)} operator, which the quantiser does not rewrite (pack without --optimize to quantise ONNX Runtime's fused operators' weights); its weights {string.Join(", ", weights.Select(w => $"'{w}'"))} stay float";
         }
 
         /// <summary>
