@@ -60,7 +60,9 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
             Analysis = new AnalysisSpec { Interval = $"{interval}s", MaxP95Ratio = 1.5, FailureLimit = failureLimit },
         }));
         var v1 = await cluster.StableAsync("cnn-slow");
-        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-slow"));
+        // BENCH_ROLLOUT_WORKERS: heavier steady load for `make bench-rollout` (the canary then runs saturated).
+        var workers = int.TryParse(Environment.GetEnvironmentVariable("BENCH_ROLLOUT_WORKERS"), out var w) ? w : 2;
+        await using var load = new ServiceLoad(await cluster.ServingInferUriAsync("cnn-slow"), workers);
 
         await cluster.PatchSpecAsync("cnn-slow", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-slow") } });
         var twin = await Eventually.ValueAsync(() => cluster.Model("cnn-slow").Status?.CanaryRevision, "the canary revision", PodStart);
@@ -77,7 +79,7 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output)
         foreach (var e in verdicts) output.WriteLine($"{e.LastTimestamp ?? e.EventTime:HH:mm:ss} {e.Reason}: {e.Message}");
         if (Environment.GetEnvironmentVariable("BENCH_ROLLOUT_OUT") is { Length: > 0 } benchOut)
             await File.WriteAllTextAsync(benchOut, string.Join(Environment.NewLine,
-                $"interval_seconds {interval}", $"failure_limit {failureLimit}", $"target_decision_seconds {interval * failureLimit + 5}",
+                $"interval_seconds {interval}", $"failure_limit {failureLimit}", $"load_workers {workers}", $"target_decision_seconds {interval * failureLimit + 5}",
                 $"canary_weight_to_rollback_decision_seconds {(decided - weighted).TotalSeconds:0.0}",
                 $"first_traffic_to_rollback_decision_seconds {(decided - firstTraffic).TotalSeconds:0.0}",
                 $"first_traffic_to_stable_full_weight_seconds {(fullWeight - firstTraffic).TotalSeconds:0.0}",
