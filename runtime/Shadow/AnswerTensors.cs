@@ -68,6 +68,42 @@ internal static class AnswerTensors
         _ => v,
     };
 
+    /// <summary>The outputs of an OIP v2 gRPC response: raw output contents where the response has them, else typed contents.</summary>
+    public static IReadOnlyList<AnswerTensor> FromGrpc(Grpc.Inference.ModelInferResponse response)
+    {
+        var raw = response.RawOutputContents;
+        if (raw.Count > 0 && raw.Count != response.Outputs.Count)
+            throw new FormatException($"the response has {raw.Count} raw output contents for {response.Outputs.Count} outputs");
+        var result = new List<AnswerTensor>(response.Outputs.Count);
+        for (var i = 0; i < response.Outputs.Count; i++)
+        {
+            var o = response.Outputs[i];
+            var shape = o.Shape.ToArray();
+            var count = TensorData.ElementCountOf(shape);
+            double[]? values;
+            if (o.Datatype == "BYTES") values = null;
+            else if (raw.Count > 0) values = Values(o.Datatype, raw[i].Span, count);
+            else
+            {
+                var c = o.Contents ?? throw new FormatException($"output '{o.Name}' has no contents");
+                values = o.Datatype switch
+                {
+                    "BOOL" => c.BoolContents.Select(b => b ? 1.0 : 0.0).ToArray(),
+                    "INT8" or "INT16" or "INT32" => c.IntContents.Select(v => (double)v).ToArray(),
+                    "INT64" => c.Int64Contents.Select(v => (double)v).ToArray(),
+                    "UINT8" or "UINT16" or "UINT32" => c.UintContents.Select(v => (double)v).ToArray(),
+                    "UINT64" => c.Uint64Contents.Select(v => (double)v).ToArray(),
+                    "FP32" => c.Fp32Contents.Select(v => (double)v).ToArray(),
+                    "FP64" => c.Fp64Contents.ToArray(),
+                    _ => throw new FormatException($"output '{o.Name}' is {o.Datatype}, which has no typed contents"),
+                };
+                if (values.Length != count) throw new FormatException($"output '{o.Name}' has {values.Length} values for shape [{string.Join(",", shape)}]");
+            }
+            result.Add(new AnswerTensor(o.Name, o.Datatype, shape, values));
+        }
+        return result;
+    }
+
     private static IEnumerable<double> Flatten(JsonElement data) => data.ValueKind switch
     {
         JsonValueKind.Array => data.EnumerateArray().SelectMany(Flatten),

@@ -5,7 +5,8 @@ namespace ModelOperator.Runtime.Shadow;
 /// <summary>
 /// The management port's endpoint for shadow rollouts, called by the operator (never by users: the model's Service
 /// does not expose the port, and the chart's NetworkPolicy admits only the operator to it):
-/// <c>PUT /v2/_shadow</c> <c>{"url": "http://md-shadow.ns:8080", "fraction": 0.1, "timeoutSeconds": 2}</c> starts or
+/// <c>PUT /v2/_shadow</c> <c>{"url": "http://md-shadow.ns:8080", "grpcUrl": "http://md-shadow.ns:8081", "fraction": 0.1,
+/// "timeoutSeconds": 2}</c> starts or
 /// changes mirroring at once, without a restart; <c>DELETE /v2/_shadow</c> stops it; <c>GET /v2/_shadow</c> answers the
 /// target and the latest disagreements (request id, output, both top-1 indices).
 /// </summary>
@@ -36,7 +37,7 @@ internal static class ShadowEndpoints
         });
         app.MapPut(Path, async (HttpContext context, ShadowMirror mirror) =>
         {
-            string? url = null;
+            string? url = null, grpcUrl = null;
             double? fraction = null, timeout = null;
             try
             {
@@ -47,10 +48,11 @@ internal static class ShadowEndpoints
                     switch (p.Name)
                     {
                         case "url" when p.Value.ValueKind == JsonValueKind.String: url = p.Value.GetString(); break;
+                        case "grpcUrl" when p.Value.ValueKind == JsonValueKind.String: grpcUrl = p.Value.GetString(); break;
                         case "fraction" when p.Value.ValueKind == JsonValueKind.Number: fraction = p.Value.GetDouble(); break;
                         case "timeoutSeconds" when p.Value.ValueKind == JsonValueKind.Number: timeout = p.Value.GetDouble(); break;
-                        case "url" or "fraction" or "timeoutSeconds": return Error($"'{p.Name}' has the wrong type ({p.Value.ValueKind})");
-                        default: return Error($"unknown field '{p.Name}' (known: url, fraction, timeoutSeconds)");
+                        case "url" or "grpcUrl" or "fraction" or "timeoutSeconds": return Error($"'{p.Name}' has the wrong type ({p.Value.ValueKind})");
+                        default: return Error($"unknown field '{p.Name}' (known: url, grpcUrl, fraction, timeoutSeconds)");
                     }
                 }
             }
@@ -58,7 +60,7 @@ internal static class ShadowEndpoints
             {
                 return Error($"the body is not JSON: {e.Message}");
             }
-            if (ShadowTarget.Validate(url, fraction, timeout, out var target) is { } error) return Error(error);
+            if (ShadowTarget.Validate(url, grpcUrl, fraction, timeout, out var target) is { } error) return Error(error);
             mirror.SetTarget(target);
             return Results.Json(State(mirror));
         });
@@ -68,7 +70,7 @@ internal static class ShadowEndpoints
 
     private static object State(ShadowMirror mirror) => new
     {
-        target = mirror.Target is { } t ? new { url = t.Url.ToString(), fraction = t.Fraction, timeoutSeconds = t.Timeout.TotalSeconds } : null,
+        target = mirror.Target is { } t ? new { url = t.Url.ToString(), grpcUrl = t.GrpcUrl?.ToString(), fraction = t.Fraction, timeoutSeconds = t.Timeout.TotalSeconds } : null,
         examples = mirror.Examples().Select(e => new { requestId = e.RequestId, output = e.Output, why = e.Why }),
     };
 }

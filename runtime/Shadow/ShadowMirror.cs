@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using System.Threading.Channels;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using ModelOperator.Runtime.Grpc.Inference;
 
 namespace ModelOperator.Runtime.Shadow;
 
@@ -34,18 +37,22 @@ internal sealed class ShadowMirror : IAsyncDisposable
     private readonly Task[] _workers;
     private readonly Lock _examplesGate = new();
     private readonly Queue<ShadowExample> _examples = new();
+    private readonly HttpMessageHandler? _grpcHandler;
+    private readonly Lock _channelsGate = new();
+    private readonly Dictionary<Uri, GrpcChannel> _channels = [];
     private volatile ShadowTarget? _target;
     private long _sequence;
 
     public ShadowMirror(ShadowMetrics metrics, ILogger logger, HttpMessageHandler? handler = null, int capacity = DefaultCapacity,
-        int concurrency = DefaultConcurrency, Func<double>? random = null)
+        int concurrency = DefaultConcurrency, Func<double>? random = null, HttpMessageHandler? grpcHandler = null)
     {
         _metrics = metrics;
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _grpcHandler = grpcHandler;
         _http.Timeout = Timeout.InfiniteTimeSpan; // each copy has its own, from the target
-        _queue = Channel.CreateBounded<MirrorCopy>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = false });
+        _queue = System.Threading.Channels.Channel.CreateBounded<MirrorCopy>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = false });
         _workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
@@ -59,9 +66,9 @@ internal sealed class ShadowMirror : IAsyncDisposable
         _logger.LogInformation(target is null ? "Stopped mirroring" : "Mirroring {Fraction} of answered requests to {Url}", target?.Fraction, target?.Url);
     }
 
-    /// <summary>The target to copy this request to, or null (no target, or not sampled).</summary>
-    public ShadowTarget? Sample() =>
-        _target is { Fraction: > 0 } t && (t.Fraction >= 1 || _random() < t.Fraction) ? t : null;
+    /// <summary>The target to copy this request to, or null (no target, not sampled, or a gRPC request and no gRPC address).</summary>
+    public ShadowTarget? Sample(bool grpc = false) =>
+        _target is { Fraction: > 0 } t && (!grpc || t.GrpcUrl is not null) && (t.Fraction >= 1 || _random() < t.Fraction) ? t : null;
 
     /// <summary>A fresh id for a copy whose request had none.</summary>
     public string NextId() => $"mirror-{Interlocked.Increment(ref _sequence)}";
@@ -90,34 +97,35 @@ internal sealed class ShadowMirror : IAsyncDisposable
 
     private async Task MirrorAsync(MirrorCopy copy)
     {
-        IReadOnlyList<AnswerTensor> shadow;
+        IReadOnlyList<AnswerTensor>? shadow;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
         {
             deadline.CancelAfter(copy.Target.Timeout);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(copy.Target.Url, copy.Path)) { Content = new ByteArrayContent(copy.Body) };
-                if (copy.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var media)) request.Content.Headers.ContentType = media;
-                if (copy.HeaderLength is { } length) request.Headers.TryAddWithoutValidation(Server.InferenceEndpoints.HeaderLengthHeader, length);
-                request.Headers.TryAddWithoutValidation(RequestIdHeader, copy.RequestId);
                 _metrics.Mirrored.WithLabels(copy.Model).Inc();
-                using var response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
-                var body = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Fail(copy, "status", $"the shadow answered {(int)response.StatusCode}");
-                    return;
-                }
-                int? headerLength = response.Headers.TryGetValues(Server.InferenceEndpoints.HeaderLengthHeader, out var values)
-                    && int.TryParse(values.FirstOrDefault(), out var n) ? n : null;
-                shadow = AnswerTensors.FromResponse(body, headerLength);
+                shadow = copy.GrpcRequest is { } grpc
+                    ? await SendGrpcAsync(copy, grpc, deadline.Token).ConfigureAwait(false)
+                    : await SendRestAsync(copy, deadline.Token).ConfigureAwait(false);
+                if (shadow is null) return; // the shadow answered an error status, counted
             }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.Cancelled }
+                                      && !_stop.IsCancellationRequested)
             {
                 Fail(copy, "timeout", $"no answer within {copy.Target.Timeout.TotalSeconds:0.###}s");
                 return;
             }
-            catch (OperationCanceledException) { return; }
+            catch (Exception e) when ((e is OperationCanceledException or RpcException) && _stop.IsCancellationRequested) { return; }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                Fail(copy, "unreachable", e.Status.Detail);
+                return;
+            }
+            catch (RpcException e)
+            {
+                Fail(copy, "status", $"the shadow answered {e.StatusCode}: {e.Status.Detail}");
+                return;
+            }
             catch (HttpRequestException e)
             {
                 Fail(copy, "unreachable", e.Message);
@@ -137,6 +145,44 @@ internal sealed class ShadowMirror : IAsyncDisposable
             else Remember(new ShadowExample(copy.RequestId, output.Output, output.Mismatch
                 ?? $"row {output.Disagreement!.Row}: stable top-1 {output.Disagreement.StableTop1}, shadow top-1 {output.Disagreement.ShadowTop1}"));
             _metrics.MaxAbsDiff.WithLabels(copy.Model, output.Output).Observe(output.MaxAbsDiff);
+        }
+    }
+
+    // The REST copy: the client's body and headers as they came, to the same path on the shadow's Service; null (and
+    // counted) when the shadow answers an error status.
+    private async Task<IReadOnlyList<AnswerTensor>?> SendRestAsync(MirrorCopy copy, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(copy.Target.Url, copy.Path)) { Content = new ByteArrayContent(copy.Body) };
+        if (copy.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var media)) request.Content.Headers.ContentType = media;
+        if (copy.HeaderLength is { } length) request.Headers.TryAddWithoutValidation(Server.InferenceEndpoints.HeaderLengthHeader, length);
+        request.Headers.TryAddWithoutValidation(RequestIdHeader, copy.RequestId);
+        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            Fail(copy, "status", $"the shadow answered {(int)response.StatusCode}");
+            return null;
+        }
+        int? headerLength = response.Headers.TryGetValues(Server.InferenceEndpoints.HeaderLengthHeader, out var values)
+            && int.TryParse(values.FirstOrDefault(), out var n) ? n : null;
+        return AnswerTensors.FromResponse(body, headerLength);
+    }
+
+    // The gRPC copy: the same message to the shadow's gRPC port, the request id in the metadata (and in the message).
+    private async Task<IReadOnlyList<AnswerTensor>> SendGrpcAsync(MirrorCopy copy, ModelInferRequest request, CancellationToken ct)
+    {
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(Channel(copy.Target.GrpcUrl!));
+        var response = await client.ModelInferAsync(request, new Metadata { { RequestIdHeader, copy.RequestId } }, cancellationToken: ct).ConfigureAwait(false);
+        return AnswerTensors.FromGrpc(response);
+    }
+
+    private GrpcChannel Channel(Uri address)
+    {
+        lock (_channelsGate)
+        {
+            if (!_channels.TryGetValue(address, out var channel))
+                _channels[address] = channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = _grpcHandler ?? new SocketsHttpHandler() });
+            return channel;
         }
     }
 
@@ -161,6 +207,7 @@ internal sealed class ShadowMirror : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_workers).ConfigureAwait(false);
         _http.Dispose();
+        lock (_channelsGate) foreach (var channel in _channels.Values) channel.Dispose();
         _stop.Dispose();
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
+using ModelOperator.Runtime.Grpc.Inference;
 using ModelOperator.Runtime.Server;
 using ModelOperator.Runtime.Tests.Infrastructure;
 using Xunit;
@@ -104,6 +106,48 @@ public sealed class ShadowMirroringOverHttpTests
         Assert.Matches(@"^row 0: stable top-1 -?\d, shadow top-1 -?\d$", example["why"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(true)]  // raw input contents: the answer comes back as raw output contents
+    [InlineData(false)] // typed contents
+    public async Task GrpcRequests_AreMirroredOverGrpc_WithTheirId(bool raw)
+    {
+        await using var stable = await StableAsync();
+        await using var shadow = await ShadowAsync(ModelFiles.MnistCnnV2);
+        await SetTargetAsync(stable, new { url = shadow.Server.BaseAddress.ToString(), grpcUrl = shadow.Server.GrpcAddress!.ToString(), fraction = 1.0 });
+
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(stable.Grpc);
+        for (var i = 0; i < 5; i++)
+        {
+            var request = new ModelInferRequest { ModelName = "mnist-cnn", Id = $"grpc-{i}" };
+            var input = new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32" };
+            input.Shape.Add([1, 1, 28, 28]);
+            if (raw) request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(Image(i).AsSpan())));
+            else input.Contents = new InferTensorContents { Fp32Contents = { Image(i) } };
+            request.Inputs.Add(input);
+            await client.ModelInferAsync(request);
+        }
+
+        await EventuallyAsync(async () => await MetricAsync(stable, "modelruntime_shadow_compared_total{model=\"mnist-cnn\",output=\"probabilities\"}") == 5, "5 compared gRPC requests");
+        Assert.Equal(0, await MetricAsync(stable, "modelruntime_shadow_failures_total{model=\"mnist-cnn\",reason=\"unreadable\"}"));
+        using var management = new HttpClient { BaseAddress = stable.Server.ManagementAddress };
+        var examples = JsonNode.Parse(await management.GetStringAsync("/v2/_shadow"))!["examples"]!.AsArray();
+        Assert.All(examples, e => Assert.Matches(@"^grpc-\d$", e!["requestId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task WithoutAGrpcUrl_GrpcRequestsAreNotMirrored()
+    {
+        await using var stable = await StableAsync();
+        await using var shadow = await ShadowAsync(ModelFiles.MnistCnn);
+        await SetTargetAsync(stable, new { url = shadow.Server.BaseAddress.ToString(), fraction = 1.0 });
+        var request = new ModelInferRequest { ModelName = "mnist-cnn" };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Contents = new InferTensorContents { Fp32Contents = { Image(1) } } };
+        input.Shape.Add([1, 1, 28, 28]);
+        request.Inputs.Add(input);
+        await new GRPCInferenceService.GRPCInferenceServiceClient(stable.Grpc).ModelInferAsync(request);
+        Assert.Equal(0, await MetricAsync(stable, "modelruntime_shadow_mirrored_total{model=\"mnist-cnn\"}"));
+    }
+
     [Fact]
     public async Task UnreachableShadow_NeverFailsAUserRequest_AndIsCounted()
     {
@@ -137,7 +181,7 @@ public sealed class ShadowMirroringOverHttpTests
     [InlineData("""{"url":"http://x:8080"}""", "fraction must be a number from 0 to 1, got none")]
     [InlineData("""{"url":"http://x:8080","fraction":1,"timeoutSeconds":0}""", "timeoutSeconds must be above 0 and at most 60, got 0")]
     [InlineData("""{"url":"http://x:8080","fraction":"all"}""", "'fraction' has the wrong type (String)")]
-    [InlineData("""{"url":"http://x:8080","fraction":1,"sample":2}""", "unknown field 'sample' (known: url, fraction, timeoutSeconds)")]
+    [InlineData("""{"url":"http://x:8080","fraction":1,"sample":2}""", "unknown field 'sample' (known: url, grpcUrl, fraction, timeoutSeconds)")]
     public async Task BadTarget_IsRefused_NamingTheField(string body, string error)
     {
         await using var stable = await StableAsync();
