@@ -16,7 +16,7 @@ bench-operator:
 
 .PHONY: bench-rollout
 BENCH_ROLLOUT_OUT ?= $(CURDIR)/.artifacts/bench-rollout.txt
-## bench-rollout    on the dev cluster under load: seconds from a slow canary's first traffic to the rollback decision and to stable at full weight, failed requests
+## bench-rollout    on the dev cluster under load (interval 5s, failureLimit 2): seconds from a slow canary's canaryWeight > 0 and first traffic to the rollback decision and to stable at full weight, failed requests, each interval's verdict
 bench-rollout: sample-models
 	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	mkdir -p $(dir $(BENCH_ROLLOUT_OUT))

@@ -8,16 +8,19 @@ using ModelOperator.Operator.Rollout;
 namespace ModelOperator.Operator.Admission;
 
 /// <summary>
-/// Measures a live canary against its stable revision: scrapes both revisions' ready pods on every reconcile of a
-/// rollout (the snapshots the windows are cut from) and, when an interval is due, judges it with
-/// <see cref="IntervalAnalysis"/>. Snapshots are in memory: after a restart the first interval only lays a baseline.
+/// Measures a live canary against its stable revision: scrapes both revisions' admitted pods (<see cref="AnalysedPods"/>)
+/// on every reconcile of a rollout (the snapshots the windows are cut from), a canary pod from the reconcile that
+/// admits it, so its baseline is laid before its first request and its first interval counts; when an interval is
+/// due, judges it with <see cref="IntervalAnalysis"/>. Snapshots are in memory: after a restart the first interval
+/// only lays a baseline.
 /// </summary>
 internal sealed class CanaryAnalyser(PodMetricsScraper scraper, int port)
 {
     private readonly ConcurrentDictionary<string, MetricsHistory> _histories = new();
 
     /// <summary>The verdict of the interval that just ended, or null when none is due or nothing could be measured.</summary>
-    public async Task<IntervalVerdict?> AnalyseAsync(ModelDeployment md, string revision, IReadOnlyList<V1Pod> pods, DateTime now, CancellationToken ct)
+    public async Task<IntervalVerdict?> AnalyseAsync(ModelDeployment md, string revision, IReadOnlyList<V1Pod> pods, IReadOnlyList<PodVerdict> verdicts,
+        DateTime now, CancellationToken ct)
     {
         var key = $"{md.Metadata.NamespaceProperty}/{md.Metadata.Name}";
         if (md.Status is not { CanaryRevision: { } canary, StableRevision: { } stable } || canary != revision || md.Spec.Rollout?.Analysis is null)
@@ -27,8 +30,8 @@ internal sealed class CanaryAnalyser(PodMetricsScraper scraper, int port)
         }
         var interval = RolloutStepper.Interval(md.Spec);
         var history = _histories.GetOrAdd(key, _ => new MetricsHistory(interval * 2));
-        var canaryPods = Ready(pods, canary);
-        var stablePods = Ready(pods, stable);
+        var canaryPods = AnalysedPods.Of(pods, verdicts, canary);
+        var stablePods = AnalysedPods.Of(pods, verdicts, stable);
         var all = canaryPods.Concat(stablePods).ToList();
         history.Retain(all.Select(p => p.Metadata.Name).ToList());
         var scrapes = await Task.WhenAll(all.Select(p => scraper.ScrapeAsync(p.Metadata.Name, PodMetricsScraper.MetricsUri(p.Status.PodIP, port), ct))).ConfigureAwait(false);
@@ -36,14 +39,8 @@ internal sealed class CanaryAnalyser(PodMetricsScraper scraper, int port)
 
         if (!RolloutStepper.CheckDue(md.Spec, md.Status, now)) return null;
         var at = new DateTimeOffset(now, TimeSpan.Zero);
-        var canaryWindow = RevisionWindows.From(history.Measure(canaryPods.Select(p => p.Metadata.Name), at, interval));
+        var canaryMeasured = history.Measure(canaryPods.Select(p => p.Metadata.Name), at, interval);
         var stableWindow = RevisionWindows.From(history.Measure(stablePods.Select(p => p.Metadata.Name), at, interval));
-        return IntervalAnalysis.Analyze(md.Spec.Rollout.Analysis, canaryWindow, stableWindow);
+        return IntervalAnalysis.Analyze(md.Spec.Rollout.Analysis, RevisionWindows.From(canaryMeasured), stableWindow, RevisionWindows.NoWindowReason(canaryMeasured));
     }
-
-    private static List<V1Pod> Ready(IReadOnlyList<V1Pod> pods, string revision) => pods
-        .Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.PodIP is not null
-            && p.Metadata.Labels?.TryGetValue(WellKnown.RevisionLabel, out var r) == true && r == revision
-            && p.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
-        .ToList();
 }

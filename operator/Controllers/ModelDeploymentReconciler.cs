@@ -88,7 +88,7 @@ internal sealed class ModelDeploymentReconciler(
         if (owned.Count == 0) return RolloutInputs.None;
         var verdicts = await admitter.AdmitAsync(md, owned, ct).ConfigureAwait(false);
         var revision = SpecValidator.Validate(md).Count == 0 ? RevisionHasher.Compute(md.Spec, settings) : null;
-        var check = revision is null ? null : await analyser.AnalyseAsync(md, revision, owned, Now(), ct).ConfigureAwait(false);
+        var check = revision is null ? null : await analyser.AnalyseAsync(md, revision, owned, verdicts, Now(), ct).ConfigureAwait(false);
         return new RolloutInputs(owned, verdicts, check);
     }
 

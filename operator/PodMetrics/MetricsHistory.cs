@@ -6,8 +6,8 @@ namespace ModelOperator.Operator.PodMetrics;
 /// Scrapes of runtime pods kept over time, so that what the pods did over a window is the difference of two
 /// snapshots per pod, as PromQL's <c>increase()</c> takes it per series: a counter that went down (the pod restarted)
 /// counts its new value as the increase, never a negative one, and a series first seen since the baseline (a label
-/// value used for the first time) counts whole. Keeps only the runtime's request counter and latency buckets, and
-/// only as far back as <paramref name="retention"/> needs. Safe to use from several threads.
+/// value used for the first time) counts whole. Keeps only the runtime's request counter, latency buckets and
+/// shadow-comparison series, and only as far back as <paramref name="retention"/> needs. Safe to use from several threads.
 /// </summary>
 public sealed class MetricsHistory(TimeSpan retention)
 {
@@ -84,7 +84,7 @@ public sealed class MetricsHistory(TimeSpan retention)
                         requests += increase;
                         if (RuntimeMetricNames.IsError(sample.Label("outcome"))) errors += increase;
                     }
-                    else if (sample.Label("le") is { } le && ParseBound(le) is { } bound)
+                    else if (sample.Name == RuntimeMetricNames.RequestDurationBucket && sample.Label("le") is { } le && ParseBound(le) is { } bound)
                     {
                         buckets[bound] = buckets.GetValueOrDefault(bound) + increase;
                     }
@@ -93,6 +93,51 @@ public sealed class MetricsHistory(TimeSpan retention)
         }
         var merged = buckets.Select(b => new HistogramBucket(b.Key, b.Value)).OrderBy(b => b.UpperBound).ToList();
         return new WindowMeasurement(merged, requests, errors, measured, without) { PodsFailing = failing };
+    }
+
+    /// <summary>
+    /// What the stable pods' mirroring (issue 23) counted over the <paramref name="window"/> ending at
+    /// <paramref name="now"/>, merged across <paramref name="pods"/>, with the same per-pod rules as <see cref="Measure"/>.
+    /// </summary>
+    public ShadowMeasurement MeasureShadow(IEnumerable<string> pods, DateTimeOffset now, TimeSpan window)
+    {
+        var outputs = new Dictionary<string, (double Compared, double Agreeing, Dictionary<double, double> Buckets)>(StringComparer.Ordinal);
+        double mirrored = 0, failures = 0, dropped = 0;
+        var measured = 0;
+        lock (_gate)
+        {
+            foreach (var name in pods.Distinct())
+            {
+                if (!_pods.TryGetValue(name, out var pod) || pod.LastError is not null || pod.Snapshots.Count < 2) continue;
+                var latest = pod.Snapshots[^1];
+                if (latest.At < now - window) continue;
+                var baseline = pod.Snapshots[Math.Max(pod.Snapshots.FindLastIndex(s => s.At <= latest.At - window), 0)];
+                measured++;
+                foreach (var (key, sample) in latest.Series)
+                {
+                    var increase = Increase(sample.Value, baseline.Series.TryGetValue(key, out var before) ? before.Value : null);
+                    switch (sample.Name)
+                    {
+                        case RuntimeMetricNames.ShadowMirrored: mirrored += increase; continue;
+                        case RuntimeMetricNames.ShadowFailures: failures += increase; continue;
+                        case RuntimeMetricNames.ShadowDropped: dropped += increase; continue;
+                    }
+                    if (sample.Label("output") is not { } output) continue;
+                    if (!outputs.TryGetValue(output, out var o)) o = (0, 0, new Dictionary<double, double>());
+                    if (sample.Name == RuntimeMetricNames.ShadowCompared) o.Compared += increase;
+                    else if (sample.Name == RuntimeMetricNames.ShadowAgreeing) o.Agreeing += increase;
+                    else if (sample.Name == RuntimeMetricNames.ShadowMaxAbsDiffBucket && sample.Label("le") is { } le && ParseBound(le) is { } bound)
+                        o.Buckets[bound] = o.Buckets.GetValueOrDefault(bound) + increase;
+                    outputs[output] = o;
+                }
+            }
+        }
+        return new ShadowMeasurement(
+            outputs.OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Select(o => new OutputMeasurement(o.Key, o.Value.Compared, o.Value.Agreeing,
+                    o.Value.Buckets.Select(b => new HistogramBucket(b.Key, b.Value)).OrderBy(b => b.UpperBound).ToList()))
+                .ToList(),
+            mirrored, failures, dropped, measured);
     }
 
     /// <summary>The increase of one counter series between two snapshots, as PromQL takes it across a reset.</summary>
@@ -115,7 +160,9 @@ public sealed class MetricsHistory(TimeSpan retention)
         var series = new Dictionary<string, MetricSample>(StringComparer.Ordinal);
         foreach (var sample in samples)
         {
-            if (sample.Name is not (RuntimeMetricNames.Requests or RuntimeMetricNames.RequestDurationBucket)) continue;
+            if (sample.Name is not (RuntimeMetricNames.Requests or RuntimeMetricNames.RequestDurationBucket
+                or RuntimeMetricNames.ShadowCompared or RuntimeMetricNames.ShadowAgreeing or RuntimeMetricNames.ShadowMaxAbsDiffBucket
+                or RuntimeMetricNames.ShadowMirrored or RuntimeMetricNames.ShadowFailures or RuntimeMetricNames.ShadowDropped)) continue;
             series[SeriesKey(sample)] = sample;
         }
         return series;

@@ -15,6 +15,24 @@ public static class RuntimeMetricNames
     /// <summary>The latency histogram's bucket series.</summary>
     public const string RequestDurationBucket = RequestDuration + "_bucket";
 
+    /// <summary>A stable pod's compared shadow requests, labelled <c>model</c> and <c>output</c> (issue 23).</summary>
+    public const string ShadowCompared = "modelruntime_shadow_compared_total";
+
+    /// <summary>A stable pod's compared shadow requests whose output agreed, labelled <c>model</c> and <c>output</c>.</summary>
+    public const string ShadowAgreeing = "modelruntime_shadow_agreeing_total";
+
+    /// <summary>The buckets of the per-request max |stable − shadow| histogram, labelled <c>model</c> and <c>output</c>.</summary>
+    public const string ShadowMaxAbsDiffBucket = "modelruntime_shadow_max_abs_diff_bucket";
+
+    /// <summary>Copies a stable pod sent to the shadow.</summary>
+    public const string ShadowMirrored = "modelruntime_shadow_mirrored_total";
+
+    /// <summary>Copies the shadow did not answer usably, labelled <c>reason</c>.</summary>
+    public const string ShadowFailures = "modelruntime_shadow_failures_total";
+
+    /// <summary>Sampled copies dropped because a stable pod's mirror queue was full.</summary>
+    public const string ShadowDropped = "modelruntime_shadow_dropped_total";
+
     /// <summary>The port every runtime pod serves HTTP (and <c>/metrics</c>) on.</summary>
     public const int Port = 8080;
 

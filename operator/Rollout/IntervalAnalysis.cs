@@ -45,14 +45,17 @@ public static class IntervalAnalysis
     /// <summary>
     /// Judges the canary's window; a window is null when its pods are too new to have a full interval yet (inconclusive
     /// for the canary), and carries <see cref="RevisionWindow.ScrapeFailure"/> when every scrape failed (a failed check
-    /// for the canary; for stable, no latency to compare with).
+    /// for the canary; for stable, no latency to compare with). <paramref name="noCanaryWindow"/> says why the canary
+    /// has no window, for the message (see <see cref="RevisionWindows.NoWindowReason"/>).
     /// </summary>
-    public static IntervalVerdict Analyze(AnalysisSpec? spec, RevisionWindow? canary, RevisionWindow? stable)
+    public static IntervalVerdict Analyze(AnalysisSpec? spec, RevisionWindow? canary, RevisionWindow? stable, string? noCanaryWindow = null)
     {
         if (canary?.ScrapeFailure is { } failure)
             return new IntervalVerdict(CheckResult.Failed, $"Check failed: no data from the canary, every scrape failed ({failure})", canary, stable);
-        if (canary is null || !(canary.Requests > 0))
-            return new IntervalVerdict(CheckResult.Inconclusive, "No requests reached the canary in the interval", canary, stable);
+        if (canary is null)
+            return new IntervalVerdict(CheckResult.Inconclusive, $"Check inconclusive: {noCanaryWindow ?? "no canary pod has a full interval yet"}", canary, stable);
+        if (!(canary.Requests > 0))
+            return new IntervalVerdict(CheckResult.Inconclusive, "Check inconclusive: no requests reached the canary in the interval", canary, stable);
         if (double.IsNaN(canary.P95Ms))
             return new IntervalVerdict(CheckResult.Failed, $"The canary served {F(canary.Requests)} requests but no latency could be measured", canary, stable);
 
@@ -64,7 +67,7 @@ public static class IntervalAnalysis
         if (spec?.MaxP95Ratio is { } maxRatio)
         {
             if (stable is null || !(stable.Requests > 0) || double.IsNaN(stable.P95Ms) || stable.P95Ms <= 0)
-                return new IntervalVerdict(CheckResult.Inconclusive, $"The stable revision has no latency to compare with ({measured})", canary, stable);
+                return new IntervalVerdict(CheckResult.Inconclusive, $"Check inconclusive: the stable revision has no latency to compare with ({measured})", canary, stable);
             var ratio = canary.P95Ms / stable.P95Ms;
             if (ratio > maxRatio) failures.Add($"p95 ratio {F(ratio)} (canary {F(canary.P95Ms)}ms / stable {F(stable.P95Ms)}ms) exceeds maxP95Ratio {F(maxRatio)}");
         }

@@ -15,4 +15,12 @@ public static class RevisionWindows
         if (m.PodsFailing.Count == 0) return null;
         return RevisionWindow.ScrapesFailed(string.Join("; ", m.PodsFailing.Order(StringComparer.Ordinal).Select(p => $"{p}: {m.PodsWithoutData.GetValueOrDefault(p, "scrape failed")}")));
     }
+
+    /// <summary>
+    /// Why <see cref="From"/> found no window for the canary, for an inconclusive verdict a user can act on: no
+    /// admitted pod to measure, or each pod and why it has no full interval yet (e.g. "one scrape so far").
+    /// </summary>
+    public static string NoWindowReason(WindowMeasurement m) => m.PodsWithoutData.Count == 0
+        ? "no admitted canary pod to measure"
+        : "no canary pod has a full interval yet (" + string.Join("; ", m.PodsWithoutData.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}")) + ")";
 }

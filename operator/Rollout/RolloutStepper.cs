@@ -107,8 +107,11 @@ public static class RolloutStepper
             s.LastAnalysis = Record(check, now);
             if (check.Result == CheckResult.Failed) s.FailedChecks = (s.FailedChecks ?? 0) + 1;
             if (check.Result != CheckResult.Inconclusive) s.LastProgressTime = now;
-            events.Add(new RolloutEvent(check.Result == CheckResult.Failed ? "Warning" : "Normal", "Analysis" + check.Result, check.Message));
             var limit = spec.Rollout?.Analysis?.FailureLimit ?? 3;
+            // Every interval's verdict is an Event of its own, with where the count stands, so `kubectl describe`
+            // shows how the time to a decision was spent (an inconclusive interval says why it counted neither way).
+            events.Add(new RolloutEvent(check.Result == CheckResult.Failed ? "Warning" : "Normal", "Analysis" + check.Result,
+                $"{check.Message} [failed checks {s.FailedChecks ?? 0} of failureLimit {limit}]"));
             if (s.FailedChecks >= limit)
                 return Fail(spec, generation, revision, s, events, seen, "AnalysisFailed",
                     $"{s.FailedChecks} failed checks reached failureLimit {limit}; last: {check.Message}", now);

@@ -60,7 +60,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return start;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

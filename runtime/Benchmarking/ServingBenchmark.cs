@@ -77,6 +77,8 @@ internal static class ServingBenchmark
         output.WriteLine($"  ({LoadAverage.Describe()} after the rounds above)");
         var large = plan.LargeInputModel is { } largeModel ? await LargeJsonInput.MeasureAsync(largeModel, plan, cancellationToken) : null;
         if (large is not null) LargeJsonInput.Report(large, output);
+        var mirroring = await MirroringCost.MeasureAsync(plan, cancellationToken);
+        MirroringCost.Report(mirroring, plan, output);
 
         var gains = new List<BatchingGainResult>();
         foreach (var tinyModel in plan.TinyModels)
@@ -94,7 +96,7 @@ internal static class ServingBenchmark
             var regime = i == 0 ? $"{plan.BatchClients} clients" : $"{gains[i].RunMicrosBatch1:F0} us per run, HTTP-bound";
             output.WriteLine($"  batching gain ({gains[i].Model}, {regime}): {gains[i].Gain:F2}x{(i == 0 ? "   (target >= 3x)" : "")}");
         }
-        var failed = last.Concat(large?.Last ?? []).Concat(gains.SelectMany(g => new[] { g.Unbatched, g.Batched })).Where(r => r.Failed > 0).ToList();
+        var failed = last.Concat(large?.Last ?? []).Concat(mirroring.Last).Concat(gains.SelectMany(g => new[] { g.Unbatched, g.Batched })).Where(r => r.Failed > 0).ToList();
         foreach (var f in failed) output.WriteLine($"  {f.Failed} requests failed, first: {f.FirstError}");
         return failed.Count == 0 ? 0 : 1;
     }

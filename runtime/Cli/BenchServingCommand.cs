@@ -21,11 +21,13 @@ internal sealed class BenchServingCommand : Command
     private readonly Option<string> _log = Text("--log", "Where the servers' logs go (default bench-serve.log)", "FILE");
     private readonly Option<int> _rounds = Int("--rounds", "Interleaved rounds; medians are reported", 5, 1, 100);
     // Extra serve options for the compute model's server, e.g. --serve-arg=--max-batch --serve-arg=8, to compare settings.
+    // Only the shadow-mirroring cost (issue 23), for a quick look without the rest of make bench.
+    private readonly Option<bool> _mirroringOnly = Flag("--mirroring-only", "Measure only the shadow-mirroring cost: today's server, mirroring off, mirroring every request");
     private readonly Option<string[]> _serveArgs = Repeated("--serve-arg", "One more word for the compute model's serve command line, e.g. --serve-arg=--max-batch --serve-arg=8 (repeatable)", "WORD");
 
     public BenchServingCommand() : base("bench-serving", "The HTTP and gRPC serving benchmark behind make bench: raw, noop, limit, served binary/gRPC/JSON, batching gain")
     {
-        foreach (var option in new Option[] { _model, _tinyModels, _largeInputModel, _clients, _batchClients, _warmup, _duration, _maxBatch, _batchDelay, _log, _rounds, _serveArgs })
+        foreach (var option in new Option[] { _model, _tinyModels, _largeInputModel, _clients, _batchClients, _warmup, _duration, _maxBatch, _batchDelay, _log, _rounds, _serveArgs, _mirroringOnly })
             Options.Add(option);
         _tinyModels.Required = true;
         SetAction(RunAsync);
@@ -46,6 +48,12 @@ internal sealed class BenchServingCommand : Command
             Rounds: result.GetValue(_rounds),
             ServeArgs: result.GetValue(_serveArgs) ?? [],
             LargeInputModel: result.GetValue(_largeInputModel) is { } large ? Path.GetFullPath(large) : null);
+        if (result.GetValue(_mirroringOnly))
+        {
+            var cost = await MirroringCost.MeasureAsync(plan, cancellationToken);
+            MirroringCost.Report(cost, plan, Console.Out);
+            return cost.Last.Any(r => r.Failed > 0) ? 1 : 0;
+        }
         return await ServingBenchmark.RunAsync(plan, Console.Out, cancellationToken);
     }
 }

@@ -21,6 +21,8 @@ internal sealed class ServeCommand : Command
     private readonly Option<string> _host = Text("--host", $"The IP address to listen on (default: env {HostVariable}, else {Defaults.Host})", "ADDR");
     private readonly Option<int> _port = Int("--port", "The HTTP port (0 picks a free one)", Defaults.Port, 0, 65535);
     private readonly Option<int> _grpcPort = Int("--grpc-port", "The OIP v2 gRPC port (0 turns gRPC off)", ServeOptions.DefaultGrpcPort, 0, 65535);
+    private readonly Option<int> _managementPort = Int("--management-port",
+        "The port of the operator's shadow-rollout endpoint /v2/_shadow, never exposed by the model's Service (0 turns it off)", 0, 0, 65535);
     private readonly Option<DeviceKind> _device = Device("Where the model runs");
     private readonly Option<int> _maxBatch = Int("--max-batch", "Rows per model run; 1 turns dynamic batching off", Defaults.MaxBatch, 1, 4096);
     private readonly Option<double> _batchDelay = Double("--batch-delay-ms", "How long a batch waits to fill, in milliseconds", Defaults.BatchDelay.TotalMilliseconds, 0, "MS");
@@ -45,7 +47,7 @@ internal sealed class ServeCommand : Command
 
     public ServeCommand() : base("serve", "Serve a model over the Open Inference Protocol v2 (REST and gRPC) until SIGTERM or Ctrl+C")
     {
-        foreach (var option in new Option[] { _model, _name, _host, _port, _grpcPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
+        foreach (var option in new Option[] { _model, _name, _host, _port, _grpcPort, _managementPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
             _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
             _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node })
             Options.Add(option);
@@ -97,6 +99,7 @@ internal sealed class ServeCommand : Command
             Host = result.GetValue(_host) ?? NonEmpty(environment(HostVariable)) ?? Defaults.Host,
             Port = result.GetValue(_port),
             GrpcPort = grpcPort > 0 ? grpcPort : null,
+            ManagementPort = result.GetValue(_managementPort) is > 0 and var management ? management : null,
             Device = result.GetValue(_device),
             MaxBatch = result.GetValue(_maxBatch),
             BatchDelay = TimeSpan.FromMilliseconds(result.GetValue(_batchDelay)),

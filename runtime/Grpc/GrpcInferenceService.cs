@@ -1,7 +1,9 @@
 using Grpc.Core;
 using ModelOperator.Runtime.Grpc.Inference;
 using ModelOperator.Runtime.Protocol;
+using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Server;
+using ModelOperator.Runtime.Shadow;
 
 namespace ModelOperator.Runtime.Grpc;
 
@@ -11,7 +13,7 @@ namespace ModelOperator.Runtime.Grpc;
 /// are the same <see cref="ProtocolException"/>s, which <see cref="GrpcErrorInterceptor"/> turns into status codes. It is
 /// bound by <see cref="GrpcInferenceMethods"/>, whose request decoding refuses malformed protobuf as a client's mistake.
 /// </summary>
-internal sealed class GrpcInferenceService(ModelRegistry registry, ServeOptions options) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class GrpcInferenceService(ModelRegistry registry, ServeOptions options, ShadowMirror mirror) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -55,6 +57,7 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, ServeOptions 
             var outputs = await runner.RunAsync(inferRequest, context.CancellationToken);
             try
             {
+                if (mirror.Sample(grpc: true) is { } target) MirrorAfterAnswer(context, served, request, inferRequest.Id, outputs, target);
                 return GrpcResponseWriter.Write(served.Name, served.Version, inferRequest.Id, request.RawInputContents.Count > 0, outputs);
             }
             finally
@@ -62,6 +65,18 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, ServeOptions 
                 foreach (var o in outputs) o.Dispose();
             }
         }
+    }
+
+    // The copy is queued only once the response has been sent (never before the user's answer); the stable's outputs
+    // are copied now, before their buffers go back to the pool.
+    private void MirrorAfterAnswer(ServerCallContext context, ServedModel served, ModelInferRequest request, string? id, TensorData[] outputs, ShadowTarget target)
+    {
+        var copy = new MirrorCopy(served.Name, "", id ?? mirror.NextId(), [], null, null, outputs.Select(AnswerTensors.From).ToList(), target) { GrpcRequest = request };
+        context.GetHttpContext().Response.OnCompleted(() =>
+        {
+            mirror.Offer(copy);
+            return Task.CompletedTask;
+        });
     }
 
     private ServedModel Find(string name, string version) => registry.Find(name, version.Length > 0 ? version : null);

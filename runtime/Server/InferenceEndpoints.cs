@@ -1,4 +1,6 @@
+using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Protocol;
+using ModelOperator.Runtime.Shadow;
 
 namespace ModelOperator.Runtime.Server;
 
@@ -12,24 +14,29 @@ internal static class InferenceEndpoints
 
     public static void MapInference(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v2/models/{name}/infer", (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, string name) => InferAsync(c, r.Find(name, null), o, g));
+        app.MapPost("/v2/models/{name}/infer",
+            (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, ShadowMirror m, string name) => InferAsync(c, r.Find(name, null), o, g, m));
         app.MapPost("/v2/models/{name}/versions/{version}/infer",
-            (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, string name, string version) => InferAsync(c, r.Find(name, version), o, g));
+            (HttpContext c, ModelRegistry r, ServeOptions o, InflightBytes g, ShadowMirror m, string name, string version) => InferAsync(c, r.Find(name, version), o, g, m));
     }
 
-    private static async Task InferAsync(HttpContext context, ServedModel served, ServeOptions options, InflightBytes inflight)
+    private static async Task InferAsync(HttpContext context, ServedModel served, ServeOptions options, InflightBytes inflight, ShadowMirror mirror)
     {
         if (!served.Serving || served.Model is not { } model || served.Runner is not { } runner)
             throw ProtocolException.Unavailable($"model '{served.Name}' is not ready ({served.State.ToString().ToLowerInvariant()})");
         var cancellation = context.RequestAborted;
         InferRequest request;
         using var lease = new InflightLease(inflight);
+        // Only a sampled request of a pod with a shadow target keeps a copy of its body (mirrored after the answer).
+        var shadow = mirror.Sample();
+        byte[]? mirroredBody = null;
         served.BeginArrival();
         try
         {
             using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, cancellation, lease);
             var headerLength = HeaderLength(context.Request, body.Length);
             request = InferRequestReader.Read(body.Span[..headerLength], body.Span[headerLength..], model, options.Limits);
+            if (shadow is not null) mirroredBody = body.Span.ToArray();
         }
         finally { served.EndArrival(); }
         using (request)
@@ -48,12 +55,24 @@ internal static class InferenceEndpoints
                 else response.ContentType = "application/json";
                 response.ContentLength = buffer.WrittenCount;
                 await response.Body.WriteAsync(buffer.WrittenMemory, cancellation);
+                if (shadow is not null) Mirror(context, served, request, outputs, mirroredBody!, shadow, mirror);
             }
             finally
             {
                 foreach (var o in outputs) o.Dispose();
             }
         }
+    }
+
+    // After the answer is written: the stable's outputs are copied (their buffers go back to the pool) and the copy
+    // queued; sending and comparing happen on the mirror's workers.
+    private static void Mirror(HttpContext context, ServedModel served, InferRequest request, TensorData[] outputs, byte[] body, ShadowTarget target, ShadowMirror mirror)
+    {
+        var answer = outputs.Select(AnswerTensors.From).ToList();
+        var headers = context.Request.Headers;
+        mirror.Offer(new MirrorCopy(served.Name, context.Request.Path + context.Request.QueryString, request.Id ?? mirror.NextId(), body,
+            headers.ContentType.ToString() is { Length: > 0 } type ? type : null,
+            headers.TryGetValue(HeaderLengthHeader, out var length) ? length.ToString() : null, answer, target));
     }
 
     private static int HeaderLength(HttpRequest request, int bodyLength)

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using ModelOperator.Runtime.Grpc;
 using ModelOperator.Runtime.Metrics;
+using ModelOperator.Runtime.Shadow;
 using Prometheus;
 
 namespace ModelOperator.Runtime.Server;
@@ -38,6 +39,9 @@ internal sealed class ModelServer : IAsyncDisposable
     /// <summary>Where gRPC is served (<c>http://host:port/</c>, HTTP/2 only); null when it is off.</summary>
     public Uri? GrpcAddress { get; }
 
+    /// <summary>Where the management port listens (<c>/v2/_shadow</c>); null when it is off.</summary>
+    public Uri? ManagementAddress { get; private init; }
+
     /// <summary>Completes when the model is ready; faults when it cannot be loaded.</summary>
     public Task Loading { get; private set; } = Task.CompletedTask;
 
@@ -59,12 +63,17 @@ internal sealed class ModelServer : IAsyncDisposable
             // gRPC gets its own HTTP/2-only endpoint: cleartext HTTP/2 needs prior knowledge, which gRPC clients have.
             if (options.GrpcPort is { } grpcPort)
                 k.Listen(IPAddress.Parse(options.Host), grpcPort, l => l.Protocols = HttpProtocols.Http2);
+            if (options.ManagementPort is { } managementPort)
+                k.Listen(IPAddress.Parse(options.Host), managementPort);
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownDelay + options.DrainTimeout);
         var metrics = new RuntimeMetrics();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(new InflightBytes(options.MaxInflightBytes ?? InflightBytes.DefaultLimit()));
+        var managementPort = new ManagementPort();
+        builder.Services.AddSingleton(managementPort);
+        builder.Services.AddSingleton(sp => new ShadowMirror(new ShadowMetrics(metrics.Registry), sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Shadow")));
         builder.Services.AddSingleton(sp => new ServedModel(options, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRuntime.Model")));
         builder.Services.AddSingleton(sp => new ModelRegistry([sp.GetRequiredService<ServedModel>()]));
         builder.Services.AddHostedService<ShutdownDelay>();
@@ -72,6 +81,8 @@ internal sealed class ModelServer : IAsyncDisposable
         var app = builder.Build();
         var model = app.Services.GetRequiredService<ServedModel>();
 
+        // The management port answers only its own endpoints, and they answer on no other port.
+        if (options.ManagementPort is not null) app.UseManagementPort(managementPort);
         app.UseMiddleware<InferenceMetricsMiddleware>();
         app.UseJsonStatusPages();
         app.UseMiddleware<ErrorMiddleware>();
@@ -82,6 +93,7 @@ internal sealed class ModelServer : IAsyncDisposable
         app.MapRepository();
         app.MapInference();
         if (options.EnableNoopEndpoint) app.MapNoop();
+        if (options.ManagementPort is not null) app.MapShadow(managementPort);
         app.MapMetrics("/metrics", metrics.Registry);
         if (options.GrpcPort is not null) MapGrpc(app);
 
@@ -89,7 +101,9 @@ internal sealed class ModelServer : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
         var address = addresses[0];
         var grpcAddress = options.GrpcPort is null ? null : addresses[1];
-        var server = new ModelServer(app, model, metrics, Reachable(address), grpcAddress is null ? null : Reachable(grpcAddress));
+        var managementAddress = options.ManagementPort is null ? null : Reachable(addresses[^1]);
+        managementPort.Port = managementAddress?.Port;
+        var server = new ModelServer(app, model, metrics, Reachable(address), grpcAddress is null ? null : Reachable(grpcAddress)) { ManagementAddress = managementAddress };
         app.Logger.LogInformation("Listening on {Address} for model {Model}", address, model.Name);
         if (grpcAddress is not null) app.Logger.LogInformation("Listening for gRPC on {GrpcAddress} for model {Model}", grpcAddress, model.Name);
         var self = server.BaseAddress;

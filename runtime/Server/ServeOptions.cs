@@ -23,6 +23,12 @@ internal sealed record ServeOptions
     /// <summary>The gRPC port <c>serve</c> uses unless told otherwise, as KServe does.</summary>
     public const int DefaultGrpcPort = 8081;
 
+    /// <summary>
+    /// The management port (<c>--management-port</c>): the shadow-rollout endpoint <c>/v2/_shadow</c>, which only the
+    /// operator calls, on a port the model's Service does not expose. Null turns it off; 0 picks a free port.
+    /// </summary>
+    public int? ManagementPort { get; init; }
+
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     /// <summary>Rows per model run; 1 turns dynamic batching off.</summary>

@@ -15,6 +15,7 @@ internal static class ModelFiles
     });
 
     public static string MnistCnn => Get("mnist-cnn");
+    public static string MnistCnnV2 => Get("mnist-cnn-v2");
     public static string Mlp => Get("mlp");
     public static string Int64 => Get("int64-ops");
     public static string MultiIo => Get("multi-io");

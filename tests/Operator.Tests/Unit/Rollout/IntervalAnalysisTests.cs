@@ -95,4 +95,16 @@ public sealed class IntervalAnalysisTests
         var v = IntervalAnalysis.Analyze(new AnalysisSpec { MaxP95Ratio = 1.5 }, new RevisionWindow(100, 0, 12), RevisionWindow.ScrapesFailed("md-a-0: timeout"));
         Assert.Equal(CheckResult.Inconclusive, v.Result);
     }
+
+    [Fact]
+    public void InconclusiveVerdicts_SayWhy()
+    {
+        var spec = new AnalysisSpec { MaxP95Ratio = 1.5 };
+        Assert.Equal("Check inconclusive: no requests reached the canary in the interval",
+            IntervalAnalysis.Analyze(spec, new RevisionWindow(0, 0, double.NaN), Stable).Message);
+        Assert.Equal("Check inconclusive: no admitted canary pod to measure",
+            IntervalAnalysis.Analyze(spec, null, Stable, "no admitted canary pod to measure").Message);
+        Assert.Equal("Check inconclusive: the stable revision has no latency to compare with (canary p95 12ms, error rate 0 over 100 requests)",
+            IntervalAnalysis.Analyze(spec, new RevisionWindow(100, 0, 12), null).Message);
+    }
 }

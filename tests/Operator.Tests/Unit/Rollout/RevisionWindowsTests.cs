@@ -67,4 +67,14 @@ public sealed class RevisionWindowsTests
         Assert.Equal(0, idle.Requests);
         Assert.True(double.IsNaN(idle.P95Ms));
     }
+
+    [Fact]
+    public void NoWindowReason_NamesEachPodAndWhy_OrThatThereIsNone()
+    {
+        var h = new MetricsHistory(TimeSpan.FromSeconds(20));
+        Assert.Equal("no admitted canary pod to measure", RevisionWindows.NoWindowReason(h.Measure([], T0.AddSeconds(10), TimeSpan.FromSeconds(10))));
+        h.Record(Scrape("c", T0.AddSeconds(10), 0, 0, 0, 0));
+        Assert.Equal("no canary pod has a full interval yet (b: not scraped yet; c: one scrape so far; a window needs two)",
+            RevisionWindows.NoWindowReason(h.Measure(["c", "b"], T0.AddSeconds(10), TimeSpan.FromSeconds(10))));
+    }
 }

@@ -10,7 +10,7 @@ public sealed class RolloutStepperTests
     private const string Canary = "bbbbbbbbbb";
     private static readonly IntervalVerdict Pass = new(CheckResult.Passed, "Check passed: canary p95 5ms", new RevisionWindow(100, 0, 5), new RevisionWindow(400, 0, 5));
     private static readonly IntervalVerdict Fail = new(CheckResult.Failed, "Check failed: p95 40ms exceeds maxP95Ms 20", new RevisionWindow(100, 0, 40), new RevisionWindow(400, 0, 5));
-    private static readonly IntervalVerdict NoTraffic = new(CheckResult.Inconclusive, "No requests reached the canary in the interval", null, null);
+    private static readonly IntervalVerdict NoTraffic = new(CheckResult.Inconclusive, "Check inconclusive: no requests reached the canary in the interval", null, null);
 
     private static ModelDeploymentSpec Spec(bool? autoRollback = null, bool steps = true, string? deadline = null) => new()
     {
@@ -121,6 +121,21 @@ public sealed class RolloutStepperTests
         Assert.Equal(40, d.Status.LastAnalysis!.CanaryP95Ms);
         Assert.Contains(d.Events, e => e is { Type: "Warning", Reason: "RolledBack" });
         Assert.Equal("aaaaaaaaaa", d.Status.StableRevision);
+    }
+
+    [Fact]
+    public void EveryIntervalsVerdict_IsAnEvent_WithWhereTheCountStands()
+    {
+        var s = Step(Spec(), StableOnly(), Seen(readyCanary: 1), T0).Status;
+        var inconclusive = Step(Spec(), s, Seen(readyCanary: 1, check: NoTraffic), T0.AddSeconds(5));
+        var failed = Step(Spec(), inconclusive.Status, Seen(readyCanary: 1, check: Fail), T0.AddSeconds(10));
+        var passed = Step(Spec(), failed.Status, Seen(readyCanary: 1, check: Pass), T0.AddSeconds(15));
+
+        Assert.Equal(new RolloutEvent("Normal", "AnalysisInconclusive", "Check inconclusive: no requests reached the canary in the interval [failed checks 0 of failureLimit 2]"),
+            Assert.Single(inconclusive.Events));
+        Assert.Equal(new RolloutEvent("Warning", "AnalysisFailed", "Check failed: p95 40ms exceeds maxP95Ms 20 [failed checks 1 of failureLimit 2]"),
+            Assert.Single(failed.Events));
+        Assert.Contains(new RolloutEvent("Normal", "AnalysisPassed", "Check passed: canary p95 5ms [failed checks 1 of failureLimit 2]"), passed.Events);
     }
 
     [Fact]
