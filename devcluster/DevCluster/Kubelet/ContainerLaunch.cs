@@ -9,7 +9,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// replaces it, then <c>args</c>, with <c>$(VAR)</c> references expanded; <c>env</c> in order (values, downward API
 /// fieldRefs) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST, and with an <see cref="InClusterApi"/>
 /// KUBERNETES_SERVICE_HOST/PORT and the service account folder); since there is no mount namespace, every volume's
-/// mountPath in env values, arguments and workingDir rewritten to its local folder; and since there is no network
+/// mountPath in env values, arguments and workingDir rewritten to its local folder (paths under a deeper host mount
+/// left alone, see <see cref="Rewrite"/>); and since there is no network
 /// namespace, the wildcard address 0.0.0.0 in env values and arguments rewritten to the pod's IP (what listening on
 /// all of a pod's interfaces amounts to, and two pods can then use the same port). Pure.
 /// </summary>
@@ -106,16 +107,24 @@ public static class ContainerLaunch
     public static string BindWildcard(string text, string podIp) =>
         text.Contains("0.0.0.0", StringComparison.Ordinal) ? Regex.Replace(text, @"(?<![\d.])0\.0\.0\.0(?![\d.]|/\d)", podIp) : text;
 
-    /// <summary>Rewrites each mountPath that appears as a path (alone, or after <c>=</c>, <c>:</c>, <c>,</c>, a space or quote) to its local folder.</summary>
+    /// <summary>
+    /// Rewrites each mountPath that appears as a path (alone, or after <c>=</c>, <c>:</c>, <c>,</c>, a space or quote) to
+    /// its local folder, in one pass and by the deepest mount that holds the path, as a mount table resolves it: a path
+    /// under a host mount (an identity mount, <see cref="KubeletOptions.HostMounts"/>) inside a volume's mountPath stays
+    /// as it is, since a container sees that host folder there and not the volume; and a local folder written by one
+    /// mount is never rewritten again by another.
+    /// </summary>
     public static string Rewrite(string text, IReadOnlyList<LocalMount> mounts)
     {
-        foreach (var mount in mounts.Where(m => m.MountPath.TrimEnd('/').Length > 0).OrderByDescending(m => m.MountPath.Length))
+        var byPath = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var mount in mounts)
         {
             var path = mount.MountPath.TrimEnd('/');
-            if (!text.Contains(path, StringComparison.Ordinal)) continue;
-            text = Regex.Replace(text, $@"(?<=^|[=:,\s""']){Regex.Escape(path)}(?=$|[/:,\s""'])",
-                mount.LocalPath.Replace("$", "$$"));
+            if (path.Length > 0 && text.Contains(path, StringComparison.Ordinal)) byPath.TryAdd(path, mount.LocalPath);
         }
-        return text;
+        if (byPath.Count == 0) return text;
+        // Longest first: at each position the alternation takes the deepest mountPath that ends at a path boundary.
+        var alternatives = string.Join("|", byPath.Keys.OrderByDescending(p => p.Length).Select(Regex.Escape));
+        return Regex.Replace(text, $@"(?<=^|[=:,\s""'])(?:{alternatives})(?=$|[/:,\s""'])", m => byPath[m.Value]);
     }
 }

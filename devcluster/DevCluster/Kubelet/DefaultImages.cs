@@ -29,7 +29,8 @@ public static class DefaultImages
     /// <summary>The built model-operator of the repository found above this program (or the working directory).</summary>
     public static string BuiltOperator() => Path.Combine(RepositoryRoot(), "operator", "bin", "Release", "net10.0", "model-operator");
 
-    private static string RepositoryRoot() =>
+    /// <summary>The repository found above this program, else above the working directory, else the working directory.</summary>
+    public static string RepositoryRoot() =>
         FindRepositoryRoot(AppContext.BaseDirectory) ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
 
     private static string? FindRepositoryRoot(string start)

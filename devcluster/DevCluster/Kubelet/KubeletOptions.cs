@@ -24,4 +24,12 @@ public sealed record KubeletOptions
     /// runtime pods keep serving after SIGTERM (<c>--shutdown-delay 5</c>), so they stop cleanly (exit 0, not 137).
     /// </summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Host folders every container sees at their own path, read-only, as kind's <c>extraMounts</c> give a kind node's
+    /// containers: how a <c>file://</c> model URI naming a host path reaches a pod. The default is the repository the
+    /// dev cluster runs from (its <c>.artifacts/</c> holds the sample models). A volume mounted at a shallower path (an
+    /// emptyDir at <c>/tmp</c> with the repository under <c>/tmp</c>) does not hide them, as a deeper mount is not hidden
+    /// on a real node.
+    /// </summary>
+    public IReadOnlyList<string> HostMounts { get; init; } = [DefaultImages.RepositoryRoot()];
 }

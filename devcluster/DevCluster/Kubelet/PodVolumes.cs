@@ -6,7 +6,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// <summary>
 /// A pod's volumes as local folders (there is no mount namespace): emptyDir under the pod's folder, a
 /// PersistentVolumeClaim in a folder named after the claim (or the one configured for it), hostPath as itself,
-/// configMap and secret written out as files. Other volume types are refused with a clear message. With an
+/// configMap and secret written out as files; the node's host mounts (<see cref="KubeletOptions.HostMounts"/>) as
+/// themselves. Other volume types are refused with a clear message. With an
 /// <see cref="InClusterApi"/>, every container also gets the service account volume (<see cref="ServiceAccountProjection"/>).
 /// </summary>
 internal sealed class PodVolumes
@@ -14,13 +15,14 @@ internal sealed class PodVolumes
     private readonly Dictionary<string, string> _folders = [];
     private readonly Dictionary<string, string> _problems = [];
     private string? _serviceAccountFolder;
+    private IReadOnlyList<string> _hostMounts = [];
 
     private PodVolumes() { }
 
     public static async Task<PodVolumes> PrepareAsync(V1Pod pod, string podDirectory, string stateDirectory, KubeletOptions options,
         IKubernetes client, InClusterApi? api, CancellationToken ct)
     {
-        var volumes = new PodVolumes();
+        var volumes = new PodVolumes { _hostMounts = options.HostMounts };
         if (api is not null && ServiceAccountProjection.Applies(pod))
             volumes._serviceAccountFolder = ServiceAccountProjection.Write(pod, podDirectory, api);
         var ns = pod.Metadata.NamespaceProperty ?? "default";
@@ -79,6 +81,9 @@ internal sealed class PodVolumes
         // As the ServiceAccount admission plugin does: unless the container mounts something there itself.
         if (_serviceAccountFolder is not null && !mounts.Any(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath))
             mounts.Add(new LocalMount(ServiceAccountProjection.MountPath, _serviceAccountFolder));
+        // The host mounts, each at its own path, unless the container mounts a volume at exactly that path.
+        foreach (var host in _hostMounts.Select(h => h.TrimEnd('/')).Where(h => h.Length > 0).Distinct())
+            if (!mounts.Any(m => m.MountPath.TrimEnd('/') == host)) mounts.Add(new LocalMount(host, host));
         return mounts;
     }
 

@@ -138,6 +138,55 @@ public sealed class KubeletDecisionTests
     }
 
     [Fact]
+    public async Task Launch_RepositoryUnderAVolumesMountPath_KeepsItsHostPaths_WhileThePathsInTheVolumeAreRewritten()
+    {
+        // A clone under /tmp and the runtime pod's emptyDir at /tmp (as the operator's pods have): the model path names
+        // the host mount (the repository), which a container sees at its own path; only paths in the volume move.
+        var repository = Path.Combine(Path.GetTempPath(), $"clone-{Guid.NewGuid():N}");
+        var podDirectory = Path.Combine(repository, ".devcluster", "pods", "mlp-0");
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "mlp-0" },
+            Spec = new V1PodSpec { Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }], Containers = [] },
+        };
+        var model = $"{repository}/.artifacts/sample-models/mlp.onnx";
+        var container = new V1Container
+        {
+            Name = "runtime",
+            Args = ["serve", "--model", model, "--cache-dir=/tmp/cache", $"--from={repository}"],
+            Env = [new V1EnvVar { Name = "TMPDIR", Value = "/tmp" }, new V1EnvVar { Name = "MODEL", Value = model }],
+            VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
+        };
+        try
+        {
+            var volumes = await PodVolumes.PrepareAsync(pod, podDirectory, Path.Combine(repository, ".devcluster"),
+                new KubeletOptions { HostMounts = [repository] }, null!, null, CancellationToken.None);
+
+            var plan = ContainerLaunch.Compose(pod, container, ["/repo/model-runtime"], "127.10.0.5", "127.0.0.1", volumes.MountsOf(container), podDirectory, _ => null);
+
+            var tmp = Path.Combine(podDirectory, "volumes", "tmp");
+            Assert.Equal(["serve", "--model", model, $"--cache-dir={tmp}/cache", $"--from={repository}"], plan.Arguments);
+            Assert.Equal(tmp, plan.Environment["TMPDIR"]);
+            Assert.Equal(model, plan.Environment["MODEL"]);
+        }
+        finally
+        {
+            if (Directory.Exists(repository)) Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Rewrite_IsOnePass_SoAVolumesLocalFolderIsNeverRewrittenByAnotherMount()
+    {
+        // /data's local folder lies under /tmp on this machine; a second pass for the /tmp volume would move it again.
+        IReadOnlyList<LocalMount> mounts = [new("/data", "/tmp/state/pods/x/volumes/data"), new("/tmp", "/tmp/state/pods/x/volumes/tmp")];
+
+        Assert.Equal("--data=/tmp/state/pods/x/volumes/data/a --tmp /tmp/state/pods/x/volumes/tmp/b",
+            ContainerLaunch.Rewrite("--data=/data/a --tmp /tmp/b", mounts));
+        Assert.Equal("/tmpfile /database", ContainerLaunch.Rewrite("/tmpfile /database", mounts));
+    }
+
+    [Fact]
     public void Launch_CommandReplacesTheEntrypoint_AndTheMappedProgramKeepsItsLocalPath()
     {
         var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "p" }, Spec = new V1PodSpec { Containers = [] } };
