@@ -12,11 +12,12 @@ DEVCLUSTER_OPERATOR_FLAGS_helm = --operator-chart $(CURDIR)/charts/model-operato
 DEVCLUSTER_OPERATOR_FLAGS_process := --crds $(CURDIR)/crds --operator $(CURDIR)/$(OPERATOR_BIN)
 
 .PHONY: dev-cluster devcluster-build
-## dev-cluster      run a local cluster in the foreground (nodes, scheduler, controllers, kubelet, the operator installed with helm, Prometheus); writes .devcluster/kubeconfig once the operator pod leads; Ctrl-C stops it all (OPERATOR=process: operator as a host process; PROMETHEUS=0: no Prometheus; NODES=file.yaml: your nodes)
+## dev-cluster      run a local cluster in the foreground (nodes, scheduler, controllers, kubelet, the operator installed with helm, Prometheus); writes .devcluster/kubeconfig once the operator pod leads; Ctrl-C stops it all (OPERATOR=process: operator as a host process; PROMETHEUS=0: no Prometheus; NODES=file.yaml: your nodes; CONTAINERS=1: pods as podman containers of the images `make images` pushed, opt-in)
 dev-cluster: deps kubectl devcluster-build
 	@$(if $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR)),,echo "OPERATOR must be helm or process, got '$(OPERATOR)'" >&2; exit 2;) \
 	exec $(DEVCLUSTER_BIN) --state $(CURDIR)/.devcluster $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR)) \
-	  $(if $(filter 0,$(PROMETHEUS)),,--prometheus /usr/bin/prometheus) $(if $(NODES),--nodes $(NODES))
+	  $(if $(filter 0,$(PROMETHEUS)),,--prometheus /usr/bin/prometheus) $(if $(NODES),--nodes $(NODES)) \
+	  $(if $(filter 1,$(CONTAINERS)),--containers on)
 
 devcluster-build:
 	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly

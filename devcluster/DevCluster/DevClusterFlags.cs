@@ -23,7 +23,13 @@ public sealed record DevClusterFlags
     /// <summary>The loopback range Service cluster IPs come from; null keeps <see cref="DevClusterOptions.ServiceCidr"/>'s default.</summary>
     public string? ServiceCidr { get; init; }
 
-    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "operator-chart", "helm", "prometheus", "prometheus-address", "api-port", "pod-cidr", "service-cidr"];
+    /// <summary>
+    /// <c>--containers on</c>: the kubelet runs pods as podman containers of their images (opt-in; <c>off</c>, the
+    /// default, runs them as processes). Where podman cannot run, processes, said at start.
+    /// </summary>
+    public bool Containers { get; init; }
+
+    private static readonly string[] Known = ["state", "nodes", "crds", "operator", "operator-chart", "helm", "prometheus", "prometheus-address", "api-port", "pod-cidr", "service-cidr", "containers"];
 
     /// <summary>Parses the flags; an unknown flag or a missing value is an error that names it.</summary>
     public static DevClusterFlags Parse(IReadOnlyList<string> args)
@@ -56,6 +62,7 @@ public sealed record DevClusterFlags
                 // Two dev clusters on one machine (or anything else on their addresses) collide on the default ranges.
                 "pod-cidr" => flags with { PodCidr = LoopbackCidr(name, value) },
                 "service-cidr" => flags with { ServiceCidr = LoopbackCidr(name, value) },
+                "containers" => flags with { Containers = value switch { "on" or "1" or "true" => true, "off" or "0" or "false" or "" => false, _ => throw new ArgumentException($"--containers must be on or off, got '{value}'") } },
                 _ => flags,
             };
         }

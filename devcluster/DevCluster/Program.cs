@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ModelOperator.DevCluster;
+using ModelOperator.DevCluster.Kubelet;
 using ModelOperator.DevCluster.Nodes;
 using ModelOperator.DevCluster.Prometheus;
 
@@ -32,10 +33,22 @@ var stop = new CancellationTokenSource();
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
+ContainerRuntimeOptions? containers = null;
+if (flags.Containers)
+{
+    containers = new ContainerRuntimeOptions();
+    if (PodmanRuntime.Version(containers) is { } version) logger.LogInformation("Containers: pods run as podman containers ({Version}), images pulled through {Mirrors}", version, string.Join(", ", containers.Mirrors.Select(m => $"{m.Key} -> {m.Value}")));
+    else
+    {
+        logger.LogWarning("Containers: podman cannot run here (make deps installs it); pods run as processes instead");
+        containers = null;
+    }
+}
 await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
 {
     StateDirectory = state, Nodes = nodes, ApiPort = flags.ApiPort, PublishKubeconfigWhenReady = true,
     PodCidr = flags.PodCidr ?? new DevClusterOptions().PodCidr, ServiceCidr = flags.ServiceCidr ?? new DevClusterOptions().ServiceCidr,
+    Kubelet = new KubeletOptions { Containers = containers },
 }, loggers: loggers);
 var children = new List<ChildProcess>();
 var exitCode = 0;

@@ -37,7 +37,7 @@ public static class ContainerLaunch
         if (mounts.FirstOrDefault(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath) is { } account)
             env[ServiceAccountProjection.Variable] = account.LocalPath;
         foreach (var variable in container.Env ?? [])
-            env[variable.Name] = BindWildcard(Rewrite(Expand(Value(pod, container, variable, podIp, hostIp), env), mounts), podIp);
+            env[variable.Name] = BindWildcard(Rewrite(Expand(ValueOf(pod, container, variable, podIp, hostIp), env), mounts), podIp);
         if (container.EnvFrom is { Count: > 0 })
             throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
 
@@ -53,7 +53,8 @@ public static class ContainerLaunch
         return new LaunchPlan(words[0], arguments, env, workingDirectory);
     }
 
-    private static string Value(V1Pod pod, V1Container container, V1EnvVar variable, string podIp, string hostIp)
+    /// <summary>An env entry's value: its value, or its downward API fieldRef; other sources are refused.</summary>
+    public static string ValueOf(V1Pod pod, V1Container container, V1EnvVar variable, string podIp, string hostIp)
     {
         if (variable.ValueFrom is null) return variable.Value ?? "";
         if (variable.ValueFrom.FieldRef?.FieldPath is { } path)

@@ -18,6 +18,7 @@ internal sealed class ContainerSupervisor
     private ContainerSnapshot _snapshot;
     private LocalProcess? _process;
     private TimeSpan _stopGrace = TimeSpan.FromSeconds(30);
+    private string? _imageId;
 
     public ContainerSupervisor(V1Container spec, PodSandbox sandbox, KubeletServices services)
     {
@@ -59,9 +60,32 @@ internal sealed class ContainerSupervisor
         var pulled = false;
         while (!stop.IsCancellationRequested)
         {
-            if (!_services.Images.TryGetValue(_spec.Image, out var entrypoint) || entrypoint.Length == 0)
+            string? pullError = null;
+            string[]? entrypoint = null;
+            if (_services.Podman is { } podman)
             {
-                var message = $"Failed to pull image \"{_spec.Image}\": the dev cluster maps no local program to this image (DevClusterOptions.Images knows: {string.Join(", ", _services.Images.Keys)})";
+                var reference = podman.Options.Resolve(_spec.Image);
+                if (!pulled)
+                {
+                    await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"{(reference == _spec.Image ? "" : $" from {reference}")}");
+                    var started = System.Diagnostics.Stopwatch.StartNew();
+                    var (_, error) = await podman.PullAsync(reference, _spec.ImagePullPolicy, !reference.Contains('@') && (reference.EndsWith(":latest", StringComparison.Ordinal) || !reference[(reference.LastIndexOf('/') + 1)..].Contains(':')));
+                    pullError = error is null ? null : $"Failed to pull image \"{_spec.Image}\": {error}";
+                    if (pullError is null)
+                    {
+                        _imageId = await podman.ImageIdAsync(reference);
+                        await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" ({reference}) in {started.Elapsed.TotalSeconds:0.###}s");
+                        pulled = true;
+                    }
+                }
+                else await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Container image \"{_spec.Image}\" already present on machine");
+                entrypoint = [reference];
+            }
+            else if (!_services.Images.TryGetValue(_spec.Image, out entrypoint) || entrypoint.Length == 0)
+                pullError = $"Failed to pull image \"{_spec.Image}\": the dev cluster maps no local program to this image (DevClusterOptions.Images knows: {string.Join(", ", _services.Images.Keys)})";
+            if (pullError is not null)
+            {
+                var message = pullError;
                 Set(s => s with { State = Waiting("ErrImagePull", message), Ready = false, Started = false });
                 await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
                 await _services.Events.WarningAsync(Pod, _spec.Name, "Failed", message);
@@ -75,15 +99,16 @@ internal sealed class ContainerSupervisor
                 await Task.Delay(delay, stop).ContinueWith(_ => { });
                 continue;
             }
-            if (!pulled)
+            if (_services.Podman is not null) { }
+            else if (!pulled)
             {
                 await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
-                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" (the local program {entrypoint[0]})");
+                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" (the local program {entrypoint![0]})");
                 pulled = true;
             }
             else await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Container image \"{_spec.Image}\" already present on machine");
 
-            var outcome = await RunInstanceAsync(entrypoint, stop);
+            var outcome = await RunInstanceAsync(entrypoint!, stop);
             if (outcome is null) // could not start: a config error, retried with back-off
             {
                 await WaitBackOffAsync(crashes++, stop, crashLoop: false);
@@ -121,12 +146,18 @@ internal sealed class ContainerSupervisor
         var pod = Pod;
         LaunchPlan plan;
         LocalProcess process;
+        string containerName;
         var instance = Snapshot.RestartCount;
         var logFile = _services.Logs.LogFile(pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, pod.Metadata.Uid, _spec.Name, instance);
         try
         {
-            plan = ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                Environment.GetEnvironmentVariable, _services.Api);
+            containerName = $"k8s_{_spec.Name}_{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty ?? "default"}_{pod.Metadata.Uid}_{instance}";
+            plan = _services.Podman is { } podman
+                ? PodmanLaunch.Compose(pod, _spec, entrypoint[0], containerName, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
+                    podman.Options, Environment.GetEnvironmentVariable, _services.Api)
+                : ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
+                    Environment.GetEnvironmentVariable, _services.Api);
+            if (_services.Podman is not null) await _services.Podman.RemoveAsync(containerName); // left by a kubelet that was killed
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);
             File.Delete(Path.ChangeExtension(logFile, ".exited"));
@@ -145,7 +176,8 @@ internal sealed class ContainerSupervisor
         Set(s => s with
         {
             State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } },
-            ContainerId = $"devcluster://{process.Pid}", ImageId = plan.Program,
+            ContainerId = _services.Podman is null ? $"devcluster://{process.Pid}" : $"podman://{containerName}",
+            ImageId = _services.Podman is null ? plan.Program : _imageId,
             Started = _spec.StartupProbe is null, Ready = _spec.StartupProbe is null && _spec.ReadinessProbe is null,
         });
         await _services.Events.NormalAsync(pod, _spec.Name, "Created", $"Created container: {_spec.Name}");
@@ -162,6 +194,13 @@ internal sealed class ContainerSupervisor
             await process.StopAsync(TimeSpan.FromSeconds(Pod.Spec.TerminationGracePeriodSeconds ?? 30));
         }
         var exitCode = await process.Exited;
+        var reason = exitCode == 0 ? "Completed" : "Error";
+        if (_services.Podman is { } runtime)
+        {
+            var limit = _spec.Resources?.Limits is { } limits && limits.TryGetValue("memory", out var memory) ? memory.ToInt64() : (long?)null;
+            if (exitCode != 0 && !stop.IsCancellationRequested && await runtime.OomKilledAsync(containerName, exitCode, limit)) reason = "OOMKilled";
+            await runtime.RemoveAsync(containerName);
+        }
         await probing.CancelAsync();
         await probeLoop;
         PodLogDirectory.MarkExited(logFile);
@@ -170,7 +209,7 @@ internal sealed class ContainerSupervisor
             pod.Metadata.NamespaceProperty, pod.Metadata.Name, exitCode);
         Set(s =>
         {
-            var terminated = Terminated(s, exitCode, exitCode == 0 ? "Completed" : "Error");
+            var terminated = Terminated(s, exitCode, reason);
             return s with { State = terminated, LastState = terminated, Ready = false };
         });
         return (exitCode, Now() - startedAt);

@@ -32,4 +32,9 @@ public sealed record KubeletOptions
     /// on a real node.
     /// </summary>
     public IReadOnlyList<string> HostMounts { get; init; } = [DefaultImages.RepositoryRoot()];
+    /// <summary>
+    /// Null (the default): containers run as local processes. Set: they run as podman containers of their images
+    /// (<see cref="PodmanLaunch"/>); opt-in (<c>dev-cluster --containers</c>, <c>CONTAINERS=1 make dev-cluster</c>).
+    /// </summary>
+    public ContainerRuntimeOptions? Containers { get; init; }
 }

@@ -4,7 +4,11 @@ namespace ModelOperator.DevCluster.Kubelet;
 
 /// <summary>What every pod worker of the kubelet shares; <paramref name="Api"/> is how pods reach the API (none: no service account volume).</summary>
 internal sealed record KubeletServices(KubeletOptions Options, IReadOnlyDictionary<string, string[]> Images, PodLogDirectory Logs,
-    KubeletEvents Events, HttpClient Http, ILogger Logger, InClusterApi? Api = null);
+    KubeletEvents Events, HttpClient Http, ILogger Logger, InClusterApi? Api = null)
+{
+    /// <summary>The container runtime when <see cref="KubeletOptions.Containers"/> is set; null: containers are processes.</summary>
+    public PodmanRuntime? Podman { get; } = Options.Containers is { } containers ? new PodmanRuntime(containers) : null;
+}
 
 /// <summary>One pod's place on the node: its latest object, addresses, folder and volume mounts.</summary>
 internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string directory,

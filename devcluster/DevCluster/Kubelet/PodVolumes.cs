@@ -13,6 +13,7 @@ namespace ModelOperator.DevCluster.Kubelet;
 internal sealed class PodVolumes
 {
     private readonly Dictionary<string, string> _folders = [];
+    private readonly HashSet<string> _alwaysReadOnly = [];
     private readonly Dictionary<string, string> _problems = [];
     private string? _serviceAccountFolder;
     private IReadOnlyList<string> _hostMounts = [];
@@ -56,6 +57,7 @@ internal sealed class PodVolumes
                 }
                 Directory.CreateDirectory(folder);
                 volumes._folders[volume.Name] = folder;
+                if (volume.ConfigMap is not null || volume.Secret is not null) volumes._alwaysReadOnly.Add(volume.Name); // as a kubelet mounts them
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
@@ -76,14 +78,14 @@ internal sealed class PodVolumes
                 throw new ContainerConfigException($"container {container.Name}: volumeMount {mount.Name} names no volume of the pod");
             var local = string.IsNullOrEmpty(mount.SubPath) ? folder : Path.Combine(folder, mount.SubPath);
             Directory.CreateDirectory(local);
-            mounts.Add(new LocalMount(mount.MountPath, local));
+            mounts.Add(new LocalMount(mount.MountPath, local, mount.ReadOnlyProperty == true || _alwaysReadOnly.Contains(mount.Name)));
         }
         // As the ServiceAccount admission plugin does: unless the container mounts something there itself.
         if (_serviceAccountFolder is not null && !mounts.Any(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath))
-            mounts.Add(new LocalMount(ServiceAccountProjection.MountPath, _serviceAccountFolder));
+            mounts.Add(new LocalMount(ServiceAccountProjection.MountPath, _serviceAccountFolder, ReadOnly: true));
         // The host mounts, each at its own path, unless the container mounts a volume at exactly that path.
         foreach (var host in _hostMounts.Select(h => h.TrimEnd('/')).Where(h => h.Length > 0).Distinct())
-            if (!mounts.Any(m => m.MountPath.TrimEnd('/') == host)) mounts.Add(new LocalMount(host, host));
+            if (!mounts.Any(m => m.MountPath.TrimEnd('/') == host)) mounts.Add(new LocalMount(host, host, ReadOnly: true));
         return mounts;
     }
 

@@ -76,7 +76,8 @@ internal static class ProbeCheck
 
     private static async Task<(bool, string)> ExecAsync(V1ExecAction exec, LaunchPlan plan, CancellationToken ct)
     {
-        if (exec.Command is not { Count: > 0 } command) return (false, "exec probe has no command");
+        if (exec.Command is not { Count: > 0 } probeCommand) return (false, "exec probe has no command");
+        IReadOnlyList<string> command = plan.ExecPrefix is { Count: > 0 } prefix ? [.. prefix, .. probeCommand] : [.. probeCommand];
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = plan.WorkingDirectory,

@@ -18,6 +18,10 @@ internal sealed class NodeHeartbeats : IClusterComponent
     {
         var logger = context.Loggers.CreateLogger("DevCluster.Nodes");
         var since = context.Time.GetUtcNow().UtcDateTime;
+        // What `kubectl get nodes -o wide` shows as CONTAINER-RUNTIME: podman's version when the kubelet runs containers.
+        var runtime = context.Options.Kubelet.Containers is { } containers
+            ? Kubelet.PodmanRuntime.Version(containers) ?? "podman://unavailable"
+            : NodeObjects.ProcessRuntime;
         foreach (var (config, i) in context.Options.Nodes.Select((n, i) => (n, i)))
         {
             await RegisterAsync(context.Client, config, ct);
@@ -30,7 +34,7 @@ internal sealed class NodeHeartbeats : IClusterComponent
             {
                 try
                 {
-                    await PostStatusAsync(context.Client, config, now, since, $"127.0.0.{i + 2}", ct);
+                    await PostStatusAsync(context.Client, config, now, since, $"127.0.0.{i + 2}", runtime, ct);
                     await RenewLeaseAsync(context.Client, config.Name, now, context.Options.NodeHeartbeat, ct);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
@@ -55,9 +59,9 @@ internal sealed class NodeHeartbeats : IClusterComponent
         }
     }
 
-    private static async Task PostStatusAsync(IKubernetes client, NodeConfig config, DateTime now, DateTime since, string address, CancellationToken ct)
+    private static async Task PostStatusAsync(IKubernetes client, NodeConfig config, DateTime now, DateTime since, string address, string runtime, CancellationToken ct)
     {
-        var patch = new V1Node { Status = NodeObjects.Status(config, now, since, address) };
+        var patch = new V1Node { Status = NodeObjects.Status(config, now, since, address, runtime) };
         await client.CoreV1.PatchNodeStatusAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), config.Name, cancellationToken: ct);
     }
 

@@ -28,7 +28,10 @@ internal static class NodeObjects
         config.Capacity.ToDictionary(kv => kv.Key, kv => new ResourceQuantity(kv.Value));
 
     /// <summary>The node's status: capacity, allocatable, Ready and the pressure conditions kubectl describe shows.</summary>
-    public static V1NodeStatus Status(NodeConfig config, DateTime heartbeat, DateTime readySince, string address) => new()
+    /// <summary>The container runtime version a node reports while its kubelet runs containers as processes.</summary>
+    public const string ProcessRuntime = "devcluster://processes";
+
+    public static V1NodeStatus Status(NodeConfig config, DateTime heartbeat, DateTime readySince, string address, string runtime = ProcessRuntime) => new()
     {
         Capacity = Capacity(config),
         Allocatable = Capacity(config),
@@ -43,7 +46,7 @@ internal static class NodeObjects
         NodeInfo = new V1NodeSystemInfo
         {
             Architecture = "amd64", OperatingSystem = "linux", OsImage = "ModelOperator dev cluster", KernelVersion = Environment.OSVersion.VersionString,
-            ContainerRuntimeVersion = "devcluster://processes", KubeletVersion = "v1.34.0-devcluster", KubeProxyVersion = "v1.34.0-devcluster",
+            ContainerRuntimeVersion = runtime, KubeletVersion = "v1.34.0-devcluster", KubeProxyVersion = "v1.34.0-devcluster",
             MachineID = config.Name, SystemUUID = config.Name, BootID = config.Name,
         },
         Phase = null,

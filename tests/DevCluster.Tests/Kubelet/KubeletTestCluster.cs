@@ -25,7 +25,8 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
     public KubeletComponent Kubelet { get; }
     public Kubernetes Client => Host.Client;
 
-    public static async Task<KubeletTestCluster> StartAsync()
+    /// <summary>Starts it; with <paramref name="containers"/>, the kubelet runs pods as podman containers of their images.</summary>
+    public static async Task<KubeletTestCluster> StartAsync(ContainerRuntimeOptions? containers = null)
     {
         var images = DefaultImages.Create();
         images[Shell] = ["/bin/sh"];
@@ -33,7 +34,7 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
         var host = await DevClusterHost.StartAsync(new DevClusterOptions
         {
             Images = images,
-            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(200), BackOffMax = TimeSpan.FromSeconds(2), ShutdownGracePeriod = TimeSpan.FromSeconds(3) },
+            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(200), BackOffMax = TimeSpan.FromSeconds(2), ShutdownGracePeriod = TimeSpan.FromSeconds(3), Containers = containers },
         }, [kubelet], loggers: Environment.GetEnvironmentVariable("DEVCLUSTER_TEST_LOG") == "1"
             ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)) : null);
         return new KubeletTestCluster(host, kubelet);

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using k8s.Models;
+
+namespace ModelOperator.DevCluster.Kubelet;
+
+/// <summary>
+/// Composes a container as a <c>podman run</c> of its image (the opt-in container runtime,
+/// <see cref="KubeletOptions.Containers"/>): in the host network namespace (each pod keeps its own loopback IP, given
+/// in POD_IP and MODEL_RUNTIME_HOST, and the wildcard 0.0.0.0 in args and env values bound to it as for processes),
+/// with its own mount, PID, IPC and UTS namespaces; <c>command</c> as the entrypoint and <c>args</c> as its arguments
+/// (<c>$(VAR)</c> expanded); <c>env</c>; <c>workingDir</c>; <c>securityContext</c>'s runAsUser/runAsGroup (container over
+/// pod), readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where
+/// the mount says so, configMap, secret and the service account token always); the host mounts read-only at their own
+/// path; and the memory and CPU limits as cgroup limits (no swap), so a container over its memory limit is killed.
+/// Pure: the podman command line is the plan's program and arguments.
+/// </summary>
+public static class PodmanLaunch
+{
+    public static LaunchPlan Compose(V1Pod pod, V1Container container, string image, string name, string podIp, string hostIp,
+        IReadOnlyList<LocalMount> mounts, string podDirectory, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null)
+    {
+        if (container.EnvFrom is { Count: > 0 })
+            throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["POD_IP"] = podIp,
+            ["MODEL_RUNTIME_HOST"] = podIp,
+        };
+        if (api is not null)
+        {
+            env["KUBERNETES_SERVICE_HOST"] = api.Host;
+            env["KUBERNETES_SERVICE_PORT"] = env["KUBERNETES_SERVICE_PORT_HTTPS"] = api.Port.ToString(CultureInfo.InvariantCulture);
+        }
+        foreach (var variable in container.Env ?? [])
+            env[variable.Name] = ContainerLaunch.BindWildcard(ContainerLaunch.Expand(ContainerLaunch.ValueOf(pod, container, variable, podIp, hostIp), env), podIp);
+
+        // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it.
+        List<string> args = ["run", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
+            "--cgroup-parent", PodmanRuntime.CgroupParent(name)];
+        var security = container.SecurityContext;
+        var podSecurity = pod.Spec.SecurityContext;
+        var user = security?.RunAsUser ?? podSecurity?.RunAsUser;
+        var group = security?.RunAsGroup ?? podSecurity?.RunAsGroup;
+        if (user is not null) args.AddRange(["--user", group is null ? $"{user}" : $"{user}:{group}"]);
+        else if (group is not null) throw new ContainerConfigException($"container {container.Name}: runAsGroup without runAsUser is not supported by the dev cluster's kubelet");
+        if (security?.ReadOnlyRootFilesystem == true) args.Add("--read-only");
+        foreach (var capability in security?.Capabilities?.Drop ?? []) args.AddRange(["--cap-drop", capability]);
+        foreach (var capability in security?.Capabilities?.Add ?? []) args.AddRange(["--cap-add", capability]);
+        if (security?.Privileged == true) throw new ContainerConfigException($"container {container.Name}: privileged containers are not supported by the dev cluster's kubelet");
+
+        if (container.Resources?.Limits is { } limits)
+        {
+            if (limits.TryGetValue("memory", out var memory))
+            {
+                var bytes = memory.ToInt64().ToString(CultureInfo.InvariantCulture);
+                args.AddRange(["--memory", bytes, "--memory-swap", bytes]);
+            }
+            if (limits.TryGetValue("cpu", out var cpu)) args.AddRange(["--cpus", cpu.ToDecimal().ToString(CultureInfo.InvariantCulture)]);
+        }
+        foreach (var mount in mounts)
+        {
+            var readOnly = mount.ReadOnly ? ":ro" : "";
+            args.AddRange(["--volume", $"{mount.LocalPath}:{mount.MountPath}{readOnly}"]);
+        }
+        foreach (var (key, value) in env) args.AddRange(["--env", $"{key}={value}"]);
+        if (container.WorkingDir is { Length: > 0 } dir) args.AddRange(["--workdir", dir]);
+        if (container.Command is { Count: > 0 } command)
+            args.AddRange(["--entrypoint", JsonSerializer.Serialize(command.Select(w => ContainerLaunch.Expand(w, env)).ToArray())]);
+        args.Add(image);
+        args.AddRange((container.Args ?? []).Select(w => ContainerLaunch.BindWildcard(ContainerLaunch.Expand(w, env), podIp)));
+
+        var hostEnv = new Dictionary<string, string>(StringComparer.Ordinal) { ["CONTAINERS_CONF"] = runtime.ContainersConf };
+        foreach (var variable in (string[])["PATH", "HOME", "TMPDIR", "XDG_RUNTIME_DIR"])
+            if (hostEnvironment(variable) is { Length: > 0 } value) hostEnv[variable] = value;
+        return new LaunchPlan(runtime.Podman, args, hostEnv, podDirectory, [runtime.Podman, "exec", name]);
+    }
+}

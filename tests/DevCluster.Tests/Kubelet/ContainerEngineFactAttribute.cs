@@ -1,0 +1,10 @@
+namespace ModelOperator.DevCluster.Tests.Kubelet;
+
+/// <summary>A test that needs podman: skipped, saying why, where it cannot run, except under CI=true (there it fails).</summary>
+public sealed class ContainerEngineFactAttribute : FactAttribute
+{
+    public ContainerEngineFactAttribute()
+    {
+        if (!ContainerEngine.InCi && ContainerEngine.WhyNot is { } why) Skip = $"{why}; under CI=true this fails instead";
+    }
+}
