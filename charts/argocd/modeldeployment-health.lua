@@ -44,7 +44,7 @@ if obj.status.phase == "Failed" or obj.status.phase == "RolledBack" then
   hs.message = say(conditions["RolledBack"] or conditions["Ready"], "Phase " .. obj.status.phase)
   return hs
 end
--- Scaled to zero on purpose (replicas.min 0 without autoscaling): what was asked is done, though nothing serves.
+-- Scaled to zero on purpose (kubectl scale to 0, Ready False), or serving on demand (autoscaling.scaleToZero, Ready True): what was asked is done.
 if obj.status.phase == "ScaledToZero" and not is_true("Reconciling") then
   hs.status = "Healthy"
   hs.message = say(conditions["Ready"], "Scaled to zero")

@@ -9,6 +9,10 @@ namespace ModelOperator.Operator.Api;
     "runtime.device cuda needs gpu.count of at least 1")]
 [CelRule("!has(self.runtime) || !has(self.runtime.device) || self.runtime.device != 'cpu' || !has(self.gpu) || !has(self.gpu.count) || self.gpu.count == 0",
     "runtime.device cpu leaves GPUs idle: set gpu.count to 0 or device to auto or cuda")]
+[CelRule("!has(self.replicas) || self.replicas.min > 0 || (has(self.autoscaling) && has(self.autoscaling.scaleToZero))",
+    "replicas.min 0 needs spec.autoscaling.scaleToZero: nothing else brings a model back from zero pods (to park a model, kubectl scale it to 0)")]
+[CelRule("!has(self.autoscaling) || !has(self.autoscaling.scaleToZero) || (has(self.replicas) && self.replicas.min == 0)",
+    "autoscaling.scaleToZero needs replicas.min 0")]
 public sealed class ModelDeploymentSpec
 {
     /// <summary>The model to serve.</summary>

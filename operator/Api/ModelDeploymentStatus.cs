@@ -61,6 +61,10 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("lastScaleTime")]
     public DateTime? LastScaleTime { get; set; }
 
+    /// <summary>The last cold start from zero pods (spec.autoscaling.scaleToZero), with its breakdown.</summary>
+    [JsonPropertyName("coldStart")]
+    public ColdStartRecord? ColdStart { get; set; }
+
     /// <summary>Where the model is served inside the cluster.</summary>
     [JsonPropertyName("url")]
     public string? Url { get; set; }

@@ -41,6 +41,10 @@ public sealed class AutoscalingSpec
     /// </summary>
     [JsonPropertyName("query"), Pattern("\\S")]
     public string? Query { get; set; }
+
+    /// <summary>Scale to zero pods when idle and back on the first request (needs replicas.min 0).</summary>
+    [JsonPropertyName("scaleToZero")]
+    public ScaleToZeroSpec? ScaleToZero { get; set; }
 }
 
 /// <summary>The benchmark every runtime pod runs on its node before reporting ready.</summary>

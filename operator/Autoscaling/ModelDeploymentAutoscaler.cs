@@ -7,6 +7,7 @@ using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Rollout;
 using ModelOperator.Operator.Runtime;
+using ModelOperator.Operator.ScaleToZero;
 
 namespace ModelOperator.Operator.Autoscaling;
 
@@ -70,11 +71,14 @@ internal sealed class ModelDeploymentAutoscaler(
             : await ReadPodsAsync(key, ready, window, quantile, ct).ConfigureAwait(false);
 
         var policy = new ScalingPolicy(spec.TargetMs, md.Spec.Replicas?.Min ?? 1, Math.Max(md.Spec.Replicas?.Max ?? 1, md.Spec.Replicas?.Min ?? 1),
-            Durations.TryParse(spec.ScaleUpStabilization) ?? TimeSpan.Zero, Durations.TryParse(spec.ScaleDownStabilization) ?? TimeSpan.FromMinutes(5));
+            Durations.TryParse(spec.ScaleUpStabilization) ?? TimeSpan.Zero, Durations.TryParse(spec.ScaleDownStabilization) ?? TimeSpan.FromMinutes(5))
+        {
+            IdleAfter = spec.ScaleToZero is { } zero ? Durations.TryParse(zero.IdleAfter) : null,
+        };
         var current = ChildObjects.Replicas(md);
         var gpu = await GpuCapacityAsync(key, md, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var decision = ScalingDecider.Decide(policy, signal, current, gpu, _states.GetValueOrDefault(key, ScalingState.Empty), now);
+        var decision = ScalingDecider.Decide(policy, signal, current, gpu, _states.GetValueOrDefault(key, ScalingState.Empty), now, Demand.At(md));
         _states[key] = decision.State;
 
         var previousActive = ConditionSet.Find(md.Status, ScalingActive);
@@ -88,7 +92,12 @@ internal sealed class ModelDeploymentAutoscaler(
         }
 
         var observed = signal is ScalingSignal.Latency l ? $"{spec.Metric ?? "latencyP95"} {l.ObservedMs:0.#} ms against a target of {spec.TargetMs:0.#} ms" : "no requests over the window";
-        if (decision.Changes)
+        if (decision.Changes && decision.Desired == 0)
+        {
+            logger.LogInformation("Scaled ModelDeployment {Key} to zero from={From}: {Why}", key, decision.Current, decision.ActiveMessage);
+            await events.RecordAsync(md, "Normal", Phases.ScaledToZero, $"Scaled from {decision.Current} to 0 replicas: {decision.ActiveMessage}; the next request wakes it", ct).ConfigureAwait(false);
+        }
+        else if (decision.Changes)
         {
             var reason = decision.Desired > decision.Current ? "ScaledUp" : "ScaledDown";
             var message = $"Scaled from {decision.Current} to {decision.Desired} replicas: {observed}"
@@ -96,7 +105,7 @@ internal sealed class ModelDeploymentAutoscaler(
             logger.LogInformation("Scaled ModelDeployment {Key} from={From} to={To} signal={Signal}", key, decision.Current, decision.Desired, observed);
             await events.RecordAsync(md, "Normal", reason, message, ct).ConfigureAwait(false);
         }
-        if (previousActive?.Reason != decision.ActiveReason && decision.ActiveReason is not "ValidMetricFound")
+        if (previousActive?.Reason != decision.ActiveReason && decision.ActiveReason is not ("ValidMetricFound" or "IdleToZero" or "ScaledToZero"))
             await events.RecordAsync(md, decision.Active ? "Normal" : "Warning", decision.Active ? "Idle" : "ScalingInactive", decision.ActiveMessage, ct).ConfigureAwait(false);
         if (decision.LimitedReason == "InsufficientGPU" && ConditionSet.Find(md.Status, ScalingLimited)?.Reason != "InsufficientGPU")
             await events.RecordAsync(md, "Warning", "InsufficientGPU", decision.LimitedMessage, ct).ConfigureAwait(false);

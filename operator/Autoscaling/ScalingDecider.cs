@@ -1,3 +1,5 @@
+using ModelOperator.Operator.Api;
+
 namespace ModelOperator.Operator.Autoscaling;
 
 /// <summary>
@@ -5,7 +7,10 @@ namespace ModelOperator.Operator.Autoscaling;
 /// <c>ceil(current × observed / target)</c> (unchanged within the tolerance; <c>min</c> when idle); stabilization takes
 /// the lowest recommendation over the scale-up window and the highest over the scale-down window; the upward rate
 /// limit allows per period at most double or +4 pods over the count at the period's start; the result is clamped to
-/// [min, max] and to the pods the free GPUs hold. No data holds the current count and records nothing.
+/// [min, max] and to the pods the free GPUs hold. No data holds the current count and records nothing. With scale to
+/// zero (<see cref="ScalingPolicy.IdleAfter"/>), a model idle that long with no request since goes to zero at once
+/// (no stabilization window: idleAfter is the window), and a model at zero stays there: only a request held by the
+/// activator wakes it (<see cref="ScaleToZero.Demand"/>), never a metric, since no pod reports one.
 /// </summary>
 public static class ScalingDecider
 {
@@ -13,7 +18,27 @@ public static class ScalingDecider
     private const double Epsilon = 1e-9;
 
     /// <summary>Decides the replica count for <paramref name="current"/> running pods at <paramref name="now"/>.</summary>
-    public static ScalingDecision Decide(ScalingPolicy policy, ScalingSignal signal, int current, GpuCapacity gpu, ScalingState state, DateTimeOffset now)
+    /// <param name="lastDemand">When the activator last reported a held request for the model; a demand within idleAfter keeps it up.</param>
+    public static ScalingDecision Decide(ScalingPolicy policy, ScalingSignal signal, int current, GpuCapacity gpu, ScalingState state, DateTimeOffset now,
+        DateTimeOffset? lastDemand = null)
+    {
+        if (policy.IdleAfter is { } idleAfter)
+        {
+            if (current == 0)
+                return new ScalingDecision(0, 0, false, "ScaledToZero", "Scaled to zero: the next request the activator holds wakes the model",
+                    false, "DesiredWithinRange", "Holding zero replicas until a request arrives", Prune(state, policy, now) with { IdleSince = null });
+            var idleSince = signal is ScalingSignal.Idle ? state.IdleSince ?? now : (DateTimeOffset?)null;
+            if (idleSince is { } since && now - since >= idleAfter && !(lastDemand > now - idleAfter))
+                return new ScalingDecision(current, 0, true, "IdleToZero",
+                    $"No requests for {Durations.Format(now - since)} (scaleToZero.idleAfter {Durations.Format(idleAfter)}): scaling to zero",
+                    false, "DesiredWithinRange", "The desired count is within the acceptable range", ScalingState.Empty);
+            var decision = DecideOnLatency(policy with { Min = Math.Max(1, policy.Min) }, signal, current, gpu, state, now);
+            return decision with { State = decision.State with { IdleSince = idleSince } };
+        }
+        return DecideOnLatency(policy, signal, current, gpu, state, now);
+    }
+
+    private static ScalingDecision DecideOnLatency(ScalingPolicy policy, ScalingSignal signal, int current, GpuCapacity gpu, ScalingState state, DateTimeOffset now)
     {
         if (signal is ScalingSignal.NoData noData)
             return new ScalingDecision(current, current, false, noData.Reason, $"Holding {current} replicas: {noData.Message}",

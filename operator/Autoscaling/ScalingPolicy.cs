@@ -22,4 +22,10 @@ public sealed record ScalingPolicy(
 
     /// <summary>Factor the upward rate limit allows per period (2 = at most double).</summary>
     public double ScaleUpFactor { get; init; } = 2;
+
+    /// <summary>
+    /// spec.autoscaling.scaleToZero.idleAfter: idle this long, the model goes to zero pods (<see cref="Min"/> then
+    /// bounds only the latency-driven path); null when the model never scales to zero.
+    /// </summary>
+    public TimeSpan? IdleAfter { get; init; }
 }

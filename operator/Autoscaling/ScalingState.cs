@@ -8,6 +8,9 @@ public sealed record ScalingState(IReadOnlyList<TimedReplicas> Recommendations, 
 {
     /// <summary>Nothing remembered.</summary>
     public static ScalingState Empty { get; } = new([], []);
+
+    /// <summary>When the signal first read idle without a request since (scale to zero counts from here); null when not idle.</summary>
+    public DateTimeOffset? IdleSince { get; init; }
 }
 
 /// <summary>A replica count (a recommendation, or pods added) at a moment.</summary>

@@ -1,5 +1,6 @@
 using k8s.Models;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.ScaleToZero;
 
 namespace ModelOperator.Operator.Reconcile;
 
@@ -37,14 +38,17 @@ public static class ChildObjects
     /// <summary>
     /// The replica count for the revision. Without built-in autoscaling: spec.replicas.count when the scale
     /// subresource set it, else spec.replicas.min, so a change to min applies both ways. With autoscaling: the
-    /// autoscaler's last choice in status, clamped to the bounds.
+    /// autoscaler's last choice in status, clamped to the bounds. A model that scales to zero starts with one pod (so
+    /// its revision is verified before it idles), and one at zero wakes to one pod as soon as the activator reports a
+    /// request (<see cref="Demand"/>), without waiting for the autoscaler's next step.
     /// </summary>
     public static int Replicas(ModelDeployment md)
     {
         var min = md.Spec.Replicas?.Min ?? 1;
         if (md.Spec.Autoscaling is null) return md.Spec.Replicas?.Count ?? min;
         var max = Math.Max(md.Spec.Replicas?.Max ?? 1, min);
-        return Math.Clamp(md.Status?.Replicas ?? min, min, max);
+        var replicas = Math.Clamp(md.Status?.Replicas ?? Math.Max(min, 1), min, max);
+        return replicas == 0 && Demand.SinceLastScale(md) is not null ? 1 : replicas;
     }
 
     /// <summary>The label selector of a ModelDeployment's pods, as the scale subresource reports it.</summary>

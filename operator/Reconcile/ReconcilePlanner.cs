@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.Rollout;
+using ModelOperator.Operator.ScaleToZero;
 
 namespace ModelOperator.Operator.Reconcile;
 
@@ -41,7 +42,7 @@ public static class ReconcilePlanner
         var stableDeployment = md.Status?.StableRevision is { } stableRev && stableRev != revision
             ? deployments.FirstOrDefault(d => RevisionOf(d) == stableRev) : null;
         ReportAdmission(md, status, revision, inputs, deployments, now);
-        if (stableDeployment is not null)
+        if (stableDeployment is not null && !ScaleToZeroStatus.StableAtZero(md, stableDeployment))
             return PlanCanary(md, status, revision, desiredDeployment, current, stableDeployment, desiredService, service, deployments, inputs, now);
 
         var replicas = desiredDeployment.Spec.Replicas ?? 0;
@@ -54,13 +55,16 @@ public static class ReconcilePlanner
         var deadline = settled ? new DeadlineCheck(null, null) : ProgressDeadline.Check(current, inputs.Pods, revision, ProgressDeadline.Of(md.Spec), now);
 
         List<string> obsolete = [];
+        TimeSpan? coldStartLookAgain = null;
         if (settled)
         {
             obsolete = deployments.Where(d => RevisionOf(d) != revision).Select(d => d.Metadata.Name).ToList();
             status.StableRevision = revision;
             status.CanaryRevision = null;
             status.CanaryWeight = null;
-            if (replicas == 0)
+            if (replicas == 0 && md.Spec.Autoscaling?.ScaleToZero is { } scaleToZero)
+                ScaleToZeroStatus.AtZero(status, scaleToZero, revision, generation, now);
+            else if (replicas == 0)
             {
                 // Nothing scales a revision up from zero without autoscaling: saying "Serving" would promise what no pod does.
                 status.Phase = Phases.ScaledToZero;
@@ -96,6 +100,8 @@ public static class ReconcilePlanner
             ConditionSet.Set(status.Conditions, ConditionSet.Ready, true, "StableRevisionServing", $"Revision {previousStable} serves while {revision} becomes ready ({ready}/{replicas})", generation, now);
             SetProgressing(status, deadline, true, "NewRevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
         }
+        else if (ScaleToZeroStatus.Waking(md, previousStable, revision, ready) is { } requestedAt)
+            coldStartLookAgain = ScaleToZeroStatus.Wake(status, md.Spec.Autoscaling!.ScaleToZero!, revision, requestedAt, failure, replicas, generation, now);
         else
         {
             status.Phase = deadline.Exceeded || failure is not null ? Phases.Failed : Phases.Pending;
@@ -105,12 +111,14 @@ public static class ReconcilePlanner
             SetProgressing(status, deadline, true, "RevisionRollingOut", $"Waiting for revision {revision}: {ready}/{replicas} replicas ready", generation, now);
         }
         SetDegraded(status, failure, deadline, revision, generation, now);
+        if (failure is null && !deadline.Exceeded) ScaleToZeroStatus.DegradeOnTimeout(status, generation, now);
         status.Replicas = replicas;
         status.Selector = ChildObjects.Selector(md.Metadata.Name);
         status.ReadyReplicas = deployments.Where(d => !obsolete.Contains(d.Metadata.Name)).Sum(d => d.Status?.ReadyReplicas ?? 0);
         status.Url = DesiredService.Url(md);
         if (!deadline.Exceeded) ReportUnschedulable(status, revision, inputs, generation, now);
         KstatusConditions.Apply(status, revision, specInvalid: false, generation, now);
+        var coldStarted = ready > 0 ? ScaleToZeroStatus.Record(md, status, revision, inputs.Pods) : null;
 
         return new ReconcilePlan(
             revision,
@@ -119,7 +127,8 @@ public static class ReconcilePlanner
             JsonContainment.IsContainedIn(desiredService, service) ? null : desiredService,
             obsolete,
             Changed(md.Status, status),
-            RequeueAfter: deadline.LookAgainAfter);
+            coldStarted is null ? null : [coldStarted],
+            RequeueAfter: new[] { deadline.LookAgainAfter, coldStartLookAgain }.Where(t => t is not null).Min());
     }
 
     // Progressing as the Deployment controller reports it: False with ProgressDeadlineExceeded once the deadline passed.

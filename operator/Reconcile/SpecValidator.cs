@@ -44,6 +44,7 @@ public static class SpecValidator
             if (r.Min > r.Max) errors.Add($"spec.replicas.min {r.Min} exceeds spec.replicas.max {r.Max}");
         }
         ValidateDurations(spec, errors);
+        ValidateScaleToZero(spec, errors);
         if (spec.Autoscaling is { Source: "prometheus", PrometheusUrl: null })
             errors.Add("spec.autoscaling.prometheusUrl is required when source is prometheus");
         if (spec.Benchmark?.BatchSizes is { } sizes && sizes.Any(s => s < 1))
@@ -84,6 +85,22 @@ public static class SpecValidator
         Check("spec.rollout.analysis.progressDeadline", spec.Rollout?.Analysis?.ProgressDeadline);
         for (var i = 0; i < (spec.Rollout?.Steps?.Count ?? 0); i++)
             Check($"spec.rollout.steps[{i}].pause", spec.Rollout!.Steps![i].Pause);
+    }
+
+    // The CRD's CEL rules say the same; an API server without them must not leave a model at zero with nothing to wake it.
+    private static void ValidateScaleToZero(ModelDeploymentSpec spec, List<string> errors)
+    {
+        var scaleToZero = spec.Autoscaling?.ScaleToZero;
+        if (spec.Replicas is { Min: 0 } && scaleToZero is null)
+            errors.Add("spec.replicas.min 0 needs spec.autoscaling.scaleToZero: nothing else brings a model back from zero pods (to park a model, kubectl scale it to 0)");
+        if (scaleToZero is null) return;
+        if ((spec.Replicas?.Min ?? 1) != 0) errors.Add($"spec.autoscaling.scaleToZero needs spec.replicas.min 0 (it is {spec.Replicas?.Min ?? 1})");
+        if (Durations.TryParse(scaleToZero.IdleAfter) is not { } idle || idle <= TimeSpan.Zero)
+            errors.Add($"spec.autoscaling.scaleToZero.idleAfter '{scaleToZero.IdleAfter}' must be a positive duration such as 30s, 5m or 1h");
+        if (scaleToZero.ColdStartTimeout is { } timeout && (Durations.TryParse(timeout) is not { } t || t <= TimeSpan.Zero))
+            errors.Add($"spec.autoscaling.scaleToZero.coldStartTimeout '{timeout}' must be a positive duration such as 30s or 2m");
+        if (scaleToZero.MaxHeldRequests is < 1)
+            errors.Add($"spec.autoscaling.scaleToZero.maxHeldRequests {scaleToZero.MaxHeldRequests} must be at least 1");
     }
 
     private static void ValidateRollout(RolloutSpec? rollout, List<string> errors)

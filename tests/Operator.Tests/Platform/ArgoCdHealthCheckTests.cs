@@ -20,7 +20,7 @@ public sealed class ArgoCdHealthCheckTests
     [InlineData("not-observed.yaml", "Progressing", "Waiting for the operator to observe generation 5")]
     [InlineData("degraded.yaml", "Degraded", "Revision c1cf6d91e1: pod resnet-abc-1 container runtime: ImagePullBackOff: Back-off pulling image \"ghcr.io/modeloperator/model-runtime:nope\"")]
     [InlineData("rolled-back.yaml", "Degraded", "Revision 48aa4dbc73 was rolled back to e8f32d6fef: BenchmarkGateFailed: Benchmark gate failed on node gpu-1: p95 80ms at batch 1 exceeds maxP95Ms 50; change the spec to try again")]
-    [InlineData("scaled-to-zero.yaml", "Healthy", "Revision c1cf6d91e1 runs no pods: spec.replicas.min is 0")]
+    [InlineData("scaled-to-zero.yaml", "Healthy", "Revision c1cf6d91e1 runs no pods: spec.replicas.count is 0")]
     public async Task HealthCheck_ReadsTheStatusAsArgoCdShows(string fixture, string status, string message)
     {
         var (actualStatus, actualMessage) = await RunAsync(await File.ReadAllTextAsync(Path.Combine(Dir, "fixtures", fixture)));

@@ -42,7 +42,7 @@ public sealed class ArgoCdHealthOfOperatorStatusTests
             case "healthy":
                 return Serving(Samples.Model(), ready: 2).Md;
             case "scaled-to-zero":
-                return Serving(Samples.Model(edit: s => s.Replicas = new ReplicasSpec { Min = 0, Max = 2 }), ready: 0).Md;
+                return Serving(Samples.Model(edit: s => s.Replicas = new ReplicasSpec { Min = 1, Max = 2, Count = 0 }), ready: 0).Md;
             case "degraded":
             {
                 var md = Samples.Model();

@@ -44,9 +44,9 @@ public sealed class ReplicasMeaningTests
     }
 
     [Fact]
-    public void MinZeroWithoutAutoscaling_IsReadyFalseScaledToZero_NotServing()
+    public void ScaleCountZeroWithoutAutoscaling_IsReadyFalseScaledToZero_NotServing()
     {
-        var md = Samples.Model(edit: s => s.Replicas = new ReplicasSpec { Min = 0, Max = 2 });
+        var md = Samples.Model(edit: s => s.Replicas = new ReplicasSpec { Min = 1, Max = 2, Count = 0 });
 
         var plan = ReconcilePlanner.Plan(md, [], null, Settings, T0);
 
@@ -54,17 +54,30 @@ public sealed class ReplicasMeaningTests
         Assert.Equal(Phases.ScaledToZero, plan.Status!.Phase);
         var ready = Condition(plan.Status!, "Ready");
         Assert.Equal(("False", "ScaledToZero"), (ready.Status, ready.Reason));
-        Assert.Contains("spec.replicas.min is 0", ready.Message);
+        Assert.Contains("spec.replicas.count is 0", ready.Message);
         Assert.Equal("False", Of(plan.Status!, "Reconciling").Status); // settled: nothing more to do
         Assert.Equal("False", Of(plan.Status!, "Stalled").Status);
         Assert.Equal("False", Of(plan.Status!, "Degraded").Status);
     }
 
     [Fact]
+    public void MinZeroWithoutScaleToZero_IsAnInvalidSpec_SinceNothingWouldWakeIt()
+    {
+        var md = Samples.Model(edit: s => s.Replicas = new ReplicasSpec { Min = 0, Max = 2 });
+
+        var plan = ReconcilePlanner.Plan(md, [], null, Settings, T0);
+
+        Assert.Null(plan.DeploymentToApply);
+        var ready = Condition(plan.Status!, "Ready");
+        Assert.Equal(("False", "InvalidSpec"), (ready.Status, ready.Reason));
+        Assert.Contains("spec.replicas.min 0 needs spec.autoscaling.scaleToZero", ready.Message);
+    }
+
+    [Fact]
     public void ScalingAServingRevisionToZero_DropsReady_AndOneAgainRestoresIt()
     {
         var (md, stable, service) = Serving(Samples.Model(), ready: 2);
-        md.Spec.Replicas = new ReplicasSpec { Min = 0, Max = 4 };
+        md.Spec.Replicas = new ReplicasSpec { Min = 1, Max = 4, Count = 0 }; // kubectl scale --replicas=0
         md.Metadata.Generation = 2;
 
         var zero = ReconcilePlanner.Plan(md, [stable], service, Settings, T0.AddMinutes(1));
