@@ -22,6 +22,7 @@ dev-cluster: deps kubectl devcluster-build
 devcluster-build:
 	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) build operator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) build activator -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) build devcluster/DevCluster -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
 .PHONY: bench-devcluster

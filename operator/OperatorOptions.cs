@@ -36,6 +36,14 @@ public sealed record OperatorOptions
     public string HttpAddress { get; init; } = "http://0.0.0.0:8081";
     /// <summary>How long in-flight reconciles may finish on shutdown.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The activator's Service as <c>namespace/name</c> (<c>--activator-service</c>): while a scale-to-zero model has no
+    /// ready pod, its Service is routed to that Service's ready pods. Null routes nothing: requests at zero get no answer
+    /// but the Service's own (none), and the status says so.
+    /// </summary>
+    public string? ActivatorService { get; init; }
+    /// <summary>How often the activator routing is synced (a model's Service reaches the activator, or leaves it, within this).</summary>
+    public TimeSpan ActivatorSyncInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     /// <summary>The port the operator reaches runtime pods on (model metadata, benchmark, /metrics); tests may move it.</summary>
     public int RuntimePort { get; init; } = Reconcile.WellKnown.RuntimePort;
 }

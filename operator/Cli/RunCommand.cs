@@ -49,6 +49,14 @@ internal sealed partial class RunCommand : Command
         CustomParser = r => ParseNamespaces(r.Tokens[^1].Value) is { Error: null } parsed ? parsed.Names : Fail<string[]>(r, ParseNamespaces(r.Tokens[^1].Value).Error!),
     }.LastWins();
 
+    private readonly Option<string> _activatorService = new Option<string>("--activator-service")
+    {
+        Description = "The activator's Service as NAMESPACE/NAME: a scale-to-zero model's Service is routed to it while the model has no ready pod (default: none)",
+        HelpName = "NS/NAME",
+        CustomParser = r => r.Tokens[^1].Value.Split('/') is [var ns, var name] && NamespaceName().IsMatch(ns) && NamespaceName().IsMatch(name)
+            ? r.Tokens[^1].Value : Fail(r, $"--activator-service must be NAMESPACE/NAME, such as model-operator/model-operator-activator, got '{r.Tokens[^1].Value}'"),
+    }.LastWins();
+
     public RunCommand() : base("run", "Run the operator against the cluster the kubeconfig names (the default command)")
     {
         foreach (var option in OwnOptions) Options.Add(option);
@@ -56,7 +64,7 @@ internal sealed partial class RunCommand : Command
     }
 
     /// <summary>The options of <c>run</c>; the root command takes them too, so that <c>model-operator --kubeconfig …</c> runs.</summary>
-    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces];
+    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces, _activatorService];
 
     /// <summary>The operator's options from a parsed command line and the environment.</summary>
     public OperatorOptions ToOptions(ParseResult result, Func<string, string?>? environment = null)
@@ -71,6 +79,7 @@ internal sealed partial class RunCommand : Command
             HttpAddress = result.GetRequiredValue(_httpAddress),
             Workers = result.GetValue(_workers),
             WatchNamespaces = result.GetValue(_watchNamespaces) ?? [],
+            ActivatorService = result.GetValue(_activatorService),
         };
     }
 

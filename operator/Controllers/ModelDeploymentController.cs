@@ -7,6 +7,7 @@ using ModelOperator.Operator.Autoscaling;
 using ModelOperator.Operator.PodMetrics;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
+using ModelOperator.Operator.ScaleToZero;
 
 namespace ModelOperator.Operator.Controllers;
 
@@ -74,6 +75,10 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         _synced.TrySetResult();
         var workers = new ControllerLoop(Name, queue, reconciler, metrics, logger).RunAsync(options.Workers, stopTaking, abortWork);
         var scaling = autoscaler.RunAsync(options.AutoscaleInterval, stopTaking);
-        await Task.WhenAll(watchers, workers, scaling).ConfigureAwait(false);
+        var routing = options.ActivatorService?.Split('/') is [var activatorNs, var activatorName]
+            ? new ActivatorRouting(models, services, pods, client, activatorNs, activatorName, loggers.CreateLogger("ModelOperator.ActivatorRouting"))
+                .RunAsync(options.ActivatorSyncInterval, stopTaking)
+            : Task.CompletedTask;
+        await Task.WhenAll(watchers, workers, scaling, routing).ConfigureAwait(false);
     }
 }

@@ -61,7 +61,7 @@ public static class ScaleToZeroStatus
             ConditionSet.Set(status.Conditions!, ConditionSet.Progressing, true, ColdStarting, $"Waking revision {revision}: 0/{replicas} replicas ready", generation, now);
             return timeout - waited + TimeSpan.FromSeconds(1);
         }
-        var why = failure is null ? "no pod became ready" : $"pod {failure.Pod} {failure.Reason}: {failure.Message}";
+        var why = failure is null ? "no pod became ready" : failure.Message;
         var message = $"Revision {revision} was woken by a request at {Demand.Value(requestedAt)} and had no admitted pod within scaleToZero.coldStartTimeout "
             + $"{Durations.Format(timeout)} ({why}); the activator answers its requests 503 with Retry-After";
         status.Phase = Phases.Failed;

@@ -2,7 +2,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 
 /// <summary>
 /// The images a dev cluster runs out of the box: the operator's runtime image as the built model-runtime, and the
-/// chart's operator image as the built model-operator (so that <c>helm install</c> of charts/model-operator runs it).
+/// chart's operator and activator images as the built model-operator and model-activator (so that <c>helm install</c>
+/// of charts/model-operator runs them).
 /// </summary>
 public static class DefaultImages
 {
@@ -11,6 +12,9 @@ public static class DefaultImages
 
     /// <summary>The chart's operator image: charts/model-operator values.yaml <c>image.repository</c> with the chart's appVersion.</summary>
     public const string OperatorImage = "ghcr.io/modeloperator/model-operator:0.1.0";
+
+    /// <summary>The chart's activator image: charts/model-operator values.yaml <c>activator.image.repository</c> with the chart's appVersion.</summary>
+    public const string ActivatorImage = "ghcr.io/modeloperator/model-activator:0.1.0";
 
     /// <summary>
     /// The runtime image mapped to <c>runtime/bin/Release/net10.0/model-runtime</c> and the operator image to
@@ -21,7 +25,11 @@ public static class DefaultImages
     {
         [RuntimeImage] = [BuiltRuntime()],
         [OperatorImage] = [BuiltOperator()],
+        [ActivatorImage] = [BuiltActivator()],
     };
+
+    /// <summary>The built model-activator of the repository found above this program (or the working directory).</summary>
+    public static string BuiltActivator() => Path.Combine(RepositoryRoot(), "activator", "bin", "Release", "net10.0", "model-activator");
 
     /// <summary>The built model-runtime of the repository found above this program (or the working directory).</summary>
     public static string BuiltRuntime() => Path.Combine(RepositoryRoot(), "runtime", "bin", "Release", "net10.0", "model-runtime");

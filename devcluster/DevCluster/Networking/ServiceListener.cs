@@ -12,7 +12,8 @@ namespace ModelOperator.DevCluster.Networking;
 /// <summary>
 /// One Service port on its cluster IP: every request goes to the next ready endpoint in turn (round robin), through
 /// YARP's forwarder. Endpoints are swapped atomically, so a pod leaving rotation gets no new request while the ones
-/// it is serving finish; with no ready endpoint a request gets 503 at once.
+/// it is serving finish; with no ready endpoint a request gets 503 at once. Endpoints come from every EndpointSlice of
+/// the Service, whoever manages it, as kube-proxy merges them (the operator adds one routing to the activator).
 /// </summary>
 internal sealed class ServiceListener : IAsyncDisposable
 {
@@ -83,7 +84,20 @@ internal sealed class ServiceListener : IAsyncDisposable
             return;
         }
         var backend = backends[(int)((uint)Interlocked.Increment(ref _next) % (uint)backends.Length)];
-        await forwarder.SendAsync(http, "http://" + backend, _client, _config, HttpTransformer.Default);
+        await forwarder.SendAsync(http, "http://" + backend, _client, _config, KeepHost.Instance);
+    }
+
+    // kube-proxy rewrites only the destination address: the request keeps the Host (or :authority) its client sent,
+    // which is how a backend serving several Services (the scale-to-zero activator) tells them apart.
+    private sealed class KeepHost : HttpTransformer
+    {
+        public static readonly KeepHost Instance = new();
+
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -103,7 +103,7 @@ public sealed class ScaleToZeroPlanTests
         var ready = Condition(past.Status, "Ready");
         Assert.Equal(("False", ScaleToZeroStatus.ColdStartTimedOut), (ready.Status, ready.Reason));
         Assert.Contains("within scaleToZero.coldStartTimeout 30s", ready.Message);
-        Assert.Contains("pod resnet-x-1 CrashLoopBackOff", ready.Message);
+        Assert.Contains("CrashLoopBackOff", ready.Message);
         Assert.Contains("503 with Retry-After", ready.Message);
         Assert.Equal(Phases.Failed, past.Status!.Phase);
         Assert.Equal("True", Of(past.Status, "Degraded").Status);

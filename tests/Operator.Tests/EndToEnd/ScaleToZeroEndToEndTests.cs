@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using ModelOperator.Operator.Api;
+using ModelOperator.Operator.ScaleToZero;
+using Xunit.Abstractions;
+
+namespace ModelOperator.Operator.Tests.EndToEnd;
+
+/// <summary>
+/// Scale to zero on the dev cluster: the operator, the activator as a pod of the built model-activator, real
+/// model-runtime pods of the deep-mlp sample, every request through the model Service's cluster IP as a client sends it.
+/// </summary>
+public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
+{
+    private const string Name = "deep-mlp";
+    private const int MaxHeld = 8;
+    private static readonly TimeSpan PodStart = TimeSpan.FromSeconds(120);
+
+    private static ModelDeployment Zeroable(string coldStartTimeout = "60s") => DevClusterWithOperator.Model(Name, "deep-mlp", s =>
+    {
+        s.Replicas = new ReplicasSpec { Min = 0, Max = 1 };
+        s.Autoscaling = new AutoscalingSpec
+        {
+            TargetMs = 1000, Window = "3s",
+            ScaleToZero = new ScaleToZeroSpec { IdleAfter = "3s", MaxHeldRequests = MaxHeld, ColdStartTimeout = coldStartTimeout },
+        };
+    });
+
+    // Serves once warm (the answer every later one must equal), then idles to zero pods.
+    private async Task<string> ServeThenIdleToZeroAsync(DevClusterWithOperator env)
+    {
+        await env.CreateAsync(Zeroable());
+        await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
+        var warm = await PostAsync(await env.ServingInferUriAsync(Name));
+        Assert.Equal(HttpStatusCode.OK, warm.Status);
+
+        await Eventually.TrueAsync(async () => env.Model(Name).Status?.Phase == Phases.ScaledToZero && (await env.PodsAsync(Name)).Count == 0,
+            "the idle model to go to zero pods", TimeSpan.FromSeconds(90));
+        await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is not null, "the model's Service to route to the activator", TimeSpan.FromSeconds(10));
+        return warm.Body;
+    }
+
+    [Fact]
+    public async Task AnIdleModelGoesToZero_AndABurstAtZeroIsHeld_AllAnsweredCorrectly_BeyondTheLimit503WithRetryAfter()
+    {
+        await using var env = await DevClusterWithOperator.StartWithActivatorAsync(output);
+        var expected = await ServeThenIdleToZeroAsync(env);
+        var md = env.Model(Name);
+        Assert.Equal(("True", "ScaledToZero"), md.Status!.Conditions!.Where(c => c.Type == "Ready").Select(c => (c.Status, c.Reason)).Single());
+        Assert.Contains(await env.EventsAsync(Name), e => e.Reason == "ScaledToZero" && e.Message.Contains("no requests", StringComparison.OrdinalIgnoreCase));
+
+        var url = new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer");
+        var clock = Stopwatch.StartNew();
+        var held = Enumerable.Range(0, MaxHeld).Select(_ => PostAsync(url)).ToList();
+        // The held ones reach the activator first; the ones beyond the limit get 503 at once, not after the cold start.
+        await Eventually.TrueAsync(async () => (await env.ActivatorMetricsAsync()).Contains($"modelactivator_held_requests{{namespace=\"default\",model=\"{Name}\"}} {MaxHeld}"),
+            $"the activator to hold {MaxHeld} requests", TimeSpan.FromSeconds(20));
+        var beyond = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(url)));
+        var answers = await Task.WhenAll(held);
+        var firstAnswer = clock.Elapsed;
+
+        Assert.All(beyond, r => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), (r.Status, r.RetryAfter is > 0)));
+        Assert.All(beyond, r => Assert.Contains("maxHeldRequests", r.Body));
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, expected), (a.Status, a.Body)));
+        output.WriteLine($"cold start: {MaxHeld} held requests answered in {firstAnswer.TotalSeconds:0.00} s from the first request at zero");
+
+        var woken = await Eventually.ValueAsync(async () => (await env.ModelAsync(Name)).Status?.ColdStart, "status.coldStart", TimeSpan.FromSeconds(20));
+        output.WriteLine($"status.coldStart: {woken.Seconds} s (schedule {woken.ScheduleSeconds}, pull {woken.PullSeconds}, load+benchmark {woken.LoadAndBenchmarkSeconds}, admission {woken.AdmissionSeconds})");
+        Assert.InRange(woken.Seconds!.Value, 0, firstAnswer.TotalSeconds + 1);
+        // With a ready pod the activator leaves the path: no extra hop at steady state.
+        await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is null, "the activator's slice to go once a pod is ready", TimeSpan.FromSeconds(10));
+        var metrics = await env.ActivatorMetricsAsync();
+        Assert.Contains($"modelactivator_cold_starts_total{{namespace=\"default\",model=\"{Name}\"}} 1", metrics);
+        Assert.Contains($"modelactivator_rejected_total{{namespace=\"default\",model=\"{Name}\"}} 3", metrics);
+        Assert.Contains($"modelactivator_forwarded_total{{namespace=\"default\",model=\"{Name}\"}} {MaxHeld}", metrics);
+    }
+
+    [Fact]
+    public async Task ASpecChangeAtZero_RollsOutAtZero_AndAColdStartThatNeverBecomesReady_Answers503AfterTheTimeout_AndSaysWhy()
+    {
+        await using var env = await DevClusterWithOperator.StartWithActivatorAsync(output);
+        await ServeThenIdleToZeroAsync(env);
+        var before = env.Model(Name).Status!.StableRevision;
+
+        // A model file that is not there: the new revision's pod can never load it.
+        await env.PatchSpecAsync(Name, new { model = new { uri = "file:///nonexistent/deep-mlp.onnx" }, autoscaling = new { scaleToZero = new { coldStartTimeout = "8s" } } });
+        await Eventually.TrueAsync(() => env.Model(Name).Status is { StableRevision: { } r, Phase: Phases.ScaledToZero } && r != before,
+            "the new revision to become stable at zero", TimeSpan.FromSeconds(20));
+        Assert.Empty(await env.PodsAsync(Name));
+        await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is not null, "the Service to still route to the activator", TimeSpan.FromSeconds(10));
+
+        var clock = Stopwatch.StartNew();
+        var answer = await PostAsync(new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer"));
+        var waited = clock.Elapsed;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+        Assert.True(answer.RetryAfter is > 0, "503 carries Retry-After");
+        Assert.Contains("coldStartTimeout", answer.Body);
+        Assert.InRange(waited.TotalSeconds, 7, 30);
+        await Eventually.TrueAsync(() => env.Model(Name).Status?.Conditions?.Any(c => c is { Type: "Ready", Status: "False", Reason: ScaleToZeroStatus.ColdStartTimedOut }) == true,
+            "Ready=False ColdStartTimedOut", TimeSpan.FromSeconds(20));
+        var ready = env.Model(Name).Status!.Conditions!.Single(c => c.Type == "Ready");
+        output.WriteLine(ready.Message);
+        Assert.Contains("coldStartTimeout 8s", ready.Message);
+        Assert.Contains($"modelactivator_timeouts_total{{namespace=\"default\",model=\"{Name}\"}} 1", await env.ActivatorMetricsAsync());
+    }
+
+    private sealed record Answer(HttpStatusCode Status, string Body, int? RetryAfter);
+
+    private static async Task<Answer> PostAsync(Uri url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using var response = await http.PostAsync(url, new StringContent(InferenceLoad.Body, Encoding.UTF8, "application/json"));
+        var retry = response.Headers.RetryAfter?.Delta is { } delta ? (int?)delta.TotalSeconds : null;
+        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(), retry);
+    }
+}
