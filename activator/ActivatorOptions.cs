@@ -13,6 +13,8 @@ internal sealed record ActivatorOptions
     public int GrpcPort { get; init; } = 8081;
     /// <summary>The port of /metrics, /healthz and /readyz.</summary>
     public int MetricsPort { get; init; } = 9090;
+    /// <summary>The namespaces to read (the operator's --watch-namespaces); empty reads the whole cluster.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
     /// <summary>How often the models and their endpoints are re-read.</summary>
     public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }

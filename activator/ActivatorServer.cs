@@ -48,7 +48,7 @@ internal sealed class ActivatorServer : IAsyncDisposable
         var logger = loggers.CreateLogger("ModelActivator");
         var registry = Metrics.NewCustomRegistry();
         var metrics = new ActivatorMetrics(registry);
-        var directory = new ModelDirectory(client, options.SyncInterval, loggers.CreateLogger("ModelActivator.Directory"));
+        var directory = new ModelDirectory(client, options.SyncInterval, options.WatchNamespaces, loggers.CreateLogger("ModelActivator.Directory"));
         var holder = new RequestHolder(directory, metrics, TimeProvider.System, logger);
         var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
         var invoker = new HttpMessageInvoker(new SocketsHttpHandler

@@ -12,7 +12,7 @@ namespace ModelOperator.Activator;
 /// seen (and its held requests forwarded) within one interval. Lists rather than watches: three list calls per
 /// interval, bounded by the operator's label on Services and Deployments, is cheap beside a cold start.
 /// </summary>
-internal sealed class ModelDirectory(IKubernetes client, TimeSpan interval, ILogger logger) : IRouteSource
+internal sealed class ModelDirectory(IKubernetes client, TimeSpan interval, IReadOnlyList<string> namespaces, ILogger logger) : IRouteSource
 {
     private volatile RouteTable _table = RouteTable.Empty;
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,12 +62,27 @@ internal sealed class ModelDirectory(IKubernetes client, TimeSpan interval, ILog
 
     private async Task<RouteTable> ReadAsync(CancellationToken ct)
     {
-        var list = await client.CustomObjects.ListClusterCustomObjectAsync(ModelDeployment.Group, ModelDeployment.Version, ModelDeployment.Plural, cancellationToken: ct).ConfigureAwait(false);
-        var models = KubernetesJson.Deserialize<ModelDeploymentList>(KubernetesJson.Serialize(list)).Items ?? [];
-        if (!models.Any(m => m.Spec?.Autoscaling?.ScaleToZero is not null)) return RouteTable.Empty;
-        var services = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: $"{WellKnown.ManagedByLabel}={WellKnown.FieldManager}", cancellationToken: ct).ConfigureAwait(false);
-        var slices = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false);
-        return RouteTable.Build(models.Where(m => m.Spec is not null), services.Items, slices.Items);
+        var models = new List<ModelDeployment>();
+        var services = new List<V1Service>();
+        var slices = new List<V1EndpointSlice>();
+        var managed = $"{WellKnown.ManagedByLabel}={WellKnown.FieldManager}";
+        // Cluster-wide, or each namespace of --watch-namespaces (which the chart grants Roles in), as the operator reads.
+        foreach (var ns in namespaces.Count == 0 ? [null] : namespaces.Select(n => (string?)n))
+        {
+            var list = ns is null
+                ? await client.CustomObjects.ListClusterCustomObjectAsync(ModelDeployment.Group, ModelDeployment.Version, ModelDeployment.Plural, cancellationToken: ct).ConfigureAwait(false)
+                : await client.CustomObjects.ListNamespacedCustomObjectAsync(ModelDeployment.Group, ModelDeployment.Version, ns, ModelDeployment.Plural, cancellationToken: ct).ConfigureAwait(false);
+            var found = (KubernetesJson.Deserialize<ModelDeploymentList>(KubernetesJson.Serialize(list)).Items ?? []).Where(m => m.Spec?.Autoscaling?.ScaleToZero is not null).ToList();
+            if (found.Count == 0) continue;
+            models.AddRange(found);
+            services.AddRange((ns is null
+                ? await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct).ConfigureAwait(false)
+                : await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: managed, cancellationToken: ct).ConfigureAwait(false)).Items);
+            slices.AddRange((ns is null
+                ? await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false)
+                : await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, cancellationToken: ct).ConfigureAwait(false)).Items);
+        }
+        return models.Count == 0 ? RouteTable.Empty : RouteTable.Build(models, services, slices);
     }
 
     private sealed class ModelDeploymentList

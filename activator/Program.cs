@@ -4,7 +4,7 @@ using ModelOperator.Activator;
 using ModelOperator.Operator;
 using ModelOperator.Operator.Api;
 
-// model-activator [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--sync-interval DURATION]
+// model-activator [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--sync-interval DURATION] [--watch-namespaces NS,NS]
 var options = new ActivatorOptions();
 // --flag=value is --flag value, as Kubernetes manifests usually write it.
 args = args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is > 2 and var eq ? new[] { a[..eq], a[(eq + 1)..] } : [a]).ToArray();
@@ -22,13 +22,14 @@ for (var i = 0; i < args.Length; i++)
             "--grpc-port" => options with { GrpcPort = Port("--grpc-port") },
             "--metrics-port" => options with { MetricsPort = Port("--metrics-port") },
             "--sync-interval" => options with { SyncInterval = Durations.TryParse(Next()) is { } d && d > TimeSpan.Zero ? d : throw new ArgumentException($"--sync-interval must be a duration such as 250ms, got '{args[i]}'") },
+            "--watch-namespaces" => options with { WatchNamespaces = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
             "--help" or "-h" => throw new OperationCanceledException(),
             _ => throw new ArgumentException($"unknown option '{args[i]}'"),
         };
     }
     catch (OperationCanceledException)
     {
-        Console.WriteLine("usage: model-activator [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--sync-interval 250ms]");
+        Console.WriteLine("usage: model-activator [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--sync-interval 250ms] [--watch-namespaces NS,NS]");
         return 0;
     }
     catch (ArgumentException e)

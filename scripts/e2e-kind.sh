@@ -25,10 +25,12 @@ FROM model-runtime:$TAG
 COPY --chown=65532:65532 .artifacts/e2e-models /models
 DOCKERFILE
 docker build -f operator/Dockerfile -t model-operator:$TAG .
-kind load docker-image --name "$CLUSTER" model-runtime:$TAG-models model-operator:$TAG
+docker build -f activator/Dockerfile -t model-activator:$TAG .
+kind load docker-image --name "$CLUSTER" model-runtime:$TAG-models model-operator:$TAG model-activator:$TAG
 
 helm upgrade --install model-operator charts/model-operator --namespace model-operator --create-namespace \
   --set image.repository=model-operator --set image.tag=$TAG --set image.pullPolicy=Never \
+  --set activator.image.repository=model-activator --set activator.image.tag=$TAG --set activator.image.pullPolicy=Never \
   --set runtimeImage.repository=model-runtime --set runtimeImage.tag=$TAG-models --wait --timeout 180s
 
 kubectl apply -f - <<YAML

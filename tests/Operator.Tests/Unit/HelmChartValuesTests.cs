@@ -21,11 +21,13 @@ public sealed class HelmChartValuesTests
             Assert.Equal(["nodes"], Strings(rule, "resources"));
             Assert.Equal(["get", "list"], Strings(rule, "verbs"));
         }));
-        var roles = docs.Where(d => Kind(d) == "Role" && !Name(d).EndsWith("-leader-election")).ToList();
+        var roles = docs.Where(d => Kind(d) == "Role" && !Name(d).EndsWith("-leader-election") && !Name(d).Contains("-activator")).ToList();
         Assert.Equal(["team-a", "team-b"], roles.Select(Namespace).Order());
         Assert.All(roles, r => Assert.Contains(Seq(r, "rules").Cast<YamlMappingNode>(),
             rule => Strings(rule, "resources").Contains("modeldeployments") && Strings(rule, "verbs").Contains("watch")));
-        Assert.Equal(["team-a", "team-b"], docs.Where(d => Kind(d) == "RoleBinding" && !Name(d).EndsWith("-leader-election")).Select(Namespace).Order());
+        Assert.Equal(["team-a", "team-b"], docs.Where(d => Kind(d) == "RoleBinding" && !Name(d).EndsWith("-leader-election") && !Name(d).Contains("-activator")).Select(Namespace).Order());
+        // The activator reads the same namespaces only, through Roles there too.
+        Assert.Equal(["team-a", "team-b"], docs.Where(d => Kind(d) == "Role" && Name(d).EndsWith("-activator")).Select(Namespace).Order());
         var options = OperatorCommandLine.RunOptions(Args(docs), _ => null);
         Assert.Equal(["team-a", "team-b"], options.WatchNamespaces);
     }
@@ -46,7 +48,30 @@ public sealed class HelmChartValuesTests
     {
         var docs = await RenderAsync("--set", $"replicaCount={replicas}");
 
-        Assert.Equal(expected, docs.Any(d => Kind(d) == "PodDisruptionBudget"));
+        Assert.Equal(expected, docs.Any(d => Kind(d) == "PodDisruptionBudget" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Activator_IsItsOwnDeploymentOfTwo_WithAPdb_AndTheOperatorRoutesToItsService()
+    {
+        var docs = await RenderAsync();
+        var activator = docs.Single(d => Kind(d) == "Deployment" && Name(d).EndsWith("-activator", StringComparison.Ordinal));
+        var operatorPod = Map(Map(Map(docs.Single(d => Kind(d) == "Deployment" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)), "spec"), "template"), "spec");
+        var args = Strings((YamlMappingNode)Seq(operatorPod, "containers")[0], "args");
+        var service = docs.Single(d => Kind(d) == "Service" && Name(d) == Name(activator));
+        var operatorSelector = Map(Map(docs.Single(d => Kind(d) == "Deployment" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)), "spec"), "selector");
+        var activatorLabels = Map(Map(Map(activator, "spec"), "template"), "metadata");
+
+        Assert.Equal("2", Scalar(Map(activator, "spec"), "replicas"));
+        Assert.StartsWith("ghcr.io/modeloperator/model-activator:", Scalar((YamlMappingNode)Seq(Map(Map(Map(activator, "spec"), "template"), "spec"), "containers")[0], "image"));
+        Assert.Contains(docs, d => Kind(d) == "PodDisruptionBudget" && Name(d) == Name(activator));
+        Assert.Contains($"--activator-service={Namespace(service)}/{Name(service)}", args);
+        Assert.Equal(["http", "grpc", "metrics"], Seq(Map(service, "spec"), "ports").Cast<YamlMappingNode>().Select(p => Scalar(p, "name")));
+        // The operator's selector must not select activator pods (its PDB and metrics Service would count them).
+        Assert.NotEqual(Scalar(Map(operatorSelector, "matchLabels"), "app.kubernetes.io/name"), Scalar(Map(activatorLabels, "labels"), "app.kubernetes.io/name"));
+
+        var off = await RenderAsync("--set", "activator.enabled=false");
+        Assert.DoesNotContain(off, d => Name(d).EndsWith("-activator", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -69,7 +94,7 @@ public sealed class HelmChartValuesTests
             "--set", "extraEnv[0].name=DOTNET_gcServer", "--set-string", "extraEnv[0].value=0", "--set", "imagePullSecrets[0].name=regcred",
             "--set", "topologySpreadConstraints[0].maxSkew=1", "--set", "topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
             "--set", "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway", "--set", "resources.limits.memory=512Mi");
-        var pod = Map(Map(Map(docs.Single(d => Kind(d) == "Deployment"), "spec"), "template"), "spec");
+        var pod = Map(Map(Map(docs.Single(d => Kind(d) == "Deployment" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)), "spec"), "template"), "spec");
         var container = (YamlMappingNode)Seq(pod, "containers")[0];
 
         Assert.Equal("system-cluster-critical", Scalar(pod, "priorityClassName"));
@@ -86,11 +111,11 @@ public sealed class HelmChartValuesTests
     public async Task OperatorPod_RunsAsTheImagesNonRootUid()
     {
         var docs = await RenderAsync();
-        var security = Map(Map(Map(Map(docs.Single(d => Kind(d) == "Deployment"), "spec"), "template"), "spec"), "securityContext");
+        var security = Map(Map(Map(Map(docs.Single(d => Kind(d) == "Deployment" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)), "spec"), "template"), "spec"), "securityContext");
 
         Assert.Equal("65532", Scalar(security, "runAsUser"));
         Assert.Equal("true", Scalar(security, "runAsNonRoot"));
-        foreach (var dockerfile in new[] { "operator/Dockerfile", "runtime/Dockerfile", "runtime/Dockerfile.cpu" })
+        foreach (var dockerfile in new[] { "operator/Dockerfile", "activator/Dockerfile", "runtime/Dockerfile", "runtime/Dockerfile.cpu" })
         {
             var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, dockerfile));
             Assert.True(text.Contains("USER 65532:65532"), $"{dockerfile} must run as USER 65532:65532, the uid the chart and runtime pods use");
@@ -132,7 +157,7 @@ public sealed class HelmChartValuesTests
 
     private static List<string> Args(List<YamlMappingNode> docs)
     {
-        var container = (YamlMappingNode)Seq(Map(Map(Map(docs.Single(d => Kind(d) == "Deployment"), "spec"), "template"), "spec"), "containers")[0];
+        var container = (YamlMappingNode)Seq(Map(Map(Map(docs.Single(d => Kind(d) == "Deployment" && !Name(d).EndsWith("-activator", StringComparison.Ordinal)), "spec"), "template"), "spec"), "containers")[0];
         return Strings(container, "args");
     }
 
