@@ -31,3 +31,12 @@ bench-autoscale: deps sample-models
 	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
 	  --filter "FullyQualifiedName~AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax"
 	@cat .artifacts/bench-autoscale.json
+
+.PHONY: bench-coldstart
+## bench-coldstart  scale to zero on the dev cluster: seconds from the first request at zero to its answer (8 held at once), status.coldStart's breakdown, against the warm p95; failed requests
+bench-coldstart: deps sample-models
+	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
+	  --filter "FullyQualifiedName~ScaleToZeroEndToEndTests.AnIdleModelGoesToZero"
+	@cat .artifacts/bench-coldstart.json

@@ -37,13 +37,17 @@ public sealed class HelmInstalledOperatorEndToEndTests
             Path.Combine(cluster.Context.StateDirectory, "helm-install.log"), CancellationToken.None);
         var leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(2), CancellationToken.None);
 
-        var operatorPods = (await KubectlAsync("get", "pods", "-n", "model-operator", "-o", "wide", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var operatorPods = (await KubectlAsync("get", "pods", "-n", "model-operator", "-l", "app.kubernetes.io/name=model-operator", "-o", "wide", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         Assert.Equal(2, operatorPods.Count); // the chart's replicaCount: a leader and a standby
         Assert.All(operatorPods, p => Assert.Equal(["1/1", "Running", "0"], p[1..4]));
         Assert.All(operatorPods, p => Assert.Equal("cpu-node-1", p[6])); // the GPU nodes' taint keeps the operator off them
         Assert.All(operatorPods, p => Assert.StartsWith("127.10.", p[5]));
         Assert.Contains(leader.Metadata.Name, operatorPods.Select(p => p[0]));
+        // The scale-to-zero activator: its own Deployment of two (the chart's activator.replicaCount), the built model-activator.
+        await KubectlAsync("wait", "--for=condition=Ready", "pod", "-l", "app.kubernetes.io/name=model-activator", "-n", "model-operator", "--timeout=60s");
+        Assert.Equal(2, (await KubectlAsync("get", "pods", "-n", "model-operator", "-l", "app.kubernetes.io/name=model-activator", "--no-headers"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         var leaderLog = await KubectlAsync("logs", "-n", "model-operator", leader.Metadata.Name);
         Assert.Contains("Acquired leader lease", leaderLog);
         Assert.Contains($"endpoints at http://{leader.Status.PodIP}:8081/", leaderLog); // the chart's 0.0.0.0 bound to the pod's own IP

@@ -99,6 +99,18 @@ public sealed class InClusterLaunchTests
         Assert.EndsWith(Path.Combine("operator", "bin", "Release", "net10.0", "model-operator"), DefaultImages.Create()[DefaultImages.OperatorImage][0]);
     }
 
+    [Fact]
+    public void ActivatorImage_IsTheImageTheChartDeploys()
+    {
+        var values = File.ReadAllText(RepoPaths.Of("charts", "model-operator", "values.yaml"));
+        var chart = File.ReadAllText(RepoPaths.Of("charts", "model-operator", "Chart.yaml"));
+        var repository = Regex.Match(values, @"^activator:\s*\n(?:\s+.*\n)*?\s+image:\s*\n\s+repository:\s*(\S+)", RegexOptions.Multiline).Groups[1].Value;
+        var appVersion = Regex.Match(chart, @"^appVersion:\s*""?([^""\s]+)""?", RegexOptions.Multiline).Groups[1].Value;
+
+        Assert.Equal(DefaultImages.ActivatorImage, $"{repository}:{appVersion}");
+        Assert.EndsWith(Path.Combine("activator", "bin", "Release", "net10.0", "model-activator"), DefaultImages.Create()[DefaultImages.ActivatorImage][0]);
+    }
+
     [Theory]
     [InlineData(new[] { "--operator", "/op", "--operator-chart", "charts/model-operator" }, "give one")]
     [InlineData(new[] { "--crds", "crds", "--operator-chart", "charts/model-operator" }, "drop --crds")]

@@ -35,13 +35,15 @@ public sealed partial class ObservabilityTests
             .Where(p => p.TryGetProperty("targets", out _))
             .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
             .Append(File.ReadAllText(Path.Combine(Alerts, "model-operator.rules.yaml")));
-        var exported = File.ReadAllText(RepoPaths.Of("runtime", "Metrics", "RuntimeMetrics.cs")) + File.ReadAllText(RepoPaths.Of("operator", "Runtime", "OperatorMetrics.cs"));
+        var exported = File.ReadAllText(RepoPaths.Of("runtime", "Metrics", "RuntimeMetrics.cs")) + File.ReadAllText(RepoPaths.Of("operator", "Runtime", "OperatorMetrics.cs"))
+            + File.ReadAllText(RepoPaths.Of("activator", "ActivatorMetrics.cs"));
 
         var used = queries.SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).Distinct().ToList();
         var unknown = used.Where(name => !exported.Contains($"\"{Suffix().Replace(name, "")}\"")).ToList();
 
         Assert.Contains("modelruntime_request_duration_seconds_bucket", used);
         Assert.Contains("modeloperator_events_total", used);
+        Assert.Contains("modelactivator_held_requests", used);
         Assert.True(unknown.Count == 0, "queried but never exported: " + string.Join(", ", unknown));
     }
 
@@ -58,7 +60,7 @@ public sealed partial class ObservabilityTests
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    [GeneratedRegex(@"\b(modelruntime|modeloperator)_[a-z_]+")]
+    [GeneratedRegex(@"\b(modelruntime|modeloperator|modelactivator)_[a-z_]+")]
     private static partial Regex MetricName();
 
     [GeneratedRegex("_(bucket|sum|count)$")]
