@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.ScaleToZero;
 using Xunit.Abstractions;
 
@@ -62,8 +63,11 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         Assert.Contains(await env.EventsAsync(Name), e => e.Reason == "ScaledToZero" && e.Message.Contains("no requests", StringComparison.OrdinalIgnoreCase));
 
         var url = new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer");
+        var grpcUrl = new Uri($"http://{url.Host}:{WellKnown.RuntimeGrpcPort}/inference.GRPCInferenceService/ModelReady");
+        var before = await env.ActivatorMetricsAsync();
         var clock = Stopwatch.StartNew();
-        var held = Enumerable.Range(0, MaxHeld).Select(async _ => { var a = await PostAsync(url); return (Answer: a, At: clock.Elapsed); }).ToList();
+        // JSON infer requests and gRPC ModelReady calls (HTTP/2 through the Service's grpc port), all held together.
+        var held = Enumerable.Range(0, MaxHeld).Select(async i => { var a = i % 4 == 3 ? await GrpcModelReadyAsync(grpcUrl) : await PostAsync(url); return (Answer: a, At: clock.Elapsed, Grpc: i % 4 == 3); }).ToList();
         // The held ones reach the activator first; the ones beyond the limit get 503 at once, not after the cold start.
         await Eventually.TrueAsync(async () => (await env.ActivatorMetricsAsync()).Contains($"modelactivator_held_requests{{namespace=\"default\",model=\"{Name}\"}} {MaxHeld}"),
             $"the activator to hold {MaxHeld} requests", TimeSpan.FromSeconds(20));
@@ -75,7 +79,10 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
 
         Assert.All(beyond, r => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), (r.Status, r.RetryAfter is > 0)));
         Assert.All(beyond, r => Assert.Contains("maxHeldRequests", r.Body));
-        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, expected), (a.Status, a.Body)));
+        Assert.All(timed.Where(t => !t.Grpc), t => Assert.Equal((HttpStatusCode.OK, expected), (t.Answer.Status, t.Answer.Body)));
+        // grpc-status 0 and ModelReadyResponse { ready: true } (field 1, varint 1) in one length-prefixed message.
+        Assert.All(timed.Where(t => t.Grpc), t => Assert.Equal((HttpStatusCode.OK, "0", "00-00-00-00-02-08-01"), (t.Answer.Status, t.Answer.GrpcStatus, t.Answer.Body)));
+        Assert.Equal(2, timed.Count(t => t.Grpc));
         output.WriteLine($"cold start: first of {MaxHeld} held requests answered {firstAnswer.TotalSeconds:0.00} s after the first request at zero, the last {lastAnswer.TotalSeconds:0.00} s; warm p95 {warmP95Ms:0.0} ms");
 
         var woken = await Eventually.ValueAsync(async () => (await env.ModelAsync(Name)).Status?.ColdStart, "status.coldStart", TimeSpan.FromSeconds(20));
@@ -93,10 +100,10 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         Directory.CreateDirectory(RepoPaths.Of(".artifacts"));
         File.WriteAllText(RepoPaths.Of(".artifacts", "bench-coldstart.json"), figures + "\n");
-        var metrics = await env.ActivatorMetricsAsync();
-        Assert.Contains($"modelactivator_cold_starts_total{{namespace=\"default\",model=\"{Name}\"}} 1", metrics);
-        Assert.Contains($"modelactivator_rejected_total{{namespace=\"default\",model=\"{Name}\"}} 3", metrics);
-        Assert.Contains($"modelactivator_forwarded_total{{namespace=\"default\",model=\"{Name}\"}} {MaxHeld}", metrics);
+        var after = await env.ActivatorMetricsAsync();
+        double Increase(string metric) => Value(after, metric) - Value(before, metric);
+        output.WriteLine(after);
+        Assert.Equal((1, 3, MaxHeld), (Increase("modelactivator_cold_starts_total"), Increase("modelactivator_rejected_total"), Increase("modelactivator_forwarded_total")));
     }
 
     [Fact]
@@ -129,7 +136,33 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         Assert.Contains($"modelactivator_timeouts_total{{namespace=\"default\",model=\"{Name}\"}} 1", await env.ActivatorMetricsAsync());
     }
 
-    private sealed record Answer(HttpStatusCode Status, string Body, int? RetryAfter);
+    // One series of the activator's metrics for this model; 0 when it has none yet.
+    private static double Value(string metrics, string name) =>
+        System.Text.RegularExpressions.Regex.Match(metrics, $@"^{name}\{{namespace=""default"",model=""{Name}""\}} ([0-9.e+]+)$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m
+            ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    private sealed record Answer(HttpStatusCode Status, string Body, int? RetryAfter, string? GrpcStatus = null);
+
+    // A gRPC call without generated stubs: ModelReadyRequest { name } framed as gRPC over cleartext HTTP/2.
+    private static async Task<Answer> GrpcModelReadyAsync(Uri url)
+    {
+        var name = Encoding.UTF8.GetBytes(Name);
+        var message = new byte[] { 0x0A, (byte)name.Length }.Concat(name).ToArray();
+        var frame = new byte[] { 0, 0, 0, 0, (byte)message.Length }.Concat(message).ToArray();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(frame),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
+            : response.Headers.TryGetValues("grpc-status", out var early) ? early.First() : null;
+        return new Answer(response.StatusCode, BitConverter.ToString(body), null, status);
+    }
 
     private static async Task<Answer> PostAsync(Uri url)
     {
