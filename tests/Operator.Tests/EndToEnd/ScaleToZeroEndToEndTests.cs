@@ -136,6 +136,27 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         Assert.Contains($"modelactivator_timeouts_total{{namespace=\"default\",model=\"{Name}\"}} 1", await env.ActivatorMetricsAsync());
     }
 
+    [Fact]
+    public async Task TheOperatorStoppedWhileRequestsAreHeld_LosesNone_TheDemandWaitsForTheNextLeader()
+    {
+        await using var env = await DevClusterWithOperator.StartWithActivatorAsync(output);
+        var (expected, _) = await ServeThenIdleToZeroAsync(env);
+        await env.StopOperatorAsync();
+
+        var url = new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer");
+        var held = Enumerable.Range(0, 3).Select(_ => PostAsync(url)).ToList();
+        // The demand is an annotation on the ModelDeployment, not a call to the operator: it is there with no operator running.
+        await Eventually.TrueAsync(() => Demand.At(env.Model(Name)) is not null && Demand.SinceLastScale(env.Model(Name)) is not null,
+            "the activator's demand annotation", TimeSpan.FromSeconds(10));
+        Assert.Empty(await env.PodsAsync(Name));
+        Assert.All(held, t => Assert.False(t.IsCompleted));
+
+        await env.StartOperatorAsync();
+        var answers = await Task.WhenAll(held);
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, expected), (a.Status, a.Body)));
+    }
+
     // One series of the activator's metrics for this model; 0 when it has none yet.
     private static double Value(string metrics, string name) =>
         System.Text.RegularExpressions.Regex.Match(metrics, $@"^{name}\{{namespace=""default"",model=""{Name}""\}} ([0-9.e+]+)$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m
