@@ -41,6 +41,8 @@ for (var i = 0; i < args.Length; i++)
 
 using var loggers = LoggerFactory.Create(b =>
 {
+    b.AddFilter("Microsoft", LogLevel.Warning); // not a line per probe and per request: held requests log their own
+
     if (Console.IsOutputRedirected) b.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
     else b.AddSimpleConsole(o => o.SingleLine = true);
 });

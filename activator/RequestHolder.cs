@@ -39,10 +39,10 @@ internal sealed class RequestHolder(IRouteSource source, ActivatorMetrics metric
         var outcome = "cancelled";
         try
         {
-            var deadline = start + route.ColdStartTimeout;
             while (true)
             {
                 var current = source.Table.Get(route.Key) ?? route;
+                var deadline = start + current.ColdStartTimeout; // a coldStartTimeout changed meanwhile applies to held requests too
                 if (Pick(current, grpc, hold) is { } backend)
                 {
                     outcome = "forwarded";
@@ -55,8 +55,8 @@ internal sealed class RequestHolder(IRouteSource source, ActivatorMetrics metric
                     outcome = "timeout";
                     metrics.Timeouts.WithLabels(route.Namespace, route.Name).Inc();
                     return new HoldOutcome.Unavailable("ColdStartTimeout",
-                        $"model {route.Key} had no ready pod within {Durations.Format(route.ColdStartTimeout)} (scaleToZero.coldStartTimeout); its status says why",
-                        RetryAfter(route));
+                        $"model {route.Key} had no ready pod within {Durations.Format(current.ColdStartTimeout)} (scaleToZero.coldStartTimeout); its status says why",
+                        RetryAfter(current));
                 }
                 var wake = source.NextRefreshAsync();
                 await Task.WhenAny(wake, Task.Delay(remaining, time, aborted)).ConfigureAwait(false);

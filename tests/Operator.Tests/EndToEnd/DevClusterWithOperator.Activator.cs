@@ -93,6 +93,18 @@ internal sealed partial class DevClusterWithOperator
         return await _http.GetStringAsync($"http://{pod.Status.PodIP}:9090/metrics");
     }
 
+    /// <summary>The activator pods' logs, for a test's output.</summary>
+    public async Task<string> ActivatorLogsAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var pod in (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: $"app={ActivatorName}")).Items)
+        {
+            using var reader = new StreamReader(await Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "default"));
+            text.AppendLine($"--- {pod.Metadata.Name}").AppendLine(await reader.ReadToEndAsync());
+        }
+        return text.ToString();
+    }
+
     /// <summary>The operator's EndpointSlice routing the model's Service to the activator, if there is one now.</summary>
     public async Task<V1EndpointSlice?> ActivatorSliceAsync(string model) =>
         (await Client.DiscoveryV1.ListNamespacedEndpointSliceAsync("default", labelSelector: $"endpointslice.kubernetes.io/managed-by={ModelOperator.Operator.ScaleToZero.ActivatorSlice.ManagedBy}"))

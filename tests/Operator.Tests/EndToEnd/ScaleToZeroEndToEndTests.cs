@@ -123,6 +123,8 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var answer = await PostAsync(new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer"));
         var waited = clock.Elapsed;
+        output.WriteLine($"503 after {waited.TotalSeconds:0.0} s: {answer.Body}");
+        if (waited.TotalSeconds is < 7 or > 30) output.WriteLine(await env.ActivatorLogsAsync()); // what the activator saw, for the failure below
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
         Assert.True(answer.RetryAfter is > 0, "503 carries Retry-After");
