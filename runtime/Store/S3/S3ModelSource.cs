@@ -8,7 +8,7 @@ namespace ModelOperator.Runtime.Store.S3;
 /// layout. Downloads go through the digest-keyed cache, verified while streaming (the file against <c>--sha256</c>, a
 /// package's blobs against their digests); an ETag is never taken for a digest. A failed download leaves nothing.
 /// </summary>
-internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelCache? cache = null) : IModelSource
+internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelCache? cache = null, Amazon.Runtime.AWSCredentials? credentials = null) : IModelSource
 {
     public bool CanResolve(string reference) => S3Location.IsS3(reference);
 
@@ -26,7 +26,7 @@ internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelC
             return new ResolvedModel(store.BlobPath(expected), expected, location.ModelName);
         }
 
-        using var objects = await S3ObjectStore.ConnectAsync(options.S3 ?? S3Settings.From(null, null, false), cancellationToken);
+        using var objects = await S3ObjectStore.ConnectAsync(options.S3 ?? S3Settings.From(null, null, false), cancellationToken, credentials);
         logger.LogInformation("Fetching {Reference} from {Endpoint} as {Identity}", reference, objects.Settings.Describe(), objects.Identity);
         if (!location.IsOnnxFile && await S3Package.TryReadAsync(objects, location, cancellationToken) is { } package)
             return await FromPackageAsync(objects, package, store, expected, logger, cancellationToken);

@@ -30,8 +30,8 @@ internal sealed class S3ObjectStore : IDisposable
         Settings = settings;
     }
 
-    /// <summary>Resolves credentials through the SDK's default chain and builds a client for <paramref name="settings"/>.</summary>
-    public static async Task<S3ObjectStore> ConnectAsync(S3Settings settings, CancellationToken ct)
+    /// <summary>Resolves credentials through the SDK's default chain (unless <paramref name="credentials"/> are given) and builds a client for <paramref name="settings"/>.</summary>
+    public static async Task<S3ObjectStore> ConnectAsync(S3Settings settings, CancellationToken ct, AWSCredentials? credentials = null)
     {
         var config = new AmazonS3Config
         {
@@ -48,10 +48,9 @@ internal sealed class S3ObjectStore : IDisposable
         else if (FallbackRegionFactory.GetRegionEndpoint() is null)
             throw new PackageException("no S3 region is set: pass --s3-region, set AWS_REGION, or set spec.model.s3.region to the bucket's region");
 
-        AWSCredentials credentials;
         try
         {
-            credentials = await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(config);
+            credentials ??= await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(config);
         }
         catch (AmazonClientException e)
         {
@@ -88,7 +87,7 @@ internal sealed class S3ObjectStore : IDisposable
     {
         var where = $"s3://{bucket}/{key} at {Settings.Describe()}";
         if (Unreachable(e) is { } network)
-            return new PackageException($"cannot reach the S3 endpoint {Settings.Describe()} for {where} ({network}); " +
+            return new PackageException($"cannot reach the S3 endpoint {Settings.Describe()} for s3://{bucket}/{key} ({network}); " +
                 "check --s3-endpoint / spec.model.s3.endpoint and that the store is running", e);
         if (e is not AmazonServiceException service)
             return new PackageException($"reading {where} failed: {FirstLine(e.Message)}", e);
@@ -121,6 +120,7 @@ internal sealed class S3ObjectStore : IDisposable
         var source = credentials switch
         {
             EnvironmentVariablesAWSCredentials => "from AWS_ACCESS_KEY_ID",
+            BasicAWSCredentials => "given to the client",
             AssumeRoleWithWebIdentityCredentials => $"web identity of role {Environment.GetEnvironmentVariable("AWS_ROLE_ARN")}",
             _ => credentials.GetType().Name,
         };
