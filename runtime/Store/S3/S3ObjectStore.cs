@@ -96,8 +96,8 @@ internal sealed class S3ObjectStore : IDisposable
         {
             "NoSuchBucket" => $"no such bucket '{bucket}' at {Settings.Describe()} (reading {key})",
             "NoSuchKey" => $"no such key '{key}' in bucket '{bucket}' at {Settings.Describe()}",
-            "InvalidAccessKeyId" => $"access denied to {where}: the store does not know the access key id of {Identity} ({said})",
-            "SignatureDoesNotMatch" => $"access denied to {where}: the secret access key does not match the access key id of {Identity}",
+            "InvalidAccessKeyId" => $"access denied to {where}: the store does not know {Identity} ({said})",
+            "SignatureDoesNotMatch" => $"access denied to {where}: the secret access key does not match {Identity}",
             "ExpiredToken" or "InvalidToken" or "TokenRefreshRequired" => $"access denied to {where}: the session token of {Identity} is expired or invalid ({said})",
             "AccessDenied" or "AllAccessDisabled" => $"access denied to {where} for {Identity} ({said})",
             "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" or "IncorrectEndpoint" =>
