@@ -31,7 +31,8 @@ internal sealed class InspectCommand : Command
         PackageSummary summary;
         if (_s3.Settings(result, target) is { } settings)
         {
-            using var store = await S3ObjectStore.ConnectAsync(settings, cancellationToken);
+            if (result.GetValue(_plainHttp)) throw S3Settings.PlainHttpRefused();
+            using var store = await S3ObjectStore.ConnectAsync(settings, cancellationToken, caFile: result.GetValue(_caFile));
             var package = await S3Package.ReadAsync(store, S3Location.Parse(target), cancellationToken);
             summary = PackageSummary.From(target, package.ManifestDescriptor.Digest, package.Layer.Size, package.Config);
             if (package.Config.SignatureFromModel)

@@ -34,7 +34,8 @@ internal sealed class PullCommand : Command
         if (_s3.Settings(result, target) is { } settings)
         {
             var location = S3Location.Parse(target);
-            using var store = await S3ObjectStore.ConnectAsync(settings, cancellationToken);
+            if (result.GetValue(_plainHttp)) throw S3Settings.PlainHttpRefused();
+            using var store = await S3ObjectStore.ConnectAsync(settings, cancellationToken, caFile: result.GetValue(_caFile));
             var package = await S3Package.ReadAsync(store, location, cancellationToken);
             var config = await package.PullAsync(store, ModelCache.Default(), output, result.GetValue(_force), ConsoleProgress.ForConsole(logger), cancellationToken);
             Console.WriteLine($"Pulled {location} ({config.Descriptor.Name} {config.Descriptor.Version}, {package.ManifestDescriptor.Digest}) into " +

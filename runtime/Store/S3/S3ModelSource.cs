@@ -15,6 +15,7 @@ internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelC
     public async Task<ResolvedModel> ResolveAsync(string reference, ModelSourceOptions options, CancellationToken cancellationToken)
     {
         var location = S3Location.Parse(reference);
+        if (options.PlainHttp) throw S3Settings.PlainHttpRefused();
         var expected = HttpsModelSource.NormalizeSha256(options.Sha256);
         var store = cache ?? ModelCache.Default();
         using var ownLogging = loggerFactory is null ? CliLogging.Create() : null;
@@ -26,7 +27,7 @@ internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelC
             return new ResolvedModel(store.BlobPath(expected), expected, location.ModelName);
         }
 
-        using var objects = await S3ObjectStore.ConnectAsync(options.S3 ?? S3Settings.From(null, null, false), cancellationToken, credentials);
+        using var objects = await S3ObjectStore.ConnectAsync(options.S3 ?? S3Settings.From(null, null, false), cancellationToken, credentials, options.CaFile);
         logger.LogInformation("Fetching {Reference} from {Endpoint} as {Identity}", reference, objects.Settings.Describe(), objects.Identity);
         if (!location.IsOnnxFile && await S3Package.TryReadAsync(objects, location, cancellationToken) is { } package)
             return await FromPackageAsync(objects, package, store, expected, logger, cancellationToken);

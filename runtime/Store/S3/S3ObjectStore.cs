@@ -30,8 +30,11 @@ internal sealed class S3ObjectStore : IDisposable
         Settings = settings;
     }
 
-    /// <summary>Resolves credentials through the SDK's default chain (unless <paramref name="credentials"/> are given) and builds a client for <paramref name="settings"/>.</summary>
-    public static async Task<S3ObjectStore> ConnectAsync(S3Settings settings, CancellationToken ct, AWSCredentials? credentials = null)
+    /// <summary>
+    /// Resolves credentials through the SDK's default chain (unless <paramref name="credentials"/> are given) and builds
+    /// a client for <paramref name="settings"/>, trusting the CAs of <paramref name="caFile"/> beside the system's.
+    /// </summary>
+    public static async Task<S3ObjectStore> ConnectAsync(S3Settings settings, CancellationToken ct, AWSCredentials? credentials = null, string? caFile = null)
     {
         var config = new AmazonS3Config
         {
@@ -39,6 +42,7 @@ internal sealed class S3ObjectStore : IDisposable
             MaxErrorRetry = 2,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        if (caFile is not null) config.HttpClientFactory = new TrustingHttpClientFactory(caFile);
         if (settings.Endpoint is { } endpoint)
         {
             config.ServiceURL = endpoint;
@@ -144,6 +148,12 @@ internal sealed class S3ObjectStore : IDisposable
             if (inner is TaskCanceledException or TimeoutException) return "timed out";
         }
         return null;
+    }
+
+    /// <summary>The SDK's HTTP client with extra CAs trusted, as the registry and https:// clients trust them (<c>--ca-file</c>).</summary>
+    private sealed class TrustingHttpClientFactory(string caFile) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => RegistryConnection.CreateHttpClient(caFile);
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

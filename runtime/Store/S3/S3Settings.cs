@@ -35,6 +35,10 @@ internal sealed record S3Settings(string? Endpoint = null, string? Region = null
         return settings;
     }
 
+    /// <summary>The refusal of <c>--plain-http</c> with an s3:// model: the endpoint's scheme already says whether TLS is used.</summary>
+    public static PackageException PlainHttpRefused() =>
+        new("--plain-http applies to oci:// registries; for s3:// the endpoint's scheme (http:// or https://) says whether TLS is used");
+
     /// <summary>The region requests are signed for: the one set, else us-east-1 for a custom endpoint; null leaves it to the SDK's region chain.</summary>
     public string? EffectiveRegion => Region ?? (Endpoint is not null ? DefaultCustomEndpointRegion : null);
 
