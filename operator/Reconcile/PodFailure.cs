@@ -43,13 +43,20 @@ public sealed partial record PodFailure(string Pod, string Revision, string Reas
                 else continue;
                 if (c.LastState?.Terminated is { } last)
                     message += $"; last exit code {last.ExitCode}" + (last.Reason is { Length: > 0 } r ? $" ({r})" : "")
-                        + (last.Message is { Length: > 0 } m ? $": {m.Trim()}" : "");
+                        + (LastLine(last.Message) is { Length: > 0 } m ? $": {m}" : "");
                 return new PodFailure(pod.Metadata.Name, revision, ConditionReason().IsMatch(reason) ? reason : "PodFailing",
                     message.Length > MaxMessage ? message[..MaxMessage] + "…" : message);
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// The last line of a termination message: with FallbackToLogsOnError it is the log's tail, whose last line is the
+    /// runtime's one-line failure (the lines before are its log).
+    /// </summary>
+    public static string? LastLine(string? message) =>
+        message?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 
     /// <summary>The pod's revision label.</summary>
     public static string? RevisionOf(V1Pod pod) =>
