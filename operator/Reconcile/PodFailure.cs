@@ -52,11 +52,15 @@ public sealed partial record PodFailure(string Pod, string Revision, string Reas
     }
 
     /// <summary>
-    /// The last line of a termination message: with FallbackToLogsOnError it is the log's tail, whose last line is the
-    /// runtime's one-line failure (the lines before are its log).
+    /// The line of a termination message that says why the container stopped. With FallbackToLogsOnError the message
+    /// is the log's tail: the runtime's structured log lines are JSON objects, its failure the one plain line (which
+    /// may precede the last shutdown log lines, as stdout and stderr are read apart); else the last line.
     /// </summary>
-    public static string? LastLine(string? message) =>
-        message?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+    public static string? LastLine(string? message)
+    {
+        var lines = message?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return lines.LastOrDefault(l => !l.StartsWith('{')) ?? lines.LastOrDefault();
+    }
 
     /// <summary>The pod's revision label.</summary>
     public static string? RevisionOf(V1Pod pod) =>
