@@ -59,7 +59,7 @@ internal sealed class S3ModelSource(ILoggerFactory? loggerFactory = null, ModelC
         try
         {
             var progress = ConsoleProgress.ForConsole(logger);
-            var bar = progress.Start("Downloading", new OciDescriptor("application/octet-stream", expected ?? location.ToString(), response.ContentLength));
+            var bar = progress.Start("Downloading", new OciDescriptor("application/octet-stream", expected ?? Path.GetFileName(location.Key), response.ContentLength));
             string digest;
             long length;
             try
