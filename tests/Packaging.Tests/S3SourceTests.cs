@@ -207,6 +207,25 @@ public sealed class S3SourceTests(S3Fixture s3)
         Assert.Contains("spec.model.s3.region", error.Message);
     }
 
+    [Fact]
+    public async Task TlsEndpointWithAPrivateCa_IsTrustedOnlyWithCaFile()
+    {
+        using var dir = new TempDir();
+        var ca = await TestCertificateAuthority.CreateAsync(dir["pki"]);
+        await using var server = await S3Server.StartAsync(["models"], (ca.ServerCertificateFile, ca.ServerKeyFile));
+        var model = SampleModelCatalog.Mlp();
+        await server.PutAsync("models", "mlp.onnx", model);
+        var source = new S3ModelSource(NullLoggerFactory.Instance, new ModelCache(dir["cache"]), S3Fixture.Credentials());
+        var settings = new S3Settings(server.Endpoint, null, ForcePathStyle: true);
+
+        var untrusted = await Assert.ThrowsAsync<PackageException>(() =>
+            source.ResolveAsync("s3://models/mlp.onnx", new ModelSourceOptions(S3: settings), CancellationToken.None));
+        var trusted = await source.ResolveAsync("s3://models/mlp.onnx", new ModelSourceOptions(CaFile: ca.CaCertificateFile, S3: settings), CancellationToken.None);
+
+        Assert.StartsWith($"cannot reach the S3 endpoint {server.Endpoint} for s3://models/mlp.onnx (SecureConnectionError", untrusted.Message);
+        Assert.Equal(model, await File.ReadAllBytesAsync(trusted.OnnxPath));
+    }
+
     [Theory]
     [InlineData("s3://ab/model.onnx", "the bucket name 'ab'")]
     [InlineData("s3://Models/model.onnx", "the bucket name 'Models'")]

@@ -39,7 +39,10 @@ public sealed class S3Server : IAsyncDisposable
     public static string Program => RepoPaths.Of(".tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
 
     /// <summary>Starts s3rver with <paramref name="buckets"/> created.</summary>
-    public static async Task<S3Server> StartAsync(params string[] buckets)
+    public static Task<S3Server> StartAsync(params string[] buckets) => StartAsync(buckets, tls: null);
+
+    /// <summary>Starts s3rver with <paramref name="buckets"/> created; with <paramref name="tls"/> (PEM files) it speaks only HTTPS.</summary>
+    public static async Task<S3Server> StartAsync(string[] buckets, (string CertificateFile, string KeyFile)? tls)
     {
         if (!File.Exists(Program)) throw new InvalidOperationException($"{Program} is missing: run 'make s3rver' (make test does)");
         for (var attempt = 1; ; attempt++)
@@ -49,13 +52,14 @@ public sealed class S3Server : IAsyncDisposable
             var process = new Process
             {
                 StartInfo = new ProcessStartInfo("node", [Program, "-d", root, "-a", "127.0.0.1", "-p", port.ToString(), "--no-vhost-buckets",
+                    .. tls is { } files ? new[] { "--cert", files.CertificateFile, "--key", files.KeyFile } : [],
                     .. buckets.SelectMany(b => new[] { "--configure-bucket", b })])
                 {
                     RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
                 },
             };
             process.Start();
-            var server = new S3Server(process, root, $"http://127.0.0.1:{port}");
+            var server = new S3Server(process, root, $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}");
             process.OutputDataReceived += (_, e) => { lock (server._log) server._log.AppendLine(e.Data); };
             process.ErrorDataReceived += (_, e) => { lock (server._log) server._log.AppendLine(e.Data); };
             process.BeginOutputReadLine();
@@ -78,7 +82,15 @@ public sealed class S3Server : IAsyncDisposable
         // s3rver predates the SDK's default request checksums (aws-chunked trailers): send plain bodies.
         RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        // The tests' uploads are set-up, not what is tested: over TLS they trust the test server's certificate as is.
+        HttpClientFactory = Endpoint.StartsWith("https:", StringComparison.Ordinal) ? new TrustingUploads() : null,
     });
+
+    private sealed class TrustingUploads : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+            new(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator });
+    }
 
     public async Task CreateBucketAsync(string bucket)
     {
