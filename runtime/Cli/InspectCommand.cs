@@ -12,7 +12,7 @@ internal sealed class InspectCommand : Command
     private readonly Argument<string> _target = new("dir|registry/repo:tag|s3://bucket/prefix") { Description = "A package directory, or a reference read from the registry or S3 without pulling the model" };
     private readonly Option<bool> _json = Flag("--json", "Print JSON instead of a table");
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Talk to the registry over HTTP instead of HTTPS");
-    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry", "PEM");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or S3 endpoint", "PEM");
     private readonly Option<bool> _quiet = Flag("--quiet", "Log only warnings and errors");
     private readonly S3CliOptions _s3 = new();
 

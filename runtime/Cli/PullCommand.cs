@@ -13,7 +13,7 @@ internal sealed class PullCommand : Command
     private readonly Argument<string> _reference = new("registry/repo:tag|@sha256:…|s3://bucket/prefix") { Description = "The package to pull: from an OCI registry, or a packed layout under an S3 prefix" };
     private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the package is written to", HelpName = "DIR", Required = true }.LastWins();
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Talk to the registry over HTTP instead of HTTPS");
-    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry", "PEM");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or S3 endpoint", "PEM");
     private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");
     private readonly Option<bool> _quiet = Flag("--quiet", "Log only warnings and errors (no progress)");
     private readonly S3CliOptions _s3 = new();

@@ -39,7 +39,7 @@ internal sealed class ServeCommand : Command
     private readonly Option<bool> _enableNoop = Flag("--enable-noop-endpoint", "Expose POST /v2/_noop, a benchmark aid that reads the body and skips inference");
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Fetch oci:// models over HTTP instead of HTTPS");
     private readonly Option<string> _sha256 = Text("--sha256", "The model's expected sha256 digest; a mismatch stops serve", "HEX");
-    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or download host", "PEM");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry, download host or S3 endpoint", "PEM");
     private readonly Option<double> _shutdownDelay = Double("--shutdown-delay",
         "Seconds to keep serving after SIGTERM, reporting not ready, before it stops listening (so proxies route elsewhere first)", 0, 0, "SECONDS", max: 600);
     private readonly Option<bool> _noWarmUp = Flag("--no-warm-up", "Do not send the server warm-up requests before it turns ready");
