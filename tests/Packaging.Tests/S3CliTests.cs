@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using ModelOperator.Packaging.Tests.Infrastructure;
 using ModelOperator.Runtime.Packaging;
 using ModelOperator.SampleModels;
@@ -93,6 +94,43 @@ public sealed class S3CliTests(S3Fixture s3)
         Assert.Contains($"s3://{bucket}/nothing-here holds no packed model: s3://{bucket}/nothing-here/index.json does not exist", empty.Stderr);
         Assert.Equal((1, 1), (file.ExitCode, empty.ExitCode));
         Assert.False(Directory.Exists(dir["out"]));
+    }
+
+    [Fact]
+    public async Task WithoutAccessKeys_TheWebIdentityOfThePod_IsExchangedForCredentials()
+    {
+        using var dir = new TempDir();
+        var model = SampleModelCatalog.Mlp();
+        var bucket = await s3.NewBucketAsync("cliirsa");
+        await s3.Server.PutAsync(bucket, "mlp.onnx", model);
+        var exchanged = 0;
+        // What STS answers AssumeRoleWithWebIdentity (the exchange IRSA makes with the service account's token).
+        await using var sts = await LoopbackServer.StartAsync(async context =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            if (form["Action"] == "AssumeRoleWithWebIdentity" && form["WebIdentityToken"] == "projected-token") Interlocked.Increment(ref exchanged);
+            context.Response.ContentType = "text/xml";
+            await context.Response.WriteAsync($"""
+                <AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>
+                <Credentials><AccessKeyId>{S3Server.AccessKeyId}</AccessKeyId><SecretAccessKey>{S3Server.SecretAccessKey}</SecretAccessKey>
+                <SessionToken>session</SessionToken><Expiration>{DateTime.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}</Expiration></Credentials>
+                <AssumedRoleUser><AssumedRoleId>AROA:model</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/model-reader/model</Arn></AssumedRoleUser>
+                </AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>
+                """);
+        });
+        await File.WriteAllTextAsync(dir["token"], "projected-token");
+        var cli = new CliRunner(dir["home"], environment: new Dictionary<string, string>
+        {
+            ["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/model-reader", ["AWS_WEB_IDENTITY_TOKEN_FILE"] = dir["token"],
+            ["AWS_ENDPOINT_URL_STS"] = $"http://{sts.Host}", ["AWS_REGION"] = "us-east-1",
+        });
+
+        var pack = await cli.RunAsync(["pack", $"s3://{bucket}/mlp.onnx", "--name", "mlp", "--version", "1", "-o", dir["packed"], .. Flags]);
+
+        Assert.True(pack.ExitCode == 0, pack.Stderr);
+        Assert.Equal(1, exchanged);
+        Assert.Contains("web identity of role arn:aws:iam::123456789012:role/model-reader", pack.Stderr);
+        Assert.Equal(Digest.Of(model), (await LocalPackage.OpenAsync(dir["packed"], CancellationToken.None)).Layer.Digest);
     }
 
     [Theory]
