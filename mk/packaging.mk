@@ -17,8 +17,8 @@ $(TOOLS_DIR)/s3rver/node_modules/s3rver/bin/s3rver.js:
 	echo "Fetching $(S3RVER_PACKAGE) from npm into $(TOOLS_DIR)/s3rver"; \
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR)/s3rver $(S3RVER_PACKAGE) >/dev/null; \
 	test -f $@
-## test-packaging   run the packaging tests against a real docker-registry on loopback
-test-packaging: deps
+## test-packaging   run the packaging tests against a real docker-registry and s3rver on loopback
+test-packaging: deps s3rver
 	$(DOTNET) test tests/Packaging.Tests -c $(CONFIGURATION) -nologo
 
 REGISTRY_PORT ?= 5055
