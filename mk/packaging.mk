@@ -1,9 +1,24 @@
 # Model packages (issue 3): pack/push/pull/inspect against the real CNCF distribution registry.
 APT_PACKAGES += docker-registry apache2-utils
 
-.PHONY: test-packaging registry
-## test-packaging   run the packaging tests against a real docker-registry on loopback
-test-packaging: deps
+# s3:// sources (issue 22) are tested against s3rver, an S3-compatible server from npm, in .tools/s3rver.
+S3RVER_PACKAGE := s3rver@3.7.1
+TEST_DEPS += s3rver
+
+.PHONY: test-packaging registry s3rver
+## s3rver           fetch the S3-compatible test server s3rver into .tools/s3rver (from the npm registry)
+s3rver: $(TOOLS_DIR)/s3rver/node_modules/s3rver/bin/s3rver.js
+$(TOOLS_DIR)/s3rver/node_modules/s3rver/bin/s3rver.js:
+	@set -euo pipefail; \
+	if ! command -v npm >/dev/null; then \
+	  echo "Installing npm (Debian) to fetch s3rver"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+	fi; \
+	echo "Fetching $(S3RVER_PACKAGE) from npm into $(TOOLS_DIR)/s3rver"; \
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR)/s3rver $(S3RVER_PACKAGE) >/dev/null; \
+	test -f $@
+## test-packaging   run the packaging tests against a real docker-registry and s3rver on loopback
+test-packaging: deps s3rver
 	$(DOTNET) test tests/Packaging.Tests -c $(CONFIGURATION) -nologo
 
 REGISTRY_PORT ?= 5055

@@ -54,23 +54,25 @@ public sealed class ModelDeploymentSpec
 
 /// <summary>Where the model comes from.</summary>
 [CelRule("self.uri.matches('" + UriPatternForCel + "')",
-    "uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, pvc://claim/path or file:///path", FieldPath = ".uri")]
+    "uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, s3://bucket/key, pvc://claim/path or file:///path", FieldPath = ".uri")]
 [CelRule("!has(self.pullSecret) || self.uri.startsWith('oci://')", "pullSecret applies only to oci:// models")]
 [CelRule("!has(self.plainHttp) || !self.plainHttp || self.uri.startsWith('oci://')", "plainHttp applies only to oci:// models")]
-[CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://')", "caBundle applies only to oci:// and https:// models")]
+[CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://') || self.uri.startsWith('s3://')", "caBundle applies only to oci://, https:// and s3:// models")]
+[CelRule("!has(self.s3) || self.uri.startsWith('s3://')", "s3 applies only to s3:// models")]
 [CelRule("!has(self.caBundle) || !has(self.plainHttp) || !self.plainHttp", "caBundle has no effect with plainHttp: a registry without TLS presents no certificate")]
 public sealed class ModelSource
 {
-    /// <summary>The URI pattern: OCI reference, HTTPS URL, PVC path or local file.</summary>
-    public const string UriPattern = "^(oci://[^\\s]+|https://[^\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\s]+|file:///[^\\s]*)$";
+    /// <summary>The URI pattern: OCI reference, HTTPS URL, S3 object or prefix, PVC path or local file.</summary>
+    public const string UriPattern = "^(oci://[^\\s]+|https://[^\\s]+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\s]+|file:///[^\\s]*)$";
 
     /// <summary><see cref="UriPattern"/> as a CEL string literal's content (its backslashes escaped).</summary>
-    public const string UriPatternForCel = "^(oci://[^\\\\s]+|https://[^\\\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\\\s]+|file:///[^\\\\s]*)$";
+    public const string UriPatternForCel = "^(oci://[^\\\\s]+|https://[^\\\\s]+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\\\\s]+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?/[^\\\\s]+|file:///[^\\\\s]*)$";
 
     /// <summary>
     /// Where to fetch the model: oci://registry/repo:tag or oci://registry/repo@sha256:digest (a model package),
-    /// https://host/path/model.onnx, pvc://claim/path/model.onnx (a PersistentVolumeClaim of the namespace, mounted
-    /// read-only), or file:///path for local runs.
+    /// https://host/path/model.onnx, s3://bucket/path/model.onnx (one ONNX object) or s3://bucket/prefix (a packed
+    /// layout uploaded there, as model-runtime pack writes it), pvc://claim/path/model.onnx (a PersistentVolumeClaim
+    /// of the namespace, mounted read-only), or file:///path for local runs.
     /// </summary>
     [JsonPropertyName("uri"), RequiredField]
     public string Uri { get; set; } = "";
@@ -97,9 +99,13 @@ public sealed class ModelSource
     [JsonPropertyName("plainHttp")]
     public bool? PlainHttp { get; set; }
 
-    /// <summary>Certificate authorities, beside the system's, that the runtime trusts for the registry or download host.</summary>
+    /// <summary>Certificate authorities, beside the system's, that the runtime trusts for the registry, download host or S3 endpoint.</summary>
     [JsonPropertyName("caBundle")]
     public CaBundleSource? CaBundle { get; set; }
+
+    /// <summary>Endpoint, region, addressing and credentials of an s3:// model. s3:// only.</summary>
+    [JsonPropertyName("s3")]
+    public S3Spec? S3 { get; set; }
 }
 
 /// <summary>The runtime container.</summary>

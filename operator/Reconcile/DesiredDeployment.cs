@@ -87,6 +87,9 @@ public static class DesiredDeployment
                     Env = Environment(spec),
                     Resources = Resources(spec),
                     VolumeMounts = mounts,
+                    // The runtime prints why it stopped (a model it cannot fetch or load) as its last line; this
+                    // puts the log's tail into the container's last state, where the status message takes it from.
+                    TerminationMessagePolicy = "FallbackToLogsOnError",
                     ReadinessProbe = Probe("/v2/health/ready", periodSeconds: 5, failureThreshold: 3),
                     LivenessProbe = Probe("/v2/health/live", periodSeconds: 10, failureThreshold: 3),
                     // Pull and on-node benchmark happen before the server answers: allow 15 minutes.

@@ -43,12 +43,23 @@ public sealed partial record PodFailure(string Pod, string Revision, string Reas
                 else continue;
                 if (c.LastState?.Terminated is { } last)
                     message += $"; last exit code {last.ExitCode}" + (last.Reason is { Length: > 0 } r ? $" ({r})" : "")
-                        + (last.Message is { Length: > 0 } m ? $": {m.Trim()}" : "");
+                        + (LastLine(last.Message) is { Length: > 0 } m ? $": {m}" : "");
                 return new PodFailure(pod.Metadata.Name, revision, ConditionReason().IsMatch(reason) ? reason : "PodFailing",
                     message.Length > MaxMessage ? message[..MaxMessage] + "…" : message);
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The line of a termination message that says why the container stopped. With FallbackToLogsOnError the message
+    /// is the log's tail: the runtime's structured log lines are JSON objects, its failure the one plain line (which
+    /// may precede the last shutdown log lines, as stdout and stderr are read apart); else the last line.
+    /// </summary>
+    public static string? LastLine(string? message)
+    {
+        var lines = message?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return lines.LastOrDefault(l => !l.StartsWith('{')) ?? lines.LastOrDefault();
     }
 
     /// <summary>The pod's revision label.</summary>

@@ -24,6 +24,9 @@ public static class SpecValidator
         var spec = md.Spec;
         if (spec is null) { errors.Add("spec is required"); return errors; }
         ValidateModel(spec.Model, errors);
+        if (spec.Model?.S3?.CredentialsSecret is not null)
+            foreach (var own in (spec.Runtime?.Env ?? []).Where(e => ModelAccess.S3CredentialKeys.Contains(e.Name)))
+                errors.Add($"spec.runtime.env sets {own.Name}, which spec.model.s3.credentialsSecret provides; set it in the Secret or drop the credentialsSecret");
 
         var device = spec.Runtime?.Device;
         if (device is not null and not ("auto" or "cuda" or "cpu"))
@@ -62,7 +65,7 @@ public static class SpecValidator
     {
         if (model is null || string.IsNullOrWhiteSpace(model.Uri)) { errors.Add("spec.model.uri is required"); return; }
         if (!System.Text.RegularExpressions.Regex.IsMatch(model.Uri, ModelSource.UriPattern))
-            errors.Add($"spec.model.uri '{model.Uri}' must be oci://, https://, pvc://claim/path or file:///");
+            errors.Add($"spec.model.uri '{model.Uri}' must be oci://, https://, s3://bucket/key, pvc://claim/path or file:///");
         if (model.Digest is not null && !System.Text.RegularExpressions.Regex.IsMatch(model.Digest, "^sha256:[a-f0-9]{64}$"))
             errors.Add($"spec.model.digest '{model.Digest}' must be sha256: followed by 64 hex characters");
         if (model.Digest is not null && model.Uri.Contains("@sha256:") && !model.Uri.EndsWith("@" + model.Digest, StringComparison.Ordinal))

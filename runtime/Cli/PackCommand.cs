@@ -3,6 +3,7 @@ using System.Globalization;
 using ModelOperator.Runtime.Packaging;
 using ModelOperator.Runtime.Packaging.Compression;
 using ModelOperator.Cli;
+using ModelOperator.Runtime.Store.S3;
 using static ModelOperator.Runtime.Cli.CliOptions;
 
 namespace ModelOperator.Runtime.Cli;
@@ -10,7 +11,7 @@ namespace ModelOperator.Runtime.Cli;
 /// <summary><c>pack &lt;model.onnx&gt; --name N --version V [--optimize] -o &lt;dir&gt;</c>: writes a model package as an OCI image layout.</summary>
 internal sealed class PackCommand : Command
 {
-    private readonly Argument<string> _model = new("model.onnx") { Description = "The ONNX model to pack" };
+    private readonly Argument<string> _model = new("model.onnx") { Description = "The ONNX model to pack: a path, or s3://bucket/key.onnx" };
     private readonly Option<string> _name = Text("--name", "The package's name", "NAME", required: true);
     private readonly Option<string> _version = Text("--version", "The package's version", "VERSION", required: true);
     private readonly Option<string> _output = new Option<string>("--output", "-o") { Description = "The directory the OCI image layout is written to", HelpName = "DIR", Required = true }.LastWins();
@@ -26,12 +27,14 @@ internal sealed class PackCommand : Command
     private readonly Option<string[]> _inputShapes = Repeated("--input-shape", "The shape an input is benchmarked at, recorded in the package (repeatable)", "NAME=D1,D2,…")
         .Checked(values => InputShapes(values));
     private readonly Option<bool> _force = Flag("--force", "Replace a non-empty output directory");
+    private readonly S3CliOptions _s3 = new();
 
     public PackCommand() : base("pack", "Pack an ONNX model as a model package (an OCI image layout)")
     {
         Arguments.Add(_model);
         foreach (var option in new Option[] { _name, _version, _output, _description, _license, _labels, _optimize, _quantize, _fp16, _calibration, _maxDrift, _minAgreement, _inputShapes, _force })
             Options.Add(option);
+        foreach (var option in _s3.All) Options.Add(option);
         _quantize.CompletionSources.Add("int8");
         _quantize.Validators.Add(r =>
         {
@@ -42,7 +45,8 @@ internal sealed class PackCommand : Command
 
     private async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
-        var request = new PackRequest(result.GetRequiredValue(_model), result.GetRequiredValue(_name), result.GetRequiredValue(_version),
+        using var download = await S3Download.OfAsync(result.GetRequiredValue(_model), _s3.Settings(result, result.GetRequiredValue(_model)), cancellationToken);
+        var request = new PackRequest(download?.Path ?? result.GetRequiredValue(_model), result.GetRequiredValue(_name), result.GetRequiredValue(_version),
             result.GetRequiredValue(_output), result.GetValue(_description), result.GetValue(_license), ParseLabels(result.GetValue(_labels) ?? []),
             result.GetValue(_optimize), result.GetValue(_force), CompressionOptions(result), InputShapes(result.GetValue(_inputShapes) ?? []));
         var packed = await ModelPacker.PackAsync(request, cancellationToken);

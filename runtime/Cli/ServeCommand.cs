@@ -16,7 +16,7 @@ internal sealed class ServeCommand : Command
 
     private static readonly ServeOptions Defaults = new() { Model = "" };
 
-    private readonly Option<string> _model = Text("--model", "The model: a path, file://, https://, oci://registry/repo:tag, or a package directory", "PATH|URI", required: true);
+    private readonly Option<string> _model = Text("--model", "The model: a path, file://, https://, oci://registry/repo:tag, s3://bucket/key, or a package directory", "PATH|URI", required: true);
     private readonly Option<string> _name = Text("--name", "The name it is served under (default: the file or repository name)", "NAME");
     private readonly Option<string> _host = Text("--host", $"The IP address to listen on (default: env {HostVariable}, else {Defaults.Host})", "ADDR");
     private readonly Option<int> _port = Int("--port", "The HTTP port (0 picks a free one)", Defaults.Port, 0, 65535);
@@ -39,17 +39,18 @@ internal sealed class ServeCommand : Command
     private readonly Option<bool> _enableNoop = Flag("--enable-noop-endpoint", "Expose POST /v2/_noop, a benchmark aid that reads the body and skips inference");
     private readonly Option<bool> _plainHttp = Flag("--plain-http", "Fetch oci:// models over HTTP instead of HTTPS");
     private readonly Option<string> _sha256 = Text("--sha256", "The model's expected sha256 digest; a mismatch stops serve", "HEX");
-    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry or download host", "PEM");
+    private readonly Option<string> _caFile = Text("--ca-file", "A PEM bundle of extra CAs trusted for the registry, download host or S3 endpoint", "PEM");
     private readonly Option<double> _shutdownDelay = Double("--shutdown-delay",
         "Seconds to keep serving after SIGTERM, reporting not ready, before it stops listening (so proxies route elsewhere first)", 0, 0, "SECONDS", max: 600);
     private readonly Option<bool> _noWarmUp = Flag("--no-warm-up", "Do not send the server warm-up requests before it turns ready");
+    private readonly S3CliOptions _s3 = new();
     private readonly Option<string> _node = Text("--node", "The node reported with the benchmark (default: env NODE_NAME, else the host name)", "NAME");
 
     public ServeCommand() : base("serve", "Serve a model over the Open Inference Protocol v2 (REST and gRPC) until SIGTERM or Ctrl+C")
     {
-        foreach (var option in new Option[] { _model, _name, _host, _port, _grpcPort, _managementPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
+        foreach (var option in (Option[])[ _model, _name, _host, _port, _grpcPort, _managementPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
             _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
-            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node })
+            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node, .. _s3.All ])
             Options.Add(option);
         // Checked with the rest of the line, so a malformed digest is a usage error (exit 2) before any port is bound.
         _sha256.Validators.Add(r =>
@@ -112,6 +113,7 @@ internal sealed class ServeCommand : Command
             PlainHttp = result.GetValue(_plainHttp),
             Sha256 = result.GetValue(_sha256),
             CaFile = result.GetValue(_caFile),
+            S3 = _s3.Settings(result, result.GetRequiredValue(_model), environment),
             MaxConcurrentRuns = runs,
             MaxInflightBytes = result.GetValue(_maxInflightBytes),
             Limits = new Protocol.InferRequestLimits(result.GetValue(_maxBytesElements)),

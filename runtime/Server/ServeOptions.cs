@@ -76,6 +76,9 @@ internal sealed record ServeOptions
     /// <summary>A PEM bundle of extra CAs trusted for the registry or download host (<c>--ca-file</c>).</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>Endpoint, region and addressing for an s3:// model; null takes them from the environment.</summary>
+    public Store.S3.S3Settings? S3 { get; init; }
+
     /// <summary>
     /// Unbatched model runs at once. Two, each with half the cores as intra-op threads: small models gain from running
     /// requests side by side, large ones still get several threads per run, and more runs of one session at once only

@@ -40,7 +40,7 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
         try
         {
             var resolved = await ModelSources.ResolveAsync(options.Model,
-                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile), cancellationToken);
+                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile, S3: options.S3), cancellationToken);
             Digest = resolved.Digest;
             if (resolved.Version is { Length: > 0 } version) Version = version;
             _benchShapes = BenchInputShapes.Choose(options.BenchInputShapes, resolved.InputShapes);

@@ -11,10 +11,11 @@ internal interface IModelSource
 }
 
 /// <summary>
-/// How to fetch: plain HTTP for a registry without TLS, the expected sha256 of the ONNX file (checked for https:// and
-/// local files; an oci:// reference pins its manifest by digest instead), extra CAs to trust.
+/// How to fetch: plain HTTP for a registry without TLS, the expected sha256 of the ONNX file (checked for https://,
+/// s3:// and local files; an oci:// reference pins its manifest by digest instead), extra CAs to trust, and for s3://
+/// the endpoint, region and addressing (null: from the environment).
 /// </summary>
-internal sealed record ModelSourceOptions(bool PlainHttp = false, string? Sha256 = null, string? CaFile = null);
+internal sealed record ModelSourceOptions(bool PlainHttp = false, string? Sha256 = null, string? CaFile = null, S3.S3Settings? S3 = null);
 
 /// <summary>
 /// A model on local disk, with what is known of where it came from; <paramref name="InputShapes"/> are the benchmark

@@ -8,6 +8,7 @@ internal static class ModelSources
     [
         new OciModelSource(),
         new HttpsModelSource(),
+        new S3.S3ModelSource(),
         new LocalFileModelSource(),
     ];
 
@@ -15,9 +16,9 @@ internal static class ModelSources
     {
         var expected = HttpsModelSource.NormalizeSha256(options.Sha256);
         var source = Default().FirstOrDefault(s => s.CanResolve(reference))
-            ?? throw new ArgumentException($"unsupported model reference '{reference}': expected a local path, file://, oci:// or https://");
+            ?? throw new ArgumentException($"unsupported model reference '{reference}': expected a local path, file://, oci://, https:// or s3://");
         var resolved = await source.ResolveAsync(reference, options, cancellationToken);
-        if (expected is null || source is HttpsModelSource) return resolved; // a download checks it while streaming
+        if (expected is null || source is HttpsModelSource or S3.S3ModelSource) return resolved; // a download checks it while streaming
         // --sha256 pins the ONNX file itself, wherever it came from: never accepted and then ignored.
         var (actual, _) = await Packaging.Digest.OfFileAsync(resolved.OnnxPath, cancellationToken);
         if (actual != expected)

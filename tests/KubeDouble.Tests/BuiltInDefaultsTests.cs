@@ -46,6 +46,26 @@ public sealed class BuiltInDefaultsTests
     }
 
     [Fact]
+    public async Task SecretStringData_IsMergedIntoData_AndNotStored()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var secret = new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "s3" },
+            Data = new Dictionary<string, byte[]> { ["AWS_REGION"] = "eu-west-1"u8.ToArray(), ["AWS_ACCESS_KEY_ID"] = "old"u8.ToArray() },
+            StringData = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "AKIANEW", ["AWS_SECRET_ACCESS_KEY"] = "s3cr3t" },
+        };
+
+        await cluster.Client.CoreV1.CreateNamespacedSecretAsync(secret, "default");
+        var stored = await cluster.Client.CoreV1.ReadNamespacedSecretAsync("s3", "default");
+
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_REGION", "AWS_SECRET_ACCESS_KEY"], stored.Data.Keys.Order());
+        Assert.Equal(("AKIANEW", "s3cr3t", "eu-west-1"), (System.Text.Encoding.UTF8.GetString(stored.Data["AWS_ACCESS_KEY_ID"]),
+            System.Text.Encoding.UTF8.GetString(stored.Data["AWS_SECRET_ACCESS_KEY"]), System.Text.Encoding.UTF8.GetString(stored.Data["AWS_REGION"])));
+        Assert.Null(stored.StringData);
+    }
+
+    [Fact]
     public async Task DeploymentSelector_IsImmutable()
     {
         await using var cluster = await TestCluster.StartAsync();

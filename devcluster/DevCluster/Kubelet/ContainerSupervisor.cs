@@ -152,11 +152,12 @@ internal sealed class ContainerSupervisor
         try
         {
             containerName = $"k8s_{_spec.Name}_{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty ?? "default"}_{pod.Metadata.Uid}_{instance}";
+            var secrets = await _sandbox.SecretsOfAsync(_spec, stop);
             plan = _services.Podman is { } podman
                 ? PodmanLaunch.Compose(pod, _spec, entrypoint[0], containerName, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                    podman.Options, Environment.GetEnvironmentVariable, _services.Api)
+                    podman.Options, Environment.GetEnvironmentVariable, _services.Api, secrets)
                 : ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                    Environment.GetEnvironmentVariable, _services.Api);
+                    Environment.GetEnvironmentVariable, _services.Api, secrets);
             if (_services.Podman is not null) await _services.Podman.RemoveAsync(containerName); // left by a kubelet that was killed
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);
@@ -207,9 +208,10 @@ internal sealed class ContainerSupervisor
         lock (_sync) _process = null;
         _services.Logger.LogInformation("Container {Container} of pod {Namespace}/{Pod} exited code={ExitCode}", _spec.Name,
             pod.Metadata.NamespaceProperty, pod.Metadata.Name, exitCode);
+        var message = TerminationMessage(exitCode, logFile);
         Set(s =>
         {
-            var terminated = Terminated(s, exitCode, reason);
+            var terminated = Terminated(s, exitCode, reason, message);
             return s with { State = terminated, LastState = terminated, Ready = false };
         });
         return (exitCode, Now() - startedAt);
@@ -224,13 +226,35 @@ internal sealed class ContainerSupervisor
     private static V1ContainerState Waiting(string reason, string message) =>
         new() { Waiting = new V1ContainerStateWaiting { Reason = reason, Message = message } };
 
-    private static V1ContainerState Terminated(ContainerSnapshot s, int exitCode, string reason) => new()
+    private static V1ContainerState Terminated(ContainerSnapshot s, int exitCode, string reason, string? message = null) => new()
     {
         Terminated = new V1ContainerStateTerminated
         {
             ExitCode = exitCode, Reason = reason, StartedAt = s.State.Running?.StartedAt, FinishedAt = Now(), ContainerID = s.ContainerId,
+            Message = message,
         },
     };
+
+    /// <summary>
+    /// terminationMessagePolicy FallbackToLogsOnError: a failed container's message is the tail of its log (the last
+    /// 80 lines, at most their last 2048 bytes), as the kubelet takes it when the termination message file is empty;
+    /// there is no such file here, so File gives no message.
+    /// </summary>
+    private string? TerminationMessage(int exitCode, string logFile)
+    {
+        if (exitCode == 0 || _spec.TerminationMessagePolicy != "FallbackToLogsOnError" || !File.Exists(logFile)) return null;
+        try
+        {
+            var lines = File.ReadAllLines(logFile);
+            var tail = string.Join('\n', lines.TakeLast(80));
+            var bytes = System.Text.Encoding.UTF8.GetBytes(tail);
+            return bytes.Length <= 2048 ? tail : System.Text.Encoding.UTF8.GetString(bytes, bytes.Length - 2048, 2048);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Now to the second, as the API serialises times, so an unchanged status compares equal.</summary>
     internal static DateTime Now()

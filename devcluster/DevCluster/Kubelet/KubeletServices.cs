@@ -10,9 +10,10 @@ internal sealed record KubeletServices(KubeletOptions Options, IReadOnlyDictiona
     public PodmanRuntime? Podman { get; } = Options.Containers is { } containers ? new PodmanRuntime(containers) : null;
 }
 
-/// <summary>One pod's place on the node: its latest object, addresses, folder and volume mounts.</summary>
+/// <summary>One pod's place on the node: its latest object, addresses, folder, volume mounts, and the Secrets of its namespace (null: not found).</summary>
 internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string directory,
-    Func<k8s.Models.V1Container, IReadOnlyList<LocalMount>> mounts, Action changed)
+    Func<k8s.Models.V1Container, IReadOnlyList<LocalMount>> mounts, Action changed,
+    Func<string, CancellationToken, Task<IDictionary<string, byte[]>?>>? readSecret = null)
 {
     private k8s.Models.V1Pod _pod = pod;
 
@@ -35,6 +36,18 @@ internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string dire
     public string HostIp { get; set; } = "127.0.0.1";
     public string Directory { get; } = directory;
     public IReadOnlyList<LocalMount> MountsOf(k8s.Models.V1Container container) => mounts(container);
+
+    /// <summary>
+    /// The data of each Secret the container's env names through secretKeyRef, read when the container starts (as the
+    /// kubelet does, so a Secret created later is picked up by the next start); null for one that does not exist.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IDictionary<string, byte[]>?>> SecretsOfAsync(k8s.Models.V1Container container, CancellationToken ct)
+    {
+        var secrets = new Dictionary<string, IDictionary<string, byte[]>?>(StringComparer.Ordinal);
+        foreach (var name in (container.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>().Distinct())
+            secrets[name] = readSecret is null ? null : await readSecret(name, ct);
+        return secrets;
+    }
     /// <summary>Tells the pod worker that a container's state changed, so it writes status.</summary>
     public void Changed() => changed();
 }

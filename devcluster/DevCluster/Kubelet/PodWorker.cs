@@ -31,7 +31,7 @@ internal sealed class PodWorker
         _stateDirectory = stateDirectory;
         var directory = Path.Combine(stateDirectory, "pods", $"{pod.Metadata.NamespaceProperty}_{pod.Metadata.Name}_{pod.Metadata.Uid}");
         _sandbox = new PodSandbox(pod, podIp, directory,
-            c => (_volumes ?? throw new ContainerConfigException("the pod's volumes are not prepared")).MountsOf(c), Wake);
+            c => (_volumes ?? throw new ContainerConfigException("the pod's volumes are not prepared")).MountsOf(c), Wake, ReadSecretAsync);
         _supervisors = pod.Spec.Containers.Select(c => new ContainerSupervisor(c, _sandbox, services)).ToList();
     }
 
@@ -49,6 +49,19 @@ internal sealed class PodWorker
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
         _volumes = await PodVolumes.PrepareAsync(pod, _sandbox.Directory, _stateDirectory, _services.Options, _client, _services.Api, ct);
+    }
+
+    private async Task<IDictionary<string, byte[]>?> ReadSecretAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var secret = await _client.CoreV1.ReadNamespacedSecretAsync(name, _sandbox.Pod.Metadata.NamespaceProperty ?? "default", cancellationToken: ct);
+            return secret.Data ?? new Dictionary<string, byte[]>();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>A newer copy of the pod from the watch (readiness gates, deletion).</summary>

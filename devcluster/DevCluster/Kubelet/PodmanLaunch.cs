@@ -18,7 +18,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 public static class PodmanLaunch
 {
     public static LaunchPlan Compose(V1Pod pod, V1Container container, string image, string name, string podIp, string hostIp,
-        IReadOnlyList<LocalMount> mounts, string podDirectory, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null)
+        IReadOnlyList<LocalMount> mounts, string podDirectory, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null,
+        IReadOnlyDictionary<string, IDictionary<string, byte[]>?>? secrets = null)
     {
         if (container.EnvFrom is { Count: > 0 })
             throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
@@ -33,7 +34,8 @@ public static class PodmanLaunch
             env["KUBERNETES_SERVICE_PORT"] = env["KUBERNETES_SERVICE_PORT_HTTPS"] = api.Port.ToString(CultureInfo.InvariantCulture);
         }
         foreach (var variable in container.Env ?? [])
-            env[variable.Name] = ContainerLaunch.BindWildcard(ContainerLaunch.Expand(ContainerLaunch.ValueOf(pod, container, variable, podIp, hostIp), env), podIp);
+            if (ContainerLaunch.ValueOf(pod, container, variable, podIp, hostIp, secrets) is { } value)
+                env[variable.Name] = ContainerLaunch.BindWildcard(ContainerLaunch.Expand(value, env), podIp);
 
         // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it.
         List<string> args = ["run", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",

@@ -4,7 +4,8 @@ using ModelOperator.KubeDouble.Storage;
 namespace ModelOperator.KubeDouble.Validation;
 
 /// <summary>
-/// The defaults the API server writes into built-in objects (apps/v1 Deployment and ReplicaSet, Pod, Service), so
+/// The defaults the API server writes into built-in objects (apps/v1 Deployment and ReplicaSet, Pod, Service, a
+/// Secret's stringData merged into data), so
 /// a client comparing its desired object with the live one meets the same extra fields it would on a cluster.
 /// </summary>
 internal static class BuiltInDefaulter
@@ -31,6 +32,13 @@ internal static class BuiltInDefaulter
             case "ReplicaSet" when type.Group == "apps":
                 Map(obj, "spec")["replicas"] ??= 1;
                 PodSpec(Map(Map(Map(obj, "spec"), "template"), "spec"));
+                break;
+            case "Secret" when type.Group.Length == 0 && obj["stringData"] is JsonObject stringData:
+                // stringData is write-only: the API server merges it into data (base64), its keys winning, and drops it.
+                var data = Map(obj, "data");
+                foreach (var (key, value) in stringData)
+                    data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
+                obj.Remove("stringData");
                 break;
             case "Pod" when type.Group.Length == 0:
                 var podSpec = Map(obj, "spec");

@@ -210,7 +210,7 @@ public sealed class KubeletDecisionTests
         var container = new V1Container
         {
             Name = "c",
-            Env = [new V1EnvVar { Name = "TOKEN", ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = "s", Key = "k" } } }],
+            Env = [new V1EnvVar { Name = "TOKEN", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "s", Key = "k" } } }],
         };
 
         var error = Assert.Throws<ContainerConfigException>(() => ContainerLaunch.Compose(pod, container, ["/bin/sh"], "127.10.0.2", "127.0.0.1", [], "/p", _ => null));

@@ -143,6 +143,56 @@ public sealed class KubeletPodTests
     }
 
     [Fact]
+    public async Task EnvFromSecretKeyRef_ReachesTheProcess_AndAMissingSecretIsACreateContainerConfigError()
+    {
+        await using var cluster = await KubeletTestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "s3-cred" },
+            Data = new Dictionary<string, byte[]> { ["AWS_ACCESS_KEY_ID"] = "AKIATEST"u8.ToArray() },
+        }, "default");
+        static V1EnvVar FromSecret(string name, string secret, bool? optional = null) => new()
+        {
+            Name = name, ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secret, Key = name, Optional = optional } },
+        };
+        var pod = KubeletTestCluster.ShellPod("env-0", "echo key=$AWS_ACCESS_KEY_ID token=${AWS_SESSION_TOKEN-unset}; exec sleep 60");
+        pod.Spec.Containers[0].Env = [FromSecret("AWS_ACCESS_KEY_ID", "s3-cred"), FromSecret("AWS_SESSION_TOKEN", "s3-cred", optional: true)];
+        var missing = KubeletTestCluster.ShellPod("env-1", "exec sleep 60");
+        missing.Spec.Containers[0].Env = [FromSecret("AWS_ACCESS_KEY_ID", "no-such-secret")];
+        await cluster.CreateAsync(pod);
+        await cluster.CreateAsync(missing);
+
+        await cluster.WaitForPodAsync("env-0", KubeletTestCluster.IsReady, "the pod with env from a Secret ready");
+        var refused = await cluster.WaitForPodAsync("env-1", p => KubeletTestCluster.MainContainer(p)?.State?.Waiting?.Reason == "CreateContainerConfigError",
+            "CreateContainerConfigError for the missing Secret");
+
+        var logs = await Eventually.ValueAsync(async () => (await cluster.KubectlAsync("logs", "env-0")).Output is { Length: > 0 } output ? output : null,
+            "the pod's first log line");
+        Assert.Equal("key=AKIATEST token=unset\n", logs);
+        Assert.Equal("secret \"no-such-secret\" not found", KubeletTestCluster.MainContainer(refused)!.State.Waiting.Message);
+    }
+
+    [Fact]
+    public async Task FallbackToLogsOnError_PutsTheLogTailIntoTheTerminatedState()
+    {
+        await using var cluster = await KubeletTestCluster.StartAsync();
+        var pod = KubeletTestCluster.ShellPod("fail-0", "for i in $(seq 1 100); do echo line-$i; done; echo 'cannot fetch the model' >&2; exit 1");
+        pod.Spec.Containers[0].TerminationMessagePolicy = "FallbackToLogsOnError";
+        var plain = KubeletTestCluster.ShellPod("fail-1", "echo 'cannot fetch the model'; exit 1");
+        await cluster.CreateAsync(pod);
+        await cluster.CreateAsync(plain);
+
+        var failed = await cluster.WaitForPodAsync("fail-0", p => KubeletTestCluster.MainContainer(p)?.LastState?.Terminated is not null, "a terminated last state");
+        var other = await cluster.WaitForPodAsync("fail-1", p => KubeletTestCluster.MainContainer(p)?.LastState?.Terminated is not null, "a terminated last state");
+
+        var lines = KubeletTestCluster.MainContainer(failed)!.LastState.Terminated.Message.Split('\n');
+        Assert.Equal(80, lines.Length);
+        Assert.Contains("cannot fetch the model", lines);
+        Assert.Contains("line-100", lines);
+        Assert.Null(KubeletTestCluster.MainContainer(other)!.LastState.Terminated.Message);
+    }
+
+    [Fact]
     public async Task OnFailureContainer_ThatSucceeds_EndsThePodSucceeded()
     {
         await using var cluster = await KubeletTestCluster.StartAsync();

@@ -166,7 +166,7 @@ public sealed class ReconcileTests(ITestOutputHelper output)
         await using var cluster = await OperatorTestCluster.StartAsync(output);
 
         var error = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
-            cluster.CreateAsync(Samples.Model("bad", edit: s => s.Model.Uri = "s3://bucket/model.onnx")));
+            cluster.CreateAsync(Samples.Model("bad", edit: s => s.Model.Uri = "gs://bucket/model.onnx")));
 
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         Assert.Contains("spec.model.uri", error.Response.Content);

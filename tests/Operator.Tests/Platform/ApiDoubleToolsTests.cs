@@ -59,7 +59,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
             kind: ModelDeployment
             metadata: {name: a-name-long-enough-to-leave-no-room-for-the-revision-suffix, namespace: default}
             spec:
-              model: {uri: "s3://bucket/model.onnx", plainHttp: true}
+              model: {uri: "gs://bucket/model.onnx", plainHttp: true}
               runtime: {device: cuda}
               rollout: {steps: [{weight: 50}, {weight: 20}]}
             """;
@@ -69,7 +69,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
 
         Assert.NotEqual(0, apply.ExitCode);
         Assert.Contains("metadata.name must be at most 52 characters", apply.Stderr);
-        Assert.Contains("uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, pvc://claim/path or file:///path", apply.Stderr);
+        Assert.Contains("uri must be oci://registry/repo:tag (or @sha256:digest), https://host/path, s3://bucket/key, pvc://claim/path or file:///path", apply.Stderr);
         Assert.DoesNotContain("[^", apply.Stderr); // the message, not the regular expression
         Assert.Contains("plainHttp applies only to oci:// models", apply.Stderr);
         Assert.Contains("runtime.device cuda needs gpu.count of at least 1", apply.Stderr);

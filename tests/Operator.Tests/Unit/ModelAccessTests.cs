@@ -52,6 +52,7 @@ public sealed class ModelAccessTests
 
     [Theory]
     [InlineData("https://models.example/resnet.onnx")]
+    [InlineData("s3://models/vision/resnet")]
     [InlineData("pvc://models/resnet/model.onnx")]
     [InlineData("file:///models/resnet.onnx")]
     public void Digest_OfAFileScheme_IsCheckedByTheRuntimeThroughSha256(string uri)
@@ -68,6 +69,40 @@ public sealed class ModelAccessTests
 
         Assert.Equal("oci://registry.local/models/resnet@" + Digest, args[args.IndexOf("--model") + 1]);
         Assert.DoesNotContain("--sha256", args);
+    }
+
+    [Fact]
+    public void S3Settings_ReachTheRuntimeAsFlags_AndTheCredentialsSecretAsAwsVariables()
+    {
+        var c = Pod(s =>
+        {
+            s.Model.Uri = "s3://models/vision/resnet";
+            s.Model.S3 = new S3Spec { Endpoint = "https://minio.storage:9000", Region = "eu-west-1", ForcePathStyle = true, CredentialsSecret = "minio-cred" };
+        }).Containers.Single();
+
+        Assert.Equal("s3://models/vision/resnet", c.Args[c.Args.IndexOf("--model") + 1]);
+        Assert.Equal("https://minio.storage:9000", c.Args[c.Args.IndexOf("--s3-endpoint") + 1]);
+        Assert.Equal("eu-west-1", c.Args[c.Args.IndexOf("--s3-region") + 1]);
+        Assert.Contains("--s3-force-path-style", c.Args);
+        var credentials = c.Env.Where(e => e.Name.StartsWith("AWS_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], credentials.Select(e => e.Name));
+        Assert.All(credentials, e => Assert.Equal(("minio-cred", e.Name, (string?)null), (e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key, e.Value)));
+        Assert.Equal([null, null, true], credentials.Select(e => e.ValueFrom.SecretKeyRef.Optional));
+    }
+
+    [Fact]
+    public void S3WithoutSettingsOrSecret_LeavesTheSdkDefaults_AndThePodsOwnIdentity()
+    {
+        var c = Pod(s => s.Model.Uri = "s3://models/resnet.onnx").Containers.Single();
+
+        Assert.DoesNotContain(c.Args, a => a.StartsWith("--s3-", StringComparison.Ordinal));
+        Assert.DoesNotContain(c.Env, e => e.Name.StartsWith("AWS_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RuntimeContainer_ReportsItsLogTailWhenItFails_SoTheStatusCarriesTheRuntimesError()
+    {
+        Assert.Equal("FallbackToLogsOnError", Pod(_ => { }).Containers.Single().TerminationMessagePolicy);
     }
 
     [Fact]
@@ -98,6 +133,25 @@ public sealed class ModelAccessTests
         Assert.NotEqual(plain, RevisionHasher.Compute(Samples.Model(edit: s => s.Model.PullSecret = "regcred").Spec, Settings));
         Assert.NotEqual(plain, RevisionHasher.Compute(Samples.Model(edit: s => s.ServiceAccountName = "reader").Spec, Settings));
         Assert.Equal(plain, RevisionHasher.Compute(Samples.Model(edit: s => s.ImagePullSecrets = []).Spec, Settings));
+    }
+
+    [Fact]
+    public void Revision_ChangesWithEachS3Setting()
+    {
+        static string Revision(Action<S3Spec> edit) => RevisionHasher.Compute(Samples.Model(edit: s =>
+        {
+            s.Model.Uri = "s3://models/resnet.onnx";
+            s.Model.S3 = new S3Spec();
+            edit(s.Model.S3);
+        }).Spec, Settings);
+
+        string[] revisions =
+        [
+            Revision(_ => { }), Revision(s3 => s3.Endpoint = "https://minio:9000"), Revision(s3 => s3.Region = "eu-west-1"),
+            Revision(s3 => s3.ForcePathStyle = true), Revision(s3 => s3.CredentialsSecret = "cred"),
+        ];
+
+        Assert.Equal(revisions.Length, revisions.Distinct().Count());
     }
 
     [Fact]

@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace ModelOperator.Packaging.Tests.Infrastructure;
 
-/// <summary>Runs the built <c>model-runtime</c> as a user would, with its own cache and docker config, and captures what it printed.</summary>
-internal sealed class CliRunner(string cacheHome, string? dockerConfig = null)
+/// <summary>
+/// Runs the built <c>model-runtime</c> as a user would, with its own cache and docker config (and any
+/// <paramref name="environment"/> variables), and captures what it printed.
+/// </summary>
+internal sealed class CliRunner(string cacheHome, string? dockerConfig = null, IReadOnlyDictionary<string, string>? environment = null)
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
@@ -17,6 +20,7 @@ internal sealed class CliRunner(string cacheHome, string? dockerConfig = null)
         };
         start.Environment["XDG_CACHE_HOME"] = cacheHome;
         start.Environment["DOCKER_CONFIG"] = dockerConfig ?? Path.Combine(cacheHome, "no-docker-config");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("model-runtime did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -78,6 +78,27 @@ public sealed class ServeCommandTests
     }
 
     [Theory]
+    [InlineData("--model s3://models/m.onnx --s3-endpoint http://minio:9000 --s3-region eu-west-1 --s3-force-path-style", null, "http://minio:9000", "eu-west-1", true)]
+    [InlineData("--model s3://models/m.onnx", null, "http://ceph:7480", "eu-central-1", true)]
+    [InlineData("--model s3://models/m.onnx --s3-endpoint http://minio:9000 --s3-region us-west-2", "false", "http://minio:9000", "us-west-2", false)]
+    [InlineData("--model m.onnx", null, null, null, null)]
+    public void S3Settings_ComeFromFlags_ElseTheAwsEnvironment_OnlyForS3Models(string line, string? pathStyleVariable, string? endpoint, string? region, bool? pathStyle)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL_S3"] = "http://ceph:7480", ["AWS_REGION"] = "eu-central-1",
+            ["MODEL_RUNTIME_S3_FORCE_PATH_STYLE"] = pathStyleVariable ?? "true",
+        };
+
+        var options = ServeCommand.Parse(Args(line), name => environment.GetValueOrDefault(name));
+
+        Assert.Equal((endpoint, region, pathStyle), (options.S3?.Endpoint, options.S3?.Region, options.S3?.ForcePathStyle));
+    }
+
+    [Theory]
+    [InlineData("--model m.onnx --s3-region eu-west-1", "--s3-region applies only to s3:// models, not 'm.onnx'")]
+    [InlineData("--model s3://models/m.onnx --s3-endpoint minio", "the S3 endpoint 'minio' must be an http:// or https:// URL")]
+    [InlineData("--model s3://models/m.onnx --s3-region EU_WEST", "the S3 region 'EU_WEST' must be a region name")]
     [InlineData("--model m.onnx --grpc-port 70000", "--grpc-port must be an integer between 0 and 65535")]
     [InlineData("--model m.onnx --device tpu", "--device must be auto, cuda or cpu")]
     [InlineData("--model m.onnx --max-batch 0", "--max-batch must be an integer between 1")]
@@ -99,6 +120,8 @@ public sealed class ServeCommandTests
     [InlineData("oci://registry:5000/team/mnist:v3", "mnist")]
     [InlineData("oci://registry/team/mnist@sha256:abc", "mnist")]
     [InlineData("https://example.com/models/yolo.onnx", "yolo")]
+    [InlineData("s3://models/vision/resnet.onnx", "resnet")]
+    [InlineData("s3://models/vision/mnist/", "mnist")]
     public void ServedName_DefaultsToTheModelsFileOrRepositoryName(string reference, string expected) =>
         Assert.Equal(expected, ModelOperator.Runtime.Server.ServedModel.NameFromReference(reference));
 }

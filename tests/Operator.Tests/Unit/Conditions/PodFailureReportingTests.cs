@@ -50,6 +50,23 @@ public sealed class PodFailureReportingTests
     }
 
     [Fact]
+    public void CrashLoop_WithTheLogTailAsTerminationMessage_ReportsItsLastLine_TheRuntimesFailure()
+    {
+        var md = Samples.Model();
+        var first = ReconcilePlanner.Plan(md, [], null, Settings, T0);
+        md.Status = first.Status;
+        var tail = "{\"LogLevel\":\"Information\",\"Message\":\"Fetching s3://models/resnet.onnx\"}\n" +
+            "model-runtime serve: no such key 'resnet.onnx' in bucket 'models' at http://minio:9000\n";
+        var last = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 1, Reason = "Error", Message = tail } };
+        var pod = Pod("resnet-abc-1", first.Revision, T0, state: Waiting("CrashLoopBackOff", "back-off 10s restarting failed container"), last: last);
+
+        var plan = ReconcilePlanner.Plan(md, [Stored(first.DeploymentToApply!, 0)], first.ServiceToApply, Settings, T0.AddMinutes(1), Seeing(pod));
+
+        Assert.EndsWith("last exit code 1 (Error): model-runtime serve: no such key 'resnet.onnx' in bucket 'models' at http://minio:9000",
+            Condition(plan.Status!, "Degraded").Message);
+    }
+
+    [Fact]
     public void CrashLoopingContainerRunningBetweenBackOffs_StaysDegraded_SoTheConditionDoesNotFlap()
     {
         var md = Samples.Model();
