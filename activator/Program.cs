@@ -4,7 +4,12 @@ using ModelOperator.Activator;
 using ModelOperator.Operator;
 using ModelOperator.Operator.Api;
 
-// model-activator [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--sync-interval DURATION] [--watch-namespaces NS,NS]
+// model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--sync-interval DURATION] [--watch-namespaces NS,NS]
+if (args.Contains("--version"))
+{
+    Console.WriteLine($"model-activator {ModelOperator.Cli.BuildVersion.Describe(typeof(ActivatorServer).Assembly)}");
+    return 0;
+}
 var options = new ActivatorOptions();
 // --flag=value is --flag value, as Kubernetes manifests usually write it.
 args = args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is > 2 and var eq ? new[] { a[..eq], a[(eq + 1)..] } : [a]).ToArray();
@@ -29,7 +34,7 @@ for (var i = 0; i < args.Length; i++)
     }
     catch (OperationCanceledException)
     {
-        Console.WriteLine("usage: model-activator [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--sync-interval 250ms] [--watch-namespaces NS,NS]");
+        Console.WriteLine("usage: model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--sync-interval 250ms] [--watch-namespaces NS,NS]");
         return 0;
     }
     catch (ArgumentException e)

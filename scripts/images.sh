@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make images: builds the operator image (operator/Dockerfile) and the CPU runtime image (runtime/Dockerfile.cpu) with
-# podman (no Docker daemon), and the GPU runtime image (runtime/Dockerfile) where its base can be pulled; tags each
-# with the chart's appVersion and appVersion-commit, pushes them to REGISTRY and prints their size and layers.
+# make images: builds the operator image (operator/Dockerfile), the activator image (activator/Dockerfile) and the CPU
+# runtime image (runtime/Dockerfile.cpu) with podman (no Docker daemon), and the GPU runtime image (runtime/Dockerfile)
+# where its base can be pulled; tags each with the chart's appVersion and appVersion-commit, pushes them to REGISTRY
+# and prints their size and layers.
 #
 #   REGISTRY=host:port[/path]  where to push (default: the dev registry, 127.0.0.1:$DEV_REGISTRY_PORT, started here
 #                              from Debian's docker-registry if nothing answers there; storage .devcluster/registry)
@@ -171,5 +172,6 @@ build() { # build NAME TAG_SUFFIX DOCKERFILE STANDIN_KIND
 }
 
 build model-operator "" operator/Dockerfile aspnet
+build model-activator "" activator/Dockerfile aspnet
 build model-runtime "" runtime/Dockerfile.cpu debian
 build model-runtime -gpu runtime/Dockerfile none

@@ -9,6 +9,7 @@ public sealed class ImageTests(BuiltImages images) : IClassFixture<BuiltImages>
 {
     [ContainerEngineTheory]
     [InlineData("model-operator")]
+    [InlineData("model-activator")]
     [InlineData("model-runtime")]
     public async Task BuiltImage_PulledBackFromTheRegistry_StartsAsNonRootOnAReadOnlyRoot_AndAnswersVersion(string name)
     {
