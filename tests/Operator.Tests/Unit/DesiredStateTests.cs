@@ -156,6 +156,13 @@ public sealed class DesiredStateTests
     }
 
     [Fact]
+    public void Service_ForOneRevision_SelectsOnlyItsPods()
+    {
+        var s = DesiredService.Build(Samples.Model(), onlyRevision: "abc1234567");
+        Assert.Equal(new Dictionary<string, string> { [WellKnown.NameLabel] = "resnet", [WellKnown.RevisionLabel] = "abc1234567" }, s.Spec.Selector);
+    }
+
+    [Fact]
     public void Service_DoesNotExposeTheManagementPort_WhereShadowTargetsAreSet()
     {
         var s = DesiredService.Build(Samples.Model());
