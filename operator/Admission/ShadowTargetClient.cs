@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelOperator.Operator.Reconcile;
 
 namespace ModelOperator.Operator.Admission;
@@ -17,13 +18,20 @@ public sealed record ShadowTargetState(ShadowTargetRequest? Target, IReadOnlyLis
 /// target, pod not answering, timeout) comes back as <see cref="ShadowTargetState.Error"/>, never as an exception: the
 /// pod is tried again on the next reconcile. Not called by the reconciler yet.
 /// </summary>
-internal sealed class ShadowTargetClient(HttpClient http, int port = WellKnown.RuntimeManagementPort)
+internal sealed class ShadowTargetClient(HttpClient http, int port = WellKnown.RuntimeManagementPort, TimeSpan? timeout = null)
 {
+    private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(3);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Sets <paramref name="target"/> on the pod at <paramref name="podIp"/>.</summary>
-    public Task<ShadowTargetState> SetAsync(string podIp, ShadowTargetRequest target, CancellationToken ct) =>
-        SendAsync(podIp, HttpMethod.Put, JsonContent.Create(new { url = target.Url, grpcUrl = target.GrpcUrl, fraction = target.Fraction, timeoutSeconds = target.TimeoutSeconds }, options: Json), ct);
+    public Task<ShadowTargetState> SetAsync(string podIp, ShadowTargetRequest target, CancellationToken ct)
+    {
+        // The runtime refuses a field of the wrong type, null included: without a gRPC address the field is left out.
+        var body = new JsonObject { ["url"] = target.Url, ["fraction"] = target.Fraction, ["timeoutSeconds"] = target.TimeoutSeconds };
+        if (target.GrpcUrl is { } grpc) body["grpcUrl"] = grpc;
+        return SendAsync(podIp, HttpMethod.Put, JsonContent.Create(body, options: Json), ct);
+    }
 
     /// <summary>The pod's target and latest disagreements.</summary>
     public Task<ShadowTargetState> GetAsync(string podIp, CancellationToken ct) => SendAsync(podIp, HttpMethod.Get, null, ct);
@@ -34,7 +42,7 @@ internal sealed class ShadowTargetClient(HttpClient http, int port = WellKnown.R
     private async Task<ShadowTargetState> SendAsync(string podIp, HttpMethod method, HttpContent? content, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(_timeout);
         var uri = new Uri($"http://{podIp}:{port}/v2/_shadow");
         try
         {
@@ -45,12 +53,13 @@ internal sealed class ShadowTargetClient(HttpClient http, int port = WellKnown.R
                 return new ShadowTargetState(null, [], $"{method} {uri} answered {(int)response.StatusCode}: {body?.Error ?? response.ReasonPhrase}");
             var t = body?.Target;
             return new ShadowTargetState(
-                t?.Url is { } url ? new ShadowTargetRequest(url, t.GrpcUrl, t.Fraction, t.TimeoutSeconds) : null,
+                // The runtime echoes a base address with its trailing slash ("http://10.1.0.1:8080/"): compared without it.
+                t?.Url is { } url ? new ShadowTargetRequest(url.TrimEnd('/'), t.GrpcUrl?.TrimEnd('/'), t.Fraction, t.TimeoutSeconds) : null,
                 (body?.Examples ?? []).Select(e => $"{e.RequestId}: '{e.Output}': {e.Why}").ToList());
         }
         catch (Exception e) when (e is HttpRequestException or JsonException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            return new ShadowTargetState(null, [], $"{method} {uri} failed: {(e is OperationCanceledException ? "no answer within 3s" : e.Message)}");
+            return new ShadowTargetState(null, [], $"{method} {uri} failed: {(e is OperationCanceledException ? $"no answer within {_timeout.TotalSeconds:0.#}s" : e.Message)}");
         }
     }
 
