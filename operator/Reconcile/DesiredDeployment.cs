@@ -83,6 +83,7 @@ public static class DesiredDeployment
                     [
                         new V1ContainerPort { Name = "http", ContainerPort = WellKnown.RuntimePort, Protocol = "TCP" },
                         new V1ContainerPort { Name = "grpc", ContainerPort = WellKnown.RuntimeGrpcPort, Protocol = "TCP" },
+                        new V1ContainerPort { Name = "management", ContainerPort = WellKnown.RuntimeManagementPort, Protocol = "TCP" },
                     ],
                     Env = Environment(spec),
                     Resources = Resources(spec),
@@ -118,6 +119,7 @@ public static class DesiredDeployment
             "--bench-batch", string.Join(',', bench?.BatchSizes is { Count: > 0 } b ? b : [1]),
             "--bench-iterations", (bench?.Iterations ?? 20).ToString(),
             "--shutdown-delay", WellKnown.RuntimeShutdownDelaySeconds.ToString(),
+            "--management-port", WellKnown.RuntimeManagementPort.ToString(),
         };
         if (bench?.WarmupIterations is { } warmup) args.AddRange(["--bench-warmup", warmup.ToString()]);
         foreach (var (input, shape) in (bench?.InputShapes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -6,8 +6,12 @@ namespace ModelOperator.Operator.Reconcile;
 /// <summary>The Service <c>&lt;name&gt;</c> selecting every serving revision of a ModelDeployment.</summary>
 public static class DesiredService
 {
-    /// <summary>Only the fields the operator owns; server-side apply leaves the rest (clusterIP, others' labels) alone.</summary>
-    public static V1Service Build(ModelDeployment md) => new()
+    /// <summary>
+    /// Only the fields the operator owns; server-side apply leaves the rest (clusterIP, others' labels) alone. With
+    /// <paramref name="onlyRevision"/>, it selects that revision's pods alone: during a shadow phase (issue 23) the
+    /// shadow revision's pods are admitted and ready but must get no user traffic. Not used that way by the planner yet.
+    /// </summary>
+    public static V1Service Build(ModelDeployment md, string? onlyRevision = null) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -21,7 +25,9 @@ public static class DesiredService
         Spec = new V1ServiceSpec
         {
             Type = "ClusterIP",
-            Selector = new Dictionary<string, string> { [WellKnown.NameLabel] = md.Metadata.Name },
+            Selector = onlyRevision is null
+                ? new Dictionary<string, string> { [WellKnown.NameLabel] = md.Metadata.Name }
+                : new Dictionary<string, string> { [WellKnown.NameLabel] = md.Metadata.Name, [WellKnown.RevisionLabel] = onlyRevision },
             Ports =
             [
                 new V1ServicePort { Name = "http", Port = WellKnown.RuntimePort, TargetPort = "http", Protocol = "TCP" },

@@ -17,6 +17,11 @@ public static class WellKnown
     public const int RuntimePort = 8080;
     /// <summary>The runtime's OIP v2 gRPC port (its default, as KServe's), named <c>grpc</c>.</summary>
     public const int RuntimeGrpcPort = 8081;
+    /// <summary>
+    /// The runtime's management port, named <c>management</c> (issue 23): the operator sets and clears a stable pod's
+    /// shadow target on it (<c>/v2/_shadow</c>). The model's Service does not expose it, so user traffic cannot reach it.
+    /// </summary>
+    public const int RuntimeManagementPort = 8082;
 
     /// <summary>
     /// Seconds a runtime pod keeps serving after SIGTERM (not ready) before it stops listening. Kubernetes removes a

@@ -4,7 +4,7 @@ namespace ModelOperator.Runtime.Shadow;
 
 /// <summary>
 /// The management port's endpoint for shadow rollouts, called by the operator (never by users: the model's Service
-/// does not expose the port, and the chart's NetworkPolicy admits only the operator to it):
+/// does not expose the port; no NetworkPolicy guards runtime pods, so the Service's ports are what keep users off it):
 /// <c>PUT /v2/_shadow</c> <c>{"url": "http://md-shadow.ns:8080", "grpcUrl": "http://md-shadow.ns:8081", "fraction": 0.1,
 /// "timeoutSeconds": 2}</c> starts or
 /// changes mirroring at once, without a restart; <c>DELETE /v2/_shadow</c> stops it; <c>GET /v2/_shadow</c> answers the

@@ -90,9 +90,10 @@ public sealed class DesiredStateTests
         Assert.Equal("registry.local/model-runtime:test", c.Image);
         Assert.Equal(
             ["serve", "--model", "oci://registry.local/models/resnet:1.0", "--name", "resnet", "--port", "8080", "--device", "cpu",
-             "--max-batch", "16", "--batch-delay-ms", "5", "--bench-batch", "1,8", "--bench-iterations", "50", "--shutdown-delay", "5", "--bench-warmup", "5"],
+             "--max-batch", "16", "--batch-delay-ms", "5", "--bench-batch", "1,8", "--bench-iterations", "50", "--shutdown-delay", "5", "--management-port", "8082",
+             "--bench-warmup", "5"],
             c.Args);
-        Assert.Equal([("http", 8080), ("grpc", 8081)], c.Ports.Select(p => (p.Name, p.ContainerPort)));
+        Assert.Equal([("http", 8080), ("grpc", 8081), ("management", 8082)], c.Ports.Select(p => (p.Name, p.ContainerPort)));
         Assert.Equal("/v2/health/ready", c.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/v2/health/live", c.LivenessProbe.HttpGet.Path);
         Assert.True(c.StartupProbe.PeriodSeconds * c.StartupProbe.FailureThreshold >= 600, "startup probe must allow pull and benchmark");
@@ -152,5 +153,20 @@ public sealed class DesiredStateTests
         var grpc = s.Spec.Ports.Single(p => p.Name == "grpc");
         Assert.Equal((8081, "grpc", "grpc"), (grpc.Port, grpc.TargetPort.Value, grpc.AppProtocol));
         Assert.Equal(["http", "grpc"], s.Spec.Ports.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Service_ForOneRevision_SelectsOnlyItsPods()
+    {
+        var s = DesiredService.Build(Samples.Model(), onlyRevision: "abc1234567");
+        Assert.Equal(new Dictionary<string, string> { [WellKnown.NameLabel] = "resnet", [WellKnown.RevisionLabel] = "abc1234567" }, s.Spec.Selector);
+    }
+
+    [Fact]
+    public void Service_DoesNotExposeTheManagementPort_WhereShadowTargetsAreSet()
+    {
+        var s = DesiredService.Build(Samples.Model());
+
+        Assert.DoesNotContain(s.Spec.Ports, p => p.Port == WellKnown.RuntimeManagementPort || p.TargetPort.Value is "management" or "8082");
     }
 }
