@@ -24,19 +24,19 @@ bench-rollout: sample-models
 		--filter "FullyQualifiedName~RolloutEndToEndTests.SlowerTwin"
 	@cat $(BENCH_ROLLOUT_OUT)
 
-## bench-autoscale  latency autoscaling on the dev cluster: seconds from load start to the scale decision and to the new pod admitted, failed requests
-bench-autoscale: deps sample-models
+# An end-to-end benchmark is one dev-cluster test that writes its figures: $(call e2e-bench,TEST FILTER,FIGURES FILE)
+define e2e-bench
 	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
-	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
-	  --filter "FullyQualifiedName~AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax"
-	@cat .artifacts/bench-autoscale.json
+	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo --filter "FullyQualifiedName~$(1)"
+	@cat $(2)
+endef
+
+## bench-autoscale  latency autoscaling on the dev cluster: seconds from load start to the scale decision and to the new pod admitted, failed requests
+bench-autoscale: deps sample-models
+	$(call e2e-bench,AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax,.artifacts/bench-autoscale.json)
 
 .PHONY: bench-coldstart
 ## bench-coldstart  scale to zero on the dev cluster: seconds from the first request at zero to its answer (8 held at once), status.coldStart's breakdown, against the warm p95; failed requests
 bench-coldstart: deps sample-models
-	$(DOTNET) build runtime -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
-	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
-	$(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build -nologo \
-	  --filter "FullyQualifiedName~ScaleToZeroEndToEndTests.AnIdleModelGoesToZero"
-	@cat .artifacts/bench-coldstart.json
+	$(call e2e-bench,ScaleToZeroEndToEndTests.AnIdleModelGoesToZero,.artifacts/bench-coldstart.json)
