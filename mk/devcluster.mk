@@ -26,7 +26,8 @@ devcluster-build:
 	$(DOTNET) build devcluster/DevCluster -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
 .PHONY: bench-devcluster
-## bench-devcluster seconds from kubectl apply to Ready pods (1 pod, and BENCH_PODS=20 over the nodes) and one runtime pod's RSS, the operator installed as dev-cluster installs it (OPERATOR=helm|process); figures only
+## bench-devcluster seconds from kubectl apply to Ready pods (1 pod, and BENCH_PODS=20 over the nodes) and one runtime pod's RSS, for pods as processes and as containers (images from make images) in one run, with containers/processes ratios (target 1.5x); the operator installed as dev-cluster installs it (OPERATOR=helm|process; BENCH_MODES="processes containers" or one)
 BENCH_PODS ?= 20
-bench-devcluster: deps kubectl devcluster-build sample-models
-	scripts/bench-devcluster.sh $(DEVCLUSTER_BIN) $(BENCH_PODS) $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR))
+BENCH_MODES ?= processes containers
+bench-devcluster: deps kubectl devcluster-build sample-models $(if $(filter containers,$(BENCH_MODES)),images)
+	scripts/bench-devcluster.sh $(DEVCLUSTER_BIN) $(BENCH_PODS) "$(BENCH_MODES)" $(DEVCLUSTER_OPERATOR_FLAGS_$(OPERATOR))
