@@ -6,8 +6,11 @@ namespace ModelOperator.Operator.ScaleToZero;
 
 /// <summary>
 /// Measures a cold start from what the cluster recorded, free of I/O: the demand's moment, and the first admitted pod
-/// of the revision's condition timestamps (PodScheduled, the container's start, ContainersReady, Ready). Every part is
-/// clamped at zero, since the conditions have second precision and the demand millisecond precision.
+/// of the revision's condition timestamps (PodScheduled, the container's start, ContainersReady, Ready). The conditions
+/// have second precision and the demand millisecond precision, so a condition can read earlier than the demand or than
+/// the step before it: each boundary is clamped between the one before it and Ready, and every figure is rounded to a
+/// tenth of a second from those boundaries, so the parts never go below zero and always sum to the total (a part of
+/// 0.4 s may really be up to a second longer, at the next part's expense).
 /// </summary>
 public static class ColdStartClock
 {
@@ -23,19 +26,20 @@ public static class ColdStartClock
         if (admitted.Pod is null) return null;
         var pod = admitted.Pod;
         var ready = admitted.Ready!.Value;
-        var scheduled = Transition(pod, "PodScheduled", "True");
-        var started = pod.Status?.ContainerStatuses?.Select(c => c.State?.Running?.StartedAt).Where(t => t is not null).Min();
-        var containersReady = Transition(pod, "ContainersReady", "True");
+        var scheduled = Clamp(Transition(pod, "PodScheduled", "True"), requested, ready);
+        var started = Clamp(pod.Status?.ContainerStatuses?.Select(c => c.State?.Running?.StartedAt).Where(t => t is not null).Min() is { } s
+            ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : null, scheduled ?? requested, ready);
+        var containersReady = Clamp(Transition(pod, "ContainersReady", "True"), started ?? scheduled ?? requested, ready);
         return new ColdStartRecord
         {
             Revision = revision,
             RequestedAt = requested,
             AdmittedAt = ready,
-            Seconds = Seconds(requested, ready),
-            ScheduleSeconds = Seconds(requested, scheduled),
-            PullSeconds = Seconds(scheduled, started),
-            LoadAndBenchmarkSeconds = Seconds(started, containersReady),
-            AdmissionSeconds = Seconds(containersReady, ready),
+            Seconds = Part(requested, requested, ready),
+            ScheduleSeconds = Part(requested, requested, scheduled),
+            PullSeconds = Part(requested, scheduled, started),
+            LoadAndBenchmarkSeconds = Part(requested, started, containersReady),
+            AdmissionSeconds = Part(requested, containersReady, ready),
         };
     }
 
@@ -43,6 +47,12 @@ public static class ColdStartClock
         pod.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == status)?.LastTransitionTime is { } t
             ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
 
-    private static double? Seconds(DateTime? from, DateTime? to) =>
-        from is { } f && to is { } t ? Math.Round(Math.Max(0, (t - f).TotalSeconds), 3) : null;
+    private static DateTime? Clamp(DateTime? at, DateTime earliest, DateTime latest) =>
+        at is { } t ? (t < earliest ? earliest : t > latest ? latest : t) : null;
+
+    // Each boundary's offset from the demand is rounded to 0.1 s before subtracting, so rounded parts add up exactly.
+    private static double? Part(DateTime origin, DateTime? from, DateTime? to) =>
+        from is { } f && to is { } t ? Math.Round(Math.Max(0, Tenths(origin, t) - Tenths(origin, f)), 1) : null;
+
+    private static double Tenths(DateTime origin, DateTime at) => Math.Round((at - origin).TotalSeconds, 1, MidpointRounding.AwayFromZero);
 }

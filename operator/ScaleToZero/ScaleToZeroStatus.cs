@@ -1,3 +1,4 @@
+using System.Globalization;
 using k8s.Models;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.Reconcile;
@@ -88,7 +89,10 @@ public static class ScaleToZeroStatus
         if (ColdStartClock.Measure(requestedAt, revision, pods) is not { } record) return null;
         status.ColdStart = record;
         return new RolloutEvent("Normal", "ColdStarted",
-            $"Revision {revision} woke from zero in {record.Seconds:0.###} s (schedule {record.ScheduleSeconds:0.###} s, pull {record.PullSeconds:0.###} s, "
-            + $"load and benchmark {record.LoadAndBenchmarkSeconds:0.###} s, admission {record.AdmissionSeconds:0.###} s)");
+            $"Revision {revision} woke from zero in {Tenth(record.Seconds)} s (schedule {Tenth(record.ScheduleSeconds)} s, pull {Tenth(record.PullSeconds)} s, "
+            + $"load and benchmark {Tenth(record.LoadAndBenchmarkSeconds)} s, admission {Tenth(record.AdmissionSeconds)} s)");
     }
+
+    // One decimal everywhere, as ColdStartClock rounds; a part the pod did not record reads "?".
+    private static string Tenth(double? seconds) => seconds is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "?";
 }

@@ -144,6 +144,33 @@ public sealed class ScaleToZeroPlanTests
         Assert.True(again.Events is null or { Count: 0 });
     }
 
+    // Guards the first measured cold starts: demand at .9 s, pod conditions truncated to whole seconds, so the event said
+    // "woke in 4.1 s (… load and benchmark 5 s …)", parts summing past the total.
+    [Fact]
+    public void AColdStartWhoseConditionsReadEarlierThanTheDemand_HasPartsThatSumToTheTotal_InTenths()
+    {
+        var (md, deployment, service) = AtZero();
+        var at = ScaledAt.AddMinutes(5);
+        var woken = at.AddMilliseconds(900);
+        Demand(md, woken);
+        var wake = ReconcilePlanner.Plan(md, [deployment], service, Settings, woken.AddSeconds(1));
+        md.Status = wake.Status;
+        var pod = Pod("resnet-x-1", wake.Revision, at, ready: true);
+        pod.Status.Conditions =
+        [
+            new V1PodCondition { Type = "PodScheduled", Status = "True", LastTransitionTime = at },
+            new V1PodCondition { Type = "ContainersReady", Status = "True", LastTransitionTime = at.AddSeconds(5) },
+            new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = at.AddSeconds(5) },
+        ];
+        pod.Status.ContainerStatuses[0].State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = at } };
+
+        var served = ReconcilePlanner.Plan(md, [Stored(wake.DeploymentToApply!, 1)], service, Settings, at.AddSeconds(6), Seeing(pod));
+
+        var cold = served.Status!.ColdStart!;
+        Assert.Equal((4.1, 0.0, 0.0, 4.1, 0.0), (cold.Seconds!.Value, cold.ScheduleSeconds!.Value, cold.PullSeconds!.Value, cold.LoadAndBenchmarkSeconds!.Value, cold.AdmissionSeconds!.Value));
+        Assert.Contains("woke from zero in 4.1 s (schedule 0.0 s, pull 0.0 s, load and benchmark 4.1 s, admission 0.0 s)", Assert.Single(served.Events!).Message);
+    }
+
     [Fact]
     public void ASpecChangeAtZero_RollsOutTheNewRevisionAtZero()
     {
