@@ -105,8 +105,8 @@ internal sealed class ModelDeploymentAutoscaler(
             logger.LogInformation("Scaled ModelDeployment {Key} from={From} to={To} signal={Signal}", key, decision.Current, decision.Desired, observed);
             await events.RecordAsync(md, "Normal", reason, message, ct).ConfigureAwait(false);
         }
-        if (previousActive?.Reason != decision.ActiveReason && decision.ActiveReason is not ("ValidMetricFound" or "IdleToZero" or "ScaledToZero"))
-            await events.RecordAsync(md, decision.Active ? "Normal" : "Warning", decision.Active ? "Idle" : "ScalingInactive", decision.ActiveMessage, ct).ConfigureAwait(false);
+        if (ScalingActiveEvent.For(previousActive?.Reason, decision, Demand.SinceLastScale(md) is not null) is { } activeEvent)
+            await events.RecordAsync(md, activeEvent.Type, activeEvent.Reason, decision.ActiveMessage, ct).ConfigureAwait(false);
         if (decision.LimitedReason == "InsufficientGPU" && ConditionSet.Find(md.Status, ScalingLimited)?.Reason != "InsufficientGPU")
             await events.RecordAsync(md, "Warning", "InsufficientGPU", decision.LimitedMessage, ct).ConfigureAwait(false);
     }
