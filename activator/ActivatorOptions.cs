@@ -15,6 +15,6 @@ internal sealed record ActivatorOptions
     public int MetricsPort { get; init; } = 9090;
     /// <summary>The namespaces to read (the operator's --watch-namespaces); empty reads the whole cluster.</summary>
     public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
-    /// <summary>How often the models and their endpoints are re-read.</summary>
-    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long one watch request of the models, Services or EndpointSlices lasts before it is renewed (as the operator's).</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

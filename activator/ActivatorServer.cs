@@ -30,7 +30,7 @@ internal sealed class ActivatorServer : IAsyncDisposable
         _directory = directory;
     }
 
-    public static async Task<ActivatorServer> StartAsync(ActivatorOptions options, IKubernetes client, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<ActivatorServer> StartAsync(ActivatorOptions options, Kubernetes client, ILoggerFactory loggers, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,7 +48,7 @@ internal sealed class ActivatorServer : IAsyncDisposable
         var logger = loggers.CreateLogger("ModelActivator");
         var registry = Metrics.NewCustomRegistry();
         var metrics = new ActivatorMetrics(registry);
-        var directory = new ModelDirectory(client, options.SyncInterval, options.WatchNamespaces, loggers.CreateLogger("ModelActivator.Directory"));
+        var directory = new ModelDirectory(client, options.WatchNamespaces, options.WatchTimeout, loggers);
         var holder = new RequestHolder(directory, metrics, TimeProvider.System, logger);
         var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
         var invoker = new HttpMessageInvoker(new SocketsHttpHandler
@@ -75,7 +75,9 @@ internal sealed class ActivatorServer : IAsyncDisposable
                     $"no scale-to-zero ModelDeployment answers to host '{http.Request.Host.Value}' or path '{http.Request.Path.Value}'", null);
                 return;
             }
-            switch (await holder.HoldAsync(route, grpc, http.RequestAborted))
+            // The pod address the request arrived on says which replica this is, for its share of maxHeldRequests.
+            var self = http.Connection.LocalIpAddress is { } local ? (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString() : null;
+            switch (await holder.HoldAsync(route, grpc, http.RequestAborted, self))
             {
                 case HoldOutcome.Forward forward:
                     metrics.Forwarded.WithLabels(route.Namespace, route.Name).Inc();

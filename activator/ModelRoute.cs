@@ -8,9 +8,13 @@ namespace ModelOperator.Activator;
 /// <param name="HttpBackends">Ready pods' host:port for the Service's http port.</param>
 /// <param name="GrpcBackends">Ready pods' host:port for the Service's grpc port.</param>
 /// <param name="DemandReported">The ModelDeployment already carries a demand newer than its last scale to zero.</param>
+/// <param name="Activators">The activator replicas the operator routes the model's Service to (its activator slice's addresses, sorted); empty when it routes to none.</param>
 public sealed record ModelRoute(string Namespace, string Name, int MaxHeld, TimeSpan ColdStartTimeout,
-    IReadOnlyList<string> HttpBackends, IReadOnlyList<string> GrpcBackends, bool DemandReported)
+    IReadOnlyList<string> HttpBackends, IReadOnlyList<string> GrpcBackends, bool DemandReported, IReadOnlyList<string>? Activators = null)
 {
+    /// <summary>How many of <see cref="MaxHeld"/> the activator replica at <paramref name="self"/> holds (<see cref="HeldShare"/>).</summary>
+    public int MaxHeldBy(string? self) => HeldShare.Of(MaxHeld, Activators ?? [], self);
+
     /// <summary>namespace/name.</summary>
     public string Key => $"{Namespace}/{Name}";
 

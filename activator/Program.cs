@@ -4,7 +4,7 @@ using ModelOperator.Activator;
 using ModelOperator.Operator;
 using ModelOperator.Operator.Api;
 
-// model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--sync-interval DURATION] [--watch-namespaces NS,NS]
+// model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port N] [--grpc-port N] [--metrics-port N] [--watch-namespaces NS,NS]
 if (args.Contains("--version"))
 {
     Console.WriteLine($"model-activator {ModelOperator.Cli.BuildVersion.Describe(typeof(ActivatorServer).Assembly)}");
@@ -26,7 +26,6 @@ for (var i = 0; i < args.Length; i++)
             "--http-port" => options with { HttpPort = Port("--http-port") },
             "--grpc-port" => options with { GrpcPort = Port("--grpc-port") },
             "--metrics-port" => options with { MetricsPort = Port("--metrics-port") },
-            "--sync-interval" => options with { SyncInterval = Durations.TryParse(Next()) is { } d && d > TimeSpan.Zero ? d : throw new ArgumentException($"--sync-interval must be a duration such as 250ms, got '{args[i]}'") },
             "--watch-namespaces" => options with { WatchNamespaces = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
             "--help" or "-h" => throw new OperationCanceledException(),
             _ => throw new ArgumentException($"unknown option '{args[i]}'"),
@@ -34,7 +33,7 @@ for (var i = 0; i < args.Length; i++)
     }
     catch (OperationCanceledException)
     {
-        Console.WriteLine("usage: model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--sync-interval 250ms] [--watch-namespaces NS,NS]");
+        Console.WriteLine("usage: model-activator [--version] [--kubeconfig PATH] [--address IP] [--http-port 8080] [--grpc-port 8081] [--metrics-port 9090] [--watch-namespaces NS,NS]");
         return 0;
     }
     catch (ArgumentException e)

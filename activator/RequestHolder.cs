@@ -15,23 +15,31 @@ internal sealed class RequestHolder(IRouteSource source, ActivatorMetrics metric
     /// <summary>Retry-After when the held limit is reached: the cold start under way usually ends within it.</summary>
     public const int OverLimitRetryAfterSeconds = 2;
 
+    private static readonly TimeSpan DemandRecheck = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, ModelHold> _holds = new();
 
     /// <summary>Requests held now for namespace/name.</summary>
     public int HeldNow(string key) => _holds.TryGetValue(key, out var hold) ? Volatile.Read(ref hold.Held) : 0;
 
     /// <summary>Decides what becomes of one request for <paramref name="route"/>'s model on the http or grpc port.</summary>
-    public async Task<HoldOutcome> HoldAsync(ModelRoute route, bool grpc, CancellationToken aborted)
+    /// <param name="self">The activator pod's address the request arrived on: which share of maxHeldRequests this replica holds (<see cref="HeldShare"/>).</param>
+    public async Task<HoldOutcome> HoldAsync(ModelRoute route, bool grpc, CancellationToken aborted, string? self = null)
     {
         var hold = _holds.GetOrAdd(route.Key, _ => new ModelHold());
         if (Pick(route, grpc, hold) is { } ready) return new HoldOutcome.Forward(ready, TimeSpan.Zero);
 
-        if (Interlocked.Increment(ref hold.Held) > route.MaxHeld)
+        var share = route.MaxHeldBy(self);
+        if (Interlocked.Increment(ref hold.Held) > share)
         {
             Interlocked.Decrement(ref hold.Held);
             metrics.Rejected.WithLabels(route.Namespace, route.Name).Inc();
-            return new HoldOutcome.Unavailable("HeldRequestLimit",
-                $"model {route.Key} is waking and already holds its limit of {route.MaxHeld} requests (scaleToZero.maxHeldRequests); retry shortly", OverLimitRetryAfterSeconds);
+            var replicas = route.Activators?.Count ?? 0;
+            return new HoldOutcome.Unavailable("HeldRequestLimit", replicas > 1
+                ? $"model {route.Key} is waking and this activator already holds its share of {share} of the model's limit of {route.MaxHeld} requests "
+                  + $"(scaleToZero.maxHeldRequests, split over {replicas} activator replicas); retry shortly"
+                : $"model {route.Key} is waking and already holds its limit of {route.MaxHeld} requests (scaleToZero.maxHeldRequests); retry shortly",
+                OverLimitRetryAfterSeconds);
         }
         var gauge = metrics.Held.WithLabels(route.Namespace, route.Name);
         gauge.Inc();
@@ -58,8 +66,10 @@ internal sealed class RequestHolder(IRouteSource source, ActivatorMetrics metric
                         $"model {route.Key} had no ready pod within {Durations.Format(current.ColdStartTimeout)} (scaleToZero.coldStartTimeout); its status says why",
                         RetryAfter(current));
                 }
+                // The table changes on watch events; without one, look again within a second anyway, so a demand
+                // whose write failed is reported again (ReportDemand) and the timeout is kept to the millisecond.
                 var wake = source.NextRefreshAsync();
-                await Task.WhenAny(wake, Task.Delay(remaining, time, aborted)).ConfigureAwait(false);
+                await Task.WhenAny(wake, Task.Delay(remaining < DemandRecheck ? remaining : DemandRecheck, time, aborted)).ConfigureAwait(false);
                 if (aborted.IsCancellationRequested) return new HoldOutcome.Cancelled();
             }
         }

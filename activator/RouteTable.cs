@@ -29,13 +29,17 @@ public sealed class RouteTable
     /// <summary>Every model by namespace/name.</summary>
     public IReadOnlyDictionary<string, ModelRoute> Models => _byKey;
 
-    /// <summary>Builds the table from the scale-to-zero ModelDeployments, their Services and every EndpointSlice but the activator's own.</summary>
+    /// <summary>Builds the table from the scale-to-zero ModelDeployments, their Services and their EndpointSlices (the pods' ones give the backends, the operator's activator slice the activator replicas).</summary>
     public static RouteTable Build(IEnumerable<ModelDeployment> models, IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)
     {
         var serviceByKey = services.ToDictionary(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}");
         var slicesByService = slices
             .Where(s => s.Metadata.Labels is { } labels && labels.ContainsKey(ActivatorSlice.ServiceNameLabel)
                         && !(labels.TryGetValue(ActivatorSlice.ManagedByLabel, out var manager) && manager == ActivatorSlice.ManagedBy))
+            .ToLookup(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Labels[ActivatorSlice.ServiceNameLabel]}");
+        var activatorsByService = slices
+            .Where(s => s.Metadata.Labels is { } labels && labels.ContainsKey(ActivatorSlice.ServiceNameLabel)
+                        && labels.TryGetValue(ActivatorSlice.ManagedByLabel, out var manager) && manager == ActivatorSlice.ManagedBy)
             .ToLookup(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Labels[ActivatorSlice.ServiceNameLabel]}");
         var byKey = new Dictionary<string, ModelRoute>();
         var hosts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -50,7 +54,7 @@ public sealed class RouteTable
             var key = $"{ns}/{name}";
             var routeSlices = slicesByService[key].ToList();
             var route = new ModelRoute(ns, name, zero.MaxHeldRequests ?? ScaleToZeroSpec.DefaultMaxHeldRequests, ScaleToZeroStatus.ColdStartTimeout(zero),
-                Backends(routeSlices, "http"), Backends(routeSlices, "grpc"), Demand.SinceLastScale(md) is not null);
+                Backends(routeSlices, "http"), Backends(routeSlices, "grpc"), Demand.SinceLastScale(md) is not null, Addresses(activatorsByService[key]));
             byKey[key] = route;
             if (!names.TryAdd(name, key)) ambiguousNames.Add(name);
             if (serviceByKey.TryGetValue(key, out var service) && service.Spec?.ClusterIP is { Length: > 0 } ip && ip != "None") hosts[ip] = key;
@@ -84,6 +88,10 @@ public sealed class RouteTable
         var colon = host.LastIndexOf(':');
         return colon > 0 ? host[..colon] : host;
     }
+
+    private static List<string> Addresses(IEnumerable<V1EndpointSlice> slices) =>
+        slices.SelectMany(s => (s.Endpoints ?? []).Where(e => e.Conditions?.Ready != false && e.Conditions?.Terminating != true).SelectMany(e => e.Addresses ?? []))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
 
     private static List<string> Backends(IEnumerable<V1EndpointSlice> slices, string portName) =>
         slices.SelectMany(s => (s.Endpoints ?? []).Where(e => e.Conditions?.Ready != false && e.Conditions?.Terminating != true)

@@ -70,7 +70,7 @@ internal sealed partial class DevClusterWithOperator
                             new V1Container
                             {
                                 Name = "activator", Image = DefaultImages.ActivatorImage,
-                                Args = ["--address=0.0.0.0", "--sync-interval=100ms"],
+                                Args = ["--address=0.0.0.0"],
                                 Ports =
                                 [
                                     new V1ContainerPort { Name = "http", ContainerPort = 8080 },

@@ -91,6 +91,43 @@ public sealed class RequestHolderTests
         Assert.Equal(0, holder.HeldNow("default/resnet"));
     }
 
+    // Guards the limit being per activator replica: two replicas each held maxHeldRequests, twice the model's limit.
+    [Fact]
+    public async Task WithTwoActivatorReplicas_EachHoldsItsShareOfTheModelsLimit_AndSaysSo()
+    {
+        var md = Model(maxHeld: 3);
+        var (source, holder, _) = Create(md);
+        source.Show(RouteTable.Build([md], [], [ActivatorSlice("10.0.0.1", "10.0.0.2")]));
+        var route = source.Table.Get("default/resnet")!;
+        using var stop = new CancellationTokenSource();
+
+        var held = Enumerable.Range(0, 2).Select(_ => holder.HoldAsync(route, false, stop.Token, self: "10.0.0.1")).ToList();
+        await Eventually.TrueAsync(() => holder.HeldNow("default/resnet") == 2, "two held by the first replica");
+        var third = await holder.HoldAsync(route, false, CancellationToken.None, self: "10.0.0.1");
+
+        var unavailable = Assert.IsType<HoldOutcome.Unavailable>(third);
+        Assert.Equal("HeldRequestLimit", unavailable.Reason);
+        Assert.Contains("its share of 2 of the model's limit of 3 requests", unavailable.Message);
+        Assert.Contains("split over 2 activator replicas", unavailable.Message);
+        stop.Cancel();
+        await Task.WhenAll(held);
+    }
+
+    private static k8s.Models.V1EndpointSlice ActivatorSlice(params string[] activators) => new()
+    {
+        Metadata = new k8s.Models.V1ObjectMeta
+        {
+            Name = "resnet-activator", NamespaceProperty = "default",
+            Labels = new Dictionary<string, string>
+            {
+                ["kubernetes.io/service-name"] = "resnet",
+                ["endpointslice.kubernetes.io/managed-by"] = ModelOperator.Operator.ScaleToZero.ActivatorSlice.ManagedBy,
+            },
+        },
+        Endpoints = activators.Select(a => new k8s.Models.V1Endpoint { Addresses = [a], Conditions = new k8s.Models.V1EndpointConditions { Ready = true } }).ToList(),
+        Ports = [new k8s.Models.Discoveryv1EndpointPort { Name = "http", Port = 8080 }],
+    };
+
     [Fact]
     public async Task NoReadyPodWithinColdStartTimeout_503WithRetryAfter_NeverAHang()
     {
