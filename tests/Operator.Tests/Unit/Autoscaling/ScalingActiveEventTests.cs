@@ -2,7 +2,7 @@ using ModelOperator.Operator.Autoscaling;
 
 namespace ModelOperator.Operator.Tests.Unit.Autoscaling;
 
-/// <summary>Which ScalingActive changes become Events: a cold start from zero is expected, never a Warning.</summary>
+/// <summary>Which ScalingActive changes become Events: pods starting (a new model, a cold start from zero) are expected, never a Warning.</summary>
 public sealed class ScalingActiveEventTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -16,11 +16,13 @@ public sealed class ScalingActiveEventTests
     [Theory]
     [InlineData("NoReadyPods", "ScaledToZero", true, null)]
     [InlineData("AwaitingMetricWindow", "NoReadyPods", true, null)]
-    [InlineData("NoReadyPods", "ScaledToZero", false, "Warning/ScalingInactive")]       // not woken by a request: something is wrong
+    [InlineData("NoReadyPods", null, false, null)]                                      // a new model's first pod starting
+    [InlineData("AwaitingMetricWindow", "NoReadyPods", false, null)]                    // its pod just admitted
+    [InlineData("NoReadyPods", "ValidMetricFound", false, "Warning/ScalingInactive")]   // serving pods gone: something is wrong
     [InlineData("AwaitingMetricWindow", "ValidMetricFound", false, "Warning/ScalingInactive")]
     [InlineData("FailedGetPodsMetric", "NoReadyPods", true, "Warning/ScalingInactive")] // pods that do not answer are a fault, woken or not
     [InlineData("NoReadyPods", "NoReadyPods", false, null)]                             // unchanged: no Event
-    public void ANoDataStep_IsAWarning_UnlessTheModelIsWakingFromZero(string reason, string previous, bool waking, string? expected)
+    public void ANoDataStep_IsAWarning_UnlessTheModelsPodsAreStarting(string reason, string? previous, bool waking, string? expected)
     {
         var decision = WakingStep(new ScalingSignal.NoData(reason, "no data"));
 
