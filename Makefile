@@ -16,12 +16,12 @@ TEST_DEPS :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: help deps build test bench demo
-# The seven acts on the dev cluster (scripts/demo.sh); demo-runtime and demo-platform remain as the smaller pieces.
+# The acts on the dev cluster (scripts/demo.sh); demo-runtime and demo-platform remain as the smaller pieces.
 demo: deps kubectl demo-build
 	CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh
 bench: bench-runtime
 help:
-	@echo "make demo            install what is needed and show ModelOperator working: seven acts on the dev cluster (about 5 min)"
+	@echo "make demo            install what is needed and show ModelOperator working: eight acts on the dev cluster (about 5 min)"
 	@echo "make test            install what is needed and run every test"
 	@echo "make bench           runtime benchmarks (ratios against a baseline measured in the same run)"
 	@grep -hE '^## ' mk/*.mk 2>/dev/null | sed 's/^## /make /' || true
@@ -53,7 +53,7 @@ test: deps build $(TEST_DEPS) kubectl demo-build
 	  echo "Running the demo as a test (output in .artifacts/demo.log)"; \
 	  if CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh > .artifacts/demo.log 2>&1; then demo=passed; \
 	  else demo=failed; status=1; fi; \
-	  sed -n '/=== Act 7\/7/,$$p' .artifacts/demo.log; \
+	  sed -n '/=== Act [0-9]*\/[0-9]*: Summary ===/,$$p' .artifacts/demo.log; \
 	fi; \
 	awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+/{n=8} n>0{print "  " $$0; n--}' .artifacts/test.log | cut -c1-300; \
 	awk '/^ +Passed: [0-9]+$$/{p+=$$2} /^ +Failed: [0-9]+$$/{f+=$$2} /^ +Skipped: [0-9]+$$/{s+=$$2} \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: the whole ModelOperator story on the dev cluster, in seven acts, from a model file to a rolled-back bad
-# version. Each act prints a heading and one line saying what it shows, checks that it did what it says and records
+# make demo: the whole ModelOperator story on the dev cluster, in eight acts, from a model file to a rolled-back bad
+# version and a model that idles to zero pods and wakes on its next request. Each act prints a heading and one line saying what it shows, checks that it did what it says and records
 # its seconds and failed requests for the summary. The script exits 0 only when every act passed; otherwise it names
 # the act that failed and why. Every process and temporary file it starts is removed on exit (trap).
 #
@@ -18,7 +18,7 @@ HELM=${HELM:-$PWD/.tools/bin/helm}
 MODELS=${MODELS:-.artifacts/sample-models}
 SECOND_VERSION=${SECOND_VERSION:-$MODELS/mnist-cnn-v2.onnx}
 SLOW_TWIN=${SLOW_TWIN:-$MODELS/mnist-cnn-slow.onnx}
-DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6}
+DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6 7}
 # Latency autoscaling target; the spike must push the p95 above it and the idle p95 stays well below it.
 TARGET_MS=${TARGET_MS:-40}
 # The benchmark gate: each pod's p95 at batch 1 must stay under it (generous: 2 busy cores, pods benchmarking together).
@@ -56,12 +56,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # --- the act ledger: one row per act for the summary --------------------------------------------------------------
 declare -A ACT_TITLE ACT_RESULT ACT_WHAT ACT_SECS ACT_FAILED
-ACT_TITLE=([1]="Pack and publish" [2]="Deploy" [3]="Serve" [4]="Scale" [5]="Good version" [6]="Bad version")
+ACT_TITLE=([1]="Pack and publish" [2]="Deploy" [3]="Serve" [4]="Scale" [5]="Good version" [6]="Bad version" [7]="Scale to zero")
+ACTS=(1 2 3 4 5 6 7)
+LAST_ACT=$((${#ACTS[@]} + 1)) # the summary
 REASON=""
 FAILED_REQUESTS=0
 act_wanted() { [[ " $DEMO_ACTS " == *" $1 "* ]]; }
 act_heading() { # act_heading <n> <one line explanation>
-  printf '\n'; bold "=== Act $1/7: ${ACT_TITLE[$1]} ==="; echo "$2"
+  printf '\n'; bold "=== Act $1/$LAST_ACT: ${ACT_TITLE[$1]} ==="; echo "$2"
 }
 # run_act <n> <function> <explanation>: runs it unless left out or an earlier act it needs failed; records the row.
 run_act() {
@@ -329,10 +331,68 @@ act6() {
   did "3.0-slow rolled back: canary p95 $(mdep_field '{.status.lastAnalysis.canaryP95Ms}') ms vs stable $(mdep_field '{.status.lastAnalysis.stableP95Ms}') ms; $TRAFFIC_TOTAL requests, 0 failed"
 }
 
+# === Act 7 ===========================================================================================================
+ZERO=mnist-zero
+zero_field() { k get mdep $ZERO -n $NS -o jsonpath="$1" 2>/dev/null; }
+zero_pods() { k get pods -n $NS -l serving.modeloperator.io/name=$ZERO --no-headers 2>/dev/null | wc -l; }
+zero_line() {
+  printf 'phase=%s ready=%s pods=%s activator-slice=%s' "$(zero_field '{.status.phase}')" "$(zero_field '{.status.conditions[?(@.type=="Ready")].reason}')" \
+    "$(zero_pods)" "$(k get endpointslice $ZERO-activator -n $NS -o name >/dev/null 2>&1 && echo yes || echo no)"
+}
+act7() {
+  step "kubectl apply: $ZERO, version 1.0 again, min 0 replicas, scale to zero after 5 s without requests"
+  cat >"$WORK/mdep-zero.yaml" <<YAML
+apiVersion: serving.modeloperator.io/v1alpha1
+kind: ModelDeployment
+metadata: {name: $ZERO, namespace: $NS}
+spec:
+  model: {uri: "oci://${REF_V1%@*}", digest: "${REF_V1##*@}", plainHttp: true}
+  runtime: {device: auto}
+  gpu: {count: 1}
+  replicas: {min: 0, max: 1}
+  benchmark: {batchSizes: [1], warmupIterations: 5, iterations: 50, gate: {maxP95Ms: $GATE_MS}}
+  autoscaling:
+    targetMs: 1000
+    window: 3s
+    scaleToZero: {idleAfter: 5s, maxHeldRequests: 100, coldStartTimeout: 2m}
+YAML
+  cat "$WORK/mdep-zero.yaml"
+  k apply -f "$WORK/mdep-zero.yaml" || fail "kubectl apply of $ZERO was refused" || return
+  wait_until 120 "$ZERO's first pod benchmarked and admitted" '[ "$(zero_field "{.status.readyReplicas}")" = 1 ]' zero_line || return
+  step "No requests: after idleAfter the autoscaler takes it to zero pods, and the operator points its Service at the activator"
+  local idle_start=$SECONDS
+  wait_until 90 "$ZERO at zero pods, its Service routed to the activator" \
+    '[ "$(zero_field "{.status.phase}")" = ScaledToZero ] && [ "$(zero_pods)" = 0 ] && k get endpointslice $ZERO-activator -n $NS' zero_line || return
+  local idled=$((SECONDS - idle_start))
+  k get mdep $ZERO -n $NS
+  echo "  Ready=$(zero_field '{.status.conditions[?(@.type=="Ready")].status}') ($(zero_field '{.status.conditions[?(@.type=="Ready")].reason}')): $(zero_field '{.status.conditions[?(@.type=="Ready")].message}')" | cut -c1-200
+  k get endpointslices -n $NS -l kubernetes.io/service-name=$ZERO -o 'custom-columns=SLICE:.metadata.name,MANAGED-BY:.metadata.labels.endpointslice\.kubernetes\.io/managed-by,ADDRESSES:.endpoints[*].addresses[0]'
+  step "One request through the Service at zero: the activator holds it, wakes the model, forwards it to the admitted pod"
+  local ip port url out code secs
+  ip=$(k get svc $ZERO -n $NS -o jsonpath='{.spec.clusterIP}')
+  port=$(k get svc $ZERO -n $NS -o jsonpath='{.spec.ports[?(@.name=="http")].port}')
+  url=http://$ip:$port/v2/models/$ZERO/infer
+  [ -s "$WORK/request.json" ] || python3 -c 'import json,random; random.seed(7); print(json.dumps({"inputs":[{"name":"input","shape":[1,1,28,28],"datatype":"FP32","data":[round(random.random(),3) for _ in range(784)]}]}))' >"$WORK/request.json"
+  out=$(curl -s --max-time 150 -w '\n%{http_code} %{time_total}' -H 'Content-Type: application/json' --data-binary @"$WORK/request.json" "$url")
+  code=${out##*$'\n'}; secs=$(printf '%.1f' "${code#* }"); code=${code%% *}
+  echo "${out%$'\n'*}" | cut -c1-200
+  echo "  HTTP $code after ${secs}s (POST $url, sent while $ZERO ran no pod)"
+  [ "$code" = 200 ] || { FAILED_REQUESTS=1; fail "the request at zero answered HTTP $code after ${secs}s"; return; }
+  wait_until 20 "status.coldStart" '[ -n "$(zero_field "{.status.coldStart.seconds}")" ]' zero_line || return
+  local cold
+  cold=$(printf '%.1fs: schedule %.1fs, pull %.1fs, load and benchmark %.1fs, admission %.1fs' \
+    $(zero_field '{.status.coldStart.seconds} {.status.coldStart.scheduleSeconds} {.status.coldStart.pullSeconds} {.status.coldStart.loadAndBenchmarkSeconds} {.status.coldStart.admissionSeconds}'))
+  echo "  status.coldStart: demand to pod admitted $cold"
+  k get events -n $NS --sort-by=.lastTimestamp -o 'custom-columns=OBJECT:.involvedObject.name,TYPE:.type,REASON:.reason,MESSAGE:.message' 2>/dev/null \
+    | grep -E "^(OBJECT|$ZERO) " | grep -vE ' (Pulled|Created|Started|Scheduled|SuccessfulCreate|SuccessfulDelete|Killing) ' | cut -c1-200 | tail -8
+  wait_until 20 "the activator leaving the path (its slice removed once the pod is ready)" '! k get endpointslice $ZERO-activator -n $NS' zero_line || return
+  did "idle to zero in ${idled}s; the request at zero answered 200 in ${secs}s (status.coldStart $cold)"
+}
+
 # === Run =============================================================================================================
 TOTAL_START=$SECONDS
-bold "ModelOperator demo: from a model file to a rolled-back bad version, on the dev cluster (acts: $DEMO_ACTS)"
-for n in 1 2 3 4 5 6; do
+bold "ModelOperator demo: from a model file to a rolled-back bad version and back from zero pods, on the dev cluster (acts: $DEMO_ACTS)"
+for n in "${ACTS[@]}"; do
   CURRENT=$n
   case $n in
     1) run_act 1 act1 "Pack the sample CNN (two versions and a deliberately slower twin), push them to a local OCI registry, inspect one." ;;
@@ -341,17 +401,18 @@ for n in 1 2 3 4 5 6; do
     4) run_act 4 act4 "Push a load spike: the p95 crosses its target, the autoscaler adds pods, and removes them once the load ends." ;;
     5) run_act 5 act5 "Roll out version 2.0 under live traffic: a canary, analysis each interval, promotion, 0 failed requests." ;;
     6) run_act 6 act6 "Roll out the slower twin under live traffic: analysis sees its p95 and rolls it back automatically, 0 failed requests." ;;
+    7) run_act 7 act7 "A second model idles to zero pods; its next request is held by the activator, wakes it, and is answered: the seconds it took, and where they went." ;;
   esac
-  # Acts 3 to 6 need a registry (act 1) and a running deployment (act 2).
+  # Acts 3 to 7 need a registry (act 1) and a running deployment (act 2).
   if [[ $n -le 2 && ${ACT_RESULT[$n]:-} == FAILED ]]; then BLOCKED="act $n (${ACT_TITLE[$n]}) failed"; fi
 done
 
 TOTAL=$((SECONDS - TOTAL_START))
-printf '\n'; bold "=== Act 7/7: Summary ==="
+printf '\n'; bold "=== Act $LAST_ACT/$LAST_ACT: Summary ==="
 echo "What each act did, how long it took and how many requests failed."
 printf '%-3s %-17s %-8s %5s %7s  %s\n' Act What Result Secs Failed "What happened"
 status=0
-for n in 1 2 3 4 5 6; do
+for n in "${ACTS[@]}"; do
   [[ ${ACT_RESULT[$n]:-} == passed ]] || { [[ ${ACT_RESULT[$n]:-} == skipped && ${ACT_WHAT[$n]:-} == left* ]] || status=1; }
   printf '%-3s %-17s %-8s %5s %7s  %s\n' "$n" "${ACT_TITLE[$n]}" "${ACT_RESULT[$n]:-not run}" "${ACT_SECS[$n]:--}" "${ACT_FAILED[$n]:--}" "${ACT_WHAT[$n]:-}"
 done
@@ -361,10 +422,10 @@ cat <<'TEXT'
 Where to look next: make dev-cluster (keeps a cluster running; export KUBECONFIG=.devcluster/kubeconfig), then
   kubectl get mdep -o wide; kubectl describe mdep mnist; kubectl get pods,svc,endpointslices -o wide
   kubectl get events --sort-by=.lastTimestamp; kubectl logs -l serving.modeloperator.io/name=mnist
-Docs: docs/operator.md (spec, status, rollouts, autoscaling), docs/dev-cluster.md, docs/runtime.md, docs/packaging.md; samples/ has one ModelDeployment per feature.
+Docs: docs/operator.md (spec, status, rollouts, autoscaling, scale to zero), docs/dev-cluster.md, docs/runtime.md, docs/packaging.md; samples/ has one ModelDeployment per feature.
 TEXT
 if ((status)); then
-  for n in 1 2 3 4 5 6; do [[ ${ACT_RESULT[$n]:-} == FAILED ]] && { echo "Demo FAILED at act $n (${ACT_TITLE[$n]}): ${ACT_WHAT[$n]}"; break; }; done
+  for n in "${ACTS[@]}"; do [[ ${ACT_RESULT[$n]:-} == FAILED ]] && { echo "Demo FAILED at act $n (${ACT_TITLE[$n]}): ${ACT_WHAT[$n]}"; break; }; done
   exit 1
 fi
 echo "Demo complete: every act did what it says."
