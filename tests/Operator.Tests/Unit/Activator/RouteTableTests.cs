@@ -77,6 +77,18 @@ public sealed class RouteTableTests
         Assert.Equal(["10.1.0.2:8081"], route.GrpcBackends);
         Assert.Equal(7, route.MaxHeld);
         Assert.Equal(TimeSpan.FromMinutes(2), route.ColdStartTimeout); // the default
+        Assert.Equal(["10.9.0.1"], route.Activators);                   // the activator slice: who shares maxHeldRequests
+    }
+
+    [Fact]
+    public void TheActivatorSlicesReplicas_ShareTheModelsHeldLimit()
+    {
+        var table = RouteTable.Build([Zeroable("resnet", maxHeld: 7)], [], [Slice("resnet", "default", ActivatorSlice.ManagedBy, "10.9.0.2", "10.9.0.1")]);
+
+        var route = table.Get("default/resnet")!;
+
+        Assert.Equal(["10.9.0.1", "10.9.0.2"], route.Activators);
+        Assert.Equal((4, 3), (route.MaxHeldBy("10.9.0.1"), route.MaxHeldBy("10.9.0.2")));
     }
 
     [Fact]
