@@ -11,8 +11,8 @@ internal sealed partial class DevClusterWithOperator
     public const string ActivatorName = "model-activator";
 
     /// <summary>
-    /// The cluster, the operator routing scale-to-zero models to the activator, and one activator pod (one, so a test's
-    /// held-request limit is the model's limit: each activator replica holds up to maxHeldRequests).
+    /// The cluster, the operator routing scale-to-zero models to the activator, and one activator pod (one, so it holds
+    /// the model's whole maxHeldRequests and a test reads every held request from one /metrics; two would split it).
     /// </summary>
     public static async Task<DevClusterWithOperator> StartWithActivatorAsync(ITestOutputHelper output, Func<OperatorOptions, OperatorOptions>? configure = null)
     {
