@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using ModelOperator.Operator.Admission;
+using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Reconcile;
+using Xunit.Abstractions;
+
+namespace ModelOperator.Operator.Tests.EndToEnd;
+
+/// <summary>
+/// Shadow rollouts (issue 23) on the dev cluster under live load through the model's Service: the new revision answers
+/// copies of the requests the stable pods answered, the stable pods compare the answers, and the operator promotes or
+/// rolls back on them. Every user answer is checked against stable's top-1, so a user who got a shadow's answer would
+/// be a failed request. Durations are seconds so each test fits a minute or two on a small machine.
+/// </summary>
+[Trait("Category", "DevCluster")]
+public sealed class ShadowRolloutEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan PodStart = TimeSpan.FromMinutes(3);
+
+    private static Action<ModelDeploymentSpec> Shadow(string duration, int failureLimit = 2, int minRequests = 20) => s => s.Rollout = new RolloutSpec
+    {
+        Shadow = new ShadowSpec { Fraction = 1, Duration = duration, MinRequests = minRequests },
+        Analysis = new AnalysisSpec { Interval = "3s", MinAgreement = 0.99, FailureLimit = failureLimit },
+    };
+
+    [Fact]
+    public async Task SameModelAsANewRevision_PassesTheShadowPhase_AndIsPromoted_WithNoFailedRequest()
+    {
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-twin", "mnist-cnn", Shadow("6s")));
+        var v1 = await cluster.StableAsync("cnn-twin");
+        var infer = await cluster.ServingInferUriAsync("cnn-twin");
+        var top1 = await Top1Async(infer);
+        await using var load = new ServiceLoad(infer, answerCheck: StableAnswer(top1));
+
+        // The same model with another benchmark setting: a new revision whose answers are identical.
+        await cluster.PatchSpecAsync("cnn-twin", new { benchmark = new { iterations = 11 } });
+        var v2 = await Eventually.ValueAsync(() => cluster.Model("cnn-twin").Status?.Shadow?.Revision, "the shadow revision", PodStart);
+        Assert.NotEqual(v1, v2);
+        await Eventually.TrueAsync(() => cluster.ReadyPods("cnn-twin", v2) > 0, "a shadow pod to be admitted and Ready", PodStart);
+        var selector = (await cluster.Client.CoreV1.ReadNamespacedServiceAsync("cnn-twin", "default")).Spec.Selector;
+        Assert.Equal(v1, selector[WellKnown.RevisionLabel]); // users reach stable alone during the phase
+        Assert.Equal(0, cluster.Model("cnn-twin").Status!.CanaryWeight);
+
+        await Eventually.TrueAsync(() => cluster.Model("cnn-twin").Status?.StableRevision == v2, "the shadow to pass and be promoted", PodStart);
+        var status = cluster.Model("cnn-twin").Status!;
+        output.WriteLine($"status.shadow: {KubernetesJson.Serialize(status.Shadow)}");
+        foreach (var e in await cluster.EventsAsync("cnn-twin")) output.WriteLine($"{e.Reason}: {e.Message}");
+        Assert.Equal((ShadowStatus.Passed, 1d), (status.Shadow!.Decision, status.Shadow.Agreement));
+        Assert.True(status.Shadow.Compared >= 20, $"passed with {status.Shadow.Compared} compared, below minRequests 20");
+        Assert.Equal("Promoted", status.History!.Last().Outcome);
+        await Eventually.TrueAsync(async () => !(await cluster.Client.CoreV1.ReadNamespacedServiceAsync("cnn-twin", "default")).Spec.Selector.ContainsKey(WellKnown.RevisionLabel),
+            "the Service to select every revision again", TimeSpan.FromSeconds(30));
+        Assert.True(load.Ok > 0, "no request succeeded");
+        Assert.True(load.Failed == 0, $"{load.Failed} of {load.Ok + load.Failed} requests failed: {string.Join(" | ", load.Failures)}");
+        output.WriteLine($"Requests: {load.Ok} ok, {load.Failed} failed");
+    }
+
+    [Fact]
+    public async Task SameSignatureAndSpeedButOtherAnswers_IsRolledBackOnMinAgreement_AndNoUserGetsItsAnswers()
+    {
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-wrong", "mnist-cnn", Shadow("1m")));
+        var v1 = await cluster.StableAsync("cnn-wrong");
+        var infer = await cluster.ServingInferUriAsync("cnn-wrong");
+        var top1 = await Top1Async(infer);
+        await using var load = new ServiceLoad(infer, answerCheck: StableAnswer(top1));
+
+        await cluster.PatchSpecAsync("cnn-wrong", new { model = new { uri = DevClusterWithOperator.ModelUri("mnist-cnn-wrong") } });
+        var wrong = await Eventually.ValueAsync(() => cluster.Model("cnn-wrong").Status?.Shadow?.Revision, "the shadow revision", PodStart);
+        var rolledBack = await Eventually.ValueAsync(() => cluster.Model("cnn-wrong").Status?.Conditions?.FirstOrDefault(c => c is { Type: "RolledBack", Status: "True" }),
+            "RolledBack=True", PodStart);
+
+        var status = cluster.Model("cnn-wrong").Status!;
+        output.WriteLine($"{rolledBack.Reason}: {rolledBack.Message}");
+        output.WriteLine($"status.shadow: {KubernetesJson.Serialize(status.Shadow)}");
+        Assert.Equal("ShadowAnalysisFailed", rolledBack.Reason);
+        Assert.Contains("below minAgreement 0.99", rolledBack.Message);
+        Assert.Matches(@"stable top-1 \d, shadow top-1 \d", rolledBack.Message);
+        Assert.Equal((v1, wrong), (status.StableRevision, status.FailedRevision));
+        Assert.Equal((ShadowStatus.Failed, 0d), (status.Shadow!.Decision, status.Shadow.Agreement));
+        var events = await cluster.EventsAsync("cnn-wrong");
+        Assert.Contains(events, e => e.Reason == "RolledBack" && e.Message.Contains("agreement 0 over"));
+        await Eventually.TrueAsync(() => cluster.ReadyPods("cnn-wrong", wrong) == 0, "the wrong revision's pods to go", PodStart);
+
+        // The stable pods stop mirroring once the phase is over.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var client = new ShadowTargetClient(http, timeout: TimeSpan.FromSeconds(10));
+        foreach (var pod in cluster.Pods("cnn-wrong", v1).Where(DevClusterWithOperator.IsReady))
+            await Eventually.TrueAsync(async () => (await client.GetAsync(pod.Status.PodIP, CancellationToken.None)) is { Error: null, Target: null },
+                $"stable pod {pod.Metadata.Name}'s shadow target to be cleared", TimeSpan.FromSeconds(30));
+        Assert.True(load.Ok > 0, "no request succeeded");
+        Assert.True(load.Failed == 0, $"{load.Failed} of {load.Ok + load.Failed} requests failed or got another answer: {string.Join(" | ", load.Failures)}");
+        output.WriteLine($"Requests: {load.Ok} ok, {load.Failed} failed");
+    }
+
+    [Fact]
+    public async Task ShadowCrashingOrScaledDown_NeverFailsAUserRequest()
+    {
+        await using var cluster = await DevClusterWithOperator.StartAsync(output);
+        // A phase longer than the test and a failureLimit it cannot reach: the shadow stays a shadow while it dies.
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-crash", "mnist-cnn", Shadow("10m", failureLimit: 50)));
+        var v1 = await cluster.StableAsync("cnn-crash");
+        var infer = await cluster.ServingInferUriAsync("cnn-crash");
+        await using var load = new ServiceLoad(infer, answerCheck: StableAnswer(await Top1Async(infer)));
+
+        await cluster.PatchSpecAsync("cnn-crash", new { benchmark = new { iterations = 11 } });
+        var v2 = await Eventually.ValueAsync(() => cluster.Model("cnn-crash").Status?.Shadow?.Revision, "the shadow revision", PodStart);
+        await Eventually.TrueAsync(() => cluster.Model("cnn-crash").Status?.Shadow?.Compared > 0, "the first compared copies in status.shadow", PodStart);
+
+        // Crash: the shadow's process is killed while copies are in flight; the kubelet restarts it.
+        var shadowPod = cluster.Pods("cnn-crash", v2).Single(DevClusterWithOperator.IsReady);
+        var containerId = shadowPod.Status.ContainerStatuses.Single().ContainerID;
+        Assert.StartsWith("devcluster://", containerId);
+        Process.GetProcessById(int.Parse(containerId["devcluster://".Length..], System.Globalization.CultureInfo.InvariantCulture)).Kill(entireProcessTree: true);
+        await Eventually.TrueAsync(() => cluster.Pods("cnn-crash", v2).Any(p => p.Status?.ContainerStatuses?.Single().RestartCount > 0), "the shadow container to restart", PodStart);
+        var before = load.Ok;
+        await Eventually.TrueAsync(() => load.Ok >= before + 50, "50 more user requests while the shadow restarts", TimeSpan.FromMinutes(1));
+
+        // Scaled down: every shadow pod deleted at once (the Deployment brings new ones).
+        foreach (var pod in cluster.Pods("cnn-crash", v2))
+            await cluster.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "default", new k8s.Models.V1DeleteOptions { GracePeriodSeconds = 0 });
+        before = load.Ok;
+        await Eventually.TrueAsync(() => load.Ok >= before + 50, "50 more user requests with the shadow's pods gone", TimeSpan.FromMinutes(1));
+
+        var status = cluster.Model("cnn-crash").Status!;
+        output.WriteLine($"status.shadow: {KubernetesJson.Serialize(status.Shadow)}");
+        Assert.Equal(v1, status.StableRevision);
+        Assert.True(cluster.ReadyPods("cnn-crash", v1) > 0, "the stable pod left the Service");
+        Assert.True(load.Failed == 0, $"{load.Failed} of {load.Ok + load.Failed} requests failed or got another answer: {string.Join(" | ", load.Failures)}");
+        output.WriteLine($"Requests: {load.Ok} ok, {load.Failed} failed");
+    }
+
+    // Stable's top-1 for the load's request, asked once before the rollout.
+    private static async Task<int> Top1Async(Uri infer)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var content = new StringContent(ServiceLoad.RequestBody, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(infer, content);
+        response.EnsureSuccessStatusCode();
+        return Top1(await response.Content.ReadAsStringAsync());
+    }
+
+    private static Func<string, string?> StableAnswer(int top1) => body =>
+        Top1(body) is var got && got == top1 ? null : $"top-1 {got} where stable answers {top1}";
+
+    private static int Top1(string body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        var data = doc.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        return data.IndexOf(data.Max());
+    }
+}
