@@ -82,8 +82,9 @@ public sealed class ShadowRolloutEndToEndTests(ITestOutputHelper output)
         Assert.Matches(@"stable top-1 \d, shadow top-1 \d", rolledBack.Message);
         Assert.Equal((v1, wrong), (status.StableRevision, status.FailedRevision));
         Assert.Equal((ShadowStatus.Failed, 0d), (status.Shadow!.Decision, status.Shadow.Agreement));
-        var events = await cluster.EventsAsync("cnn-wrong");
-        Assert.Contains(events, e => e.Reason == "RolledBack" && e.Message.Contains("agreement 0 over"));
+        // The Event follows the status write.
+        await Eventually.TrueAsync(async () => (await cluster.EventsAsync("cnn-wrong")).Any(e => e.Reason == "RolledBack" && e.Message.Contains("agreement 0 over")),
+            "the RolledBack Event with the measured agreement", TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(() => cluster.ReadyPods("cnn-wrong", wrong) == 0, "the wrong revision's pods to go", PodStart);
 
         // The stable pods stop mirroring once the phase is over.
