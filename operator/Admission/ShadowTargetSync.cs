@@ -31,7 +31,8 @@ internal sealed class ShadowTargetSync(ShadowTargetClient client, ILogger logger
             return;
         }
         var stablePods = AnalysedPods.Of(inputs.Pods, inputs.Verdicts, stable);
-        var desired = RolloutStepper.ShadowRunning(status, revision) && md.Spec.Rollout?.Shadow is { } shadow
+        var running = RolloutStepper.ShadowRunning(status, revision) && md.Spec.Rollout?.Shadow is not null;
+        var desired = running && md.Spec.Rollout?.Shadow is { } shadow
             ? ShadowTargets.Assign(stablePods, AnalysedPods.Of(inputs.Pods, inputs.Verdicts, revision), RolloutStepper.ShadowSettingsOf(shadow).Fraction, CopyTimeoutSeconds)
             : new Dictionary<string, ShadowTargetRequest>();
         var before = _given.GetValueOrDefault(key) ?? [];
@@ -41,9 +42,10 @@ internal sealed class ShadowTargetSync(ShadowTargetClient client, ILogger logger
             var id = $"{pod.Metadata.Uid}/{pod.Status.ContainerStatuses?.Sum(c => c.RestartCount) ?? 0}";
             var want = desired.GetValueOrDefault(pod.Metadata.Name);
             var known = before.TryGetValue(id, out var had);
-            if (known && had == want)
+            // During the phase a pod never given a target (no shadow pod is admitted yet) has nothing to clear.
+            if (known && had == want || !known && want is null && running)
             {
-                after[id] = had;
+                if (known) after[id] = had;
                 continue;
             }
             var state = want is null
