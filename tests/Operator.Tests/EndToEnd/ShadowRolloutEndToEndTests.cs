@@ -29,10 +29,14 @@ public sealed class ShadowRolloutEndToEndTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public async Task SameModelAsANewRevision_PassesTheShadowPhase_AndIsPromoted_WithNoFailedRequest()
+    public async Task SameModelAsANewRevision_PassesTheShadowPhase_GoesOnToItsCanaryStep_AndIsPromoted_WithNoFailedRequest()
     {
         await using var cluster = await DevClusterWithOperator.StartAsync(output);
-        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-twin", "mnist-cnn", Shadow("6s")));
+        await cluster.CreateAsync(DevClusterWithOperator.Model("cnn-twin", "mnist-cnn", s =>
+        {
+            Shadow("6s")(s);
+            s.Rollout!.Steps = [new RolloutStep { Weight = 50, Pause = "2s" }];
+        }));
         var v1 = await cluster.StableAsync("cnn-twin");
         var infer = await cluster.ServingInferUriAsync("cnn-twin");
         var top1 = await Top1Async(infer);
@@ -47,7 +51,17 @@ public sealed class ShadowRolloutEndToEndTests(ITestOutputHelper output)
         Assert.Equal(v1, selector[WellKnown.RevisionLabel]); // users reach stable alone during the phase
         Assert.Equal(0, cluster.Model("cnn-twin").Status!.CanaryWeight);
 
-        await Eventually.TrueAsync(() => cluster.Model("cnn-twin").Status?.StableRevision == v2, "the shadow to pass and be promoted", PodStart);
+        // Passed: the stable pods stop mirroring and users reach the new revision as a canary at its step's weight.
+        await Eventually.TrueAsync(() => cluster.Model("cnn-twin").Status is { Shadow.Decision: ShadowStatus.Passed } s && (s.CanaryWeight > 0 || s.StableRevision == v2),
+            "the shadow to pass and the canary step to take user traffic", PodStart);
+        if (cluster.Pods("cnn-twin", v1).FirstOrDefault(DevClusterWithOperator.IsReady) is { } stablePod)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var client = new ShadowTargetClient(http, timeout: TimeSpan.FromSeconds(10));
+            await Eventually.TrueAsync(async () => cluster.Pods("cnn-twin", v1).Count == 0 || (await client.GetAsync(stablePod.Status.PodIP, CancellationToken.None)) is { Error: null, Target: null },
+                "the stable pod's shadow target to be cleared after the phase", TimeSpan.FromSeconds(30));
+        }
+        await Eventually.TrueAsync(() => cluster.Model("cnn-twin").Status?.StableRevision == v2, "the canary to be promoted", PodStart);
         var status = cluster.Model("cnn-twin").Status!;
         output.WriteLine($"status.shadow: {KubernetesJson.Serialize(status.Shadow)}");
         foreach (var e in await cluster.EventsAsync("cnn-twin")) output.WriteLine($"{e.Reason}: {e.Message}");
