@@ -16,13 +16,16 @@ bench-operator:
 
 .PHONY: bench-rollout
 BENCH_ROLLOUT_OUT ?= $(CURDIR)/.artifacts/bench-rollout.txt
-## bench-rollout    on the dev cluster under load (interval 5s, failureLimit 2): seconds from a slow canary's canaryWeight > 0 and first traffic to the rollback decision and to stable at full weight, failed requests, each interval's verdict
+BENCH_ROLLOUT_SHADOW_OUT ?= $(CURDIR)/.artifacts/bench-rollout-shadow.txt
+## bench-rollout    on the dev cluster under load (interval 5s, failureLimit 2): seconds from a slow canary's canaryWeight > 0 and first traffic to the rollback decision and to stable at full weight, failed requests, each interval's verdict; then the shadow path (interval 3s, failureLimit 2): seconds from a wrong-answers shadow's first mirrored request to its rollback
 bench-rollout: sample-models
 	$(DOTNET) build tests/Operator.Tests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
-	mkdir -p $(dir $(BENCH_ROLLOUT_OUT))
+	mkdir -p $(dir $(BENCH_ROLLOUT_OUT)) $(dir $(BENCH_ROLLOUT_SHADOW_OUT))
 	BENCH_ROLLOUT_OUT=$(BENCH_ROLLOUT_OUT) $(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build \
 		--filter "FullyQualifiedName~RolloutEndToEndTests.SlowerTwin"
-	@cat $(BENCH_ROLLOUT_OUT)
+	BENCH_ROLLOUT_SHADOW_OUT=$(BENCH_ROLLOUT_SHADOW_OUT) $(DOTNET) test tests/Operator.Tests -c $(CONFIGURATION) --no-build \
+		--filter "FullyQualifiedName~ShadowRolloutEndToEndTests.SameSignatureAndSpeedButOtherAnswers"
+	@cat $(BENCH_ROLLOUT_OUT) $(BENCH_ROLLOUT_SHADOW_OUT)
 
 # An end-to-end benchmark is one dev-cluster test that writes its figures: $(call e2e-bench,TEST FILTER,FIGURES FILE)
 define e2e-bench

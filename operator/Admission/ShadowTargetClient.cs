@@ -16,7 +16,7 @@ public sealed record ShadowTargetState(ShadowTargetRequest? Target, IReadOnlyLis
 /// Setting is idempotent, so it can be repeated every reconcile on every admitted stable pod (a pod started during the
 /// phase then mirrors too); the answer echoes the target, so the operator knows the pod took it. Every failure (refused
 /// target, pod not answering, timeout) comes back as <see cref="ShadowTargetState.Error"/>, never as an exception: the
-/// pod is tried again on the next reconcile. Not called by the reconciler yet.
+/// pod is tried again on the next reconcile. 
 /// </summary>
 internal sealed class ShadowTargetClient(HttpClient http, int port = WellKnown.RuntimeManagementPort, TimeSpan? timeout = null)
 {

@@ -93,6 +93,10 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("lastAnalysis")]
     public AnalysisRecord? LastAnalysis { get; set; }
 
+    /// <summary>The shadow phase of the revision being rolled out (spec.rollout.shadow), or of the last one that had one.</summary>
+    [JsonPropertyName("shadow")]
+    public ShadowStatus? Shadow { get; set; }
+
     /// <summary>A revision that failed (rolled back or stopped); it is not tried again until the spec changes.</summary>
     [JsonPropertyName("failedRevision")]
     public string? FailedRevision { get; set; }

@@ -93,15 +93,22 @@ public sealed class BenchmarkGate
 /// <summary>How a new revision becomes stable.</summary>
 [CelRule("!has(self.steps) || (self.steps.map(s, s.weight).isSorted() && self.steps.all(a, self.steps.exists_one(b, b.weight == a.weight)))",
     "rollout.steps' weights must increase from step to step")]
+[CelRule("has(self.shadow) || !has(self.analysis) || !(has(self.analysis.minAgreement) || has(self.analysis.maxOutputDiff) || has(self.analysis.outputs))",
+    "rollout.analysis.minAgreement, maxOutputDiff and outputs judge a shadow's answers and need rollout.shadow")]
+[CelRule("!has(self.shadow) || has(self.analysis)", "rollout.shadow needs rollout.analysis: the phase passes only on a passed check")]
 public sealed class RolloutSpec
 {
     /// <summary>Canary weights walked in order; each step's weight above the one before.</summary>
     [JsonPropertyName("steps"), MaxItems(20)]
     public List<RolloutStep>? Steps { get; set; }
 
-    /// <summary>Checks run each interval while a canary is live.</summary>
+    /// <summary>Checks run each interval while a canary or shadow is live.</summary>
     [JsonPropertyName("analysis")]
     public AnalysisSpec? Analysis { get; set; }
+
+    /// <summary>A shadow phase before the steps (or instead of them): the new revision answers copies of live requests, never users.</summary>
+    [JsonPropertyName("shadow")]
+    public ShadowSpec? Shadow { get; set; }
 
     /// <summary>Roll back when checks fail.</summary>
     [JsonPropertyName("autoRollback"), DefaultValue(true)]
@@ -151,4 +158,19 @@ public sealed class AnalysisSpec
     /// <summary>How long a step may go without a conclusive check before the rollout fails.</summary>
     [JsonPropertyName("progressDeadline"), Pattern(Durations.Pattern), DefaultValue("10m")]
     public string? ProgressDeadline { get; set; }
+
+    /// <summary>
+    /// Shadow phase: the least share (0..1) of compared requests whose top-1 class (along the last axis of each
+    /// class-score output) agrees with stable's.
+    /// </summary>
+    [JsonPropertyName("minAgreement"), Minimum(0), Maximum(1)]
+    public double? MinAgreement { get; set; }
+
+    /// <summary>Shadow phase: the largest p99, over compared requests, of the max |difference| per output (for regression outputs).</summary>
+    [JsonPropertyName("maxOutputDiff"), Minimum(0)]
+    public double? MaxOutputDiff { get; set; }
+
+    /// <summary>Shadow phase: the outputs minAgreement and maxOutputDiff apply to (default: every output).</summary>
+    [JsonPropertyName("outputs"), Pattern("^\\S+$"), MinItems(1), MaxItems(64)]
+    public List<string>? Outputs { get; set; }
 }

@@ -52,9 +52,11 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var events = new EventRecorder(client, options.Identity, metrics, time, logger);
         using var podHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
         var admitter = new PodAdmitter(client, new PodReportReader(podHttp, options.RuntimePort), events, metrics, loggers.CreateLogger("ModelOperator.Admission"));
-        var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort);
+        var shadowClient = new ShadowTargetClient(podHttp);
+        var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort, shadowClient);
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
+            new ShadowTargetSync(shadowClient, loggers.CreateLogger("ModelOperator.ShadowTargets")),
             new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));

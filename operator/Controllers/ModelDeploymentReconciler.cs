@@ -16,7 +16,7 @@ namespace ModelOperator.Operator.Controllers;
 internal sealed class ModelDeploymentReconciler(
     ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services, ObjectCache<V1Pod> pods,
     ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events, PodAdmitter admitter, CanaryAnalyser analyser,
-    OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
+    ShadowTargetSync shadowTargets, OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
 {
     /// <summary>
     /// Level-triggered and idempotent: it looks only at the current state, so running it twice, after a restart or
@@ -29,7 +29,10 @@ internal sealed class ModelDeploymentReconciler(
         var inputs = md.Metadata.DeletionTimestamp is null ? await ObserveAsync(key, md, ct).ConfigureAwait(false) : RolloutInputs.None;
         // Most reconciles find nothing to do; only copy (the writes below mutate) when something must be written.
         if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md, inputs) is { IsNoOp: true } idle)
+        {
+            await shadowTargets.SyncAsync(md, md.Status, idle.Revision, inputs, ct).ConfigureAwait(false);
             return new ReconcileResult(idle.RequeueAfter);
+        }
         md = Copy(cached);
         if (md.Metadata.DeletionTimestamp is not null)
         {
@@ -70,6 +73,8 @@ internal sealed class ModelDeploymentReconciler(
             await events.RecordAsync(md, "Normal", "RevisionSuperseded", $"Deleted Deployment {name}: revision {plan.Revision} is available", ct).ConfigureAwait(false);
         }
         if (plan.Status is not null) await WriteStatusAsync(md, plan.Status, inputs, ct).ConfigureAwait(false);
+        // After the status: a shadow phase that just ended stops the mirroring at once, one that runs reaches new stable pods.
+        await shadowTargets.SyncAsync(md, plan.Status ?? md.Status, plan.Revision, inputs, ct).ConfigureAwait(false);
         foreach (var e in plan.Events ?? [])
         {
             await events.RecordAsync(md, e.Type, e.Reason, e.Message, ct).ConfigureAwait(false);
@@ -88,8 +93,8 @@ internal sealed class ModelDeploymentReconciler(
         if (owned.Count == 0) return RolloutInputs.None;
         var verdicts = await admitter.AdmitAsync(md, owned, ct).ConfigureAwait(false);
         var revision = SpecValidator.Validate(md).Count == 0 ? RevisionHasher.Compute(md.Spec, settings) : null;
-        var check = revision is null ? null : await analyser.AnalyseAsync(md, revision, owned, verdicts, Now(), ct).ConfigureAwait(false);
-        return new RolloutInputs(owned, verdicts, check);
+        var (check, shadow) = revision is null ? (null, null) : await analyser.AnalyseAsync(md, revision, owned, verdicts, Now(), ct).ConfigureAwait(false);
+        return new RolloutInputs(owned, verdicts, check, shadow);
     }
 
     private DateTime Now()

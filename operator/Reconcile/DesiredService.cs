@@ -9,7 +9,7 @@ public static class DesiredService
     /// <summary>
     /// Only the fields the operator owns; server-side apply leaves the rest (clusterIP, others' labels) alone. With
     /// <paramref name="onlyRevision"/>, it selects that revision's pods alone: during a shadow phase (issue 23) the
-    /// shadow revision's pods are admitted and ready but must get no user traffic. Not used that way by the planner yet.
+    /// shadow revision's pods are admitted and ready but must get no user traffic.
     /// </summary>
     public static V1Service Build(ModelDeployment md, string? onlyRevision = null) => new()
     {
@@ -36,6 +36,16 @@ public static class DesiredService
             ],
         },
     };
+
+    /// <summary>
+    /// True when <paramref name="live"/> carries every field of <paramref name="desired"/> and exactly its selector.
+    /// Containment alone would find a plain selector "contained" in a live one that still has the revision key of a
+    /// shadow phase, and the Service would keep selecting stable alone after the phase.
+    /// </summary>
+    public static bool IsAppliedTo(V1Service desired, V1Service? live) =>
+        JsonContainment.IsContainedIn(desired, live)
+        && (live!.Spec?.Selector ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .SequenceEqual((desired.Spec.Selector ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal));
 
     /// <summary>The in-cluster URL recorded in status.</summary>
     public static string Url(ModelDeployment md) =>

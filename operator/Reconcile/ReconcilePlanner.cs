@@ -124,7 +124,7 @@ public static class ReconcilePlanner
             revision,
             [],
             JsonContainment.IsContainedIn(desiredDeployment, current) ? null : desiredDeployment,
-            JsonContainment.IsContainedIn(desiredService, service) ? null : desiredService,
+            DesiredService.IsAppliedTo(desiredService, service) ? null : desiredService,
             obsolete,
             Changed(md.Status, status),
             coldStarted is null ? null : [coldStarted],
@@ -160,10 +160,13 @@ public static class ReconcilePlanner
         var readyStable = stableDeployment.Status?.ReadyReplicas ?? 0;
         var readyCanary = current?.Status?.ReadyReplicas ?? 0;
         var rejection = inputs.Refused(revision).FirstOrDefault()?.Decision;
-        var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check, PodFailure.Find(inputs.Pods, revision));
+        var seen = new RolloutObservation(ChildObjects.Replicas(md), readyStable, readyCanary, rejection, inputs.Check, PodFailure.Find(inputs.Pods, revision), inputs.Shadow);
         var decision = RolloutStepper.Step(md.Spec, generation, revision, status, seen, now);
         var next = decision.Status;
         desiredDeployment.Spec.Replicas = decision.CanaryReplicas;
+        // A shadow (issue 23) is admitted and ready but gets no user traffic until its phase has passed: the Service selects stable alone.
+        if (decision.Action != RolloutAction.Promoted && RolloutStepper.ShadowHoldsTraffic(next, revision) && next.StableRevision is { } stable)
+            desiredService = DesiredService.Build(md, onlyRevision: stable);
 
         List<string> obsolete = [];
         if (decision.Action == RolloutAction.Promoted)
@@ -197,7 +200,7 @@ public static class ReconcilePlanner
             revision,
             [],
             JsonContainment.IsContainedIn(desiredDeployment, current) ? null : desiredDeployment,
-            JsonContainment.IsContainedIn(desiredService, service) ? null : desiredService,
+            DesiredService.IsAppliedTo(desiredService, service) ? null : desiredService,
             obsolete,
             Changed(md.Status, next),
             decision.Events,

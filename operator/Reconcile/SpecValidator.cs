@@ -86,6 +86,7 @@ public static class SpecValidator
         Check("spec.autoscaling.scaleDownStabilization", spec.Autoscaling?.ScaleDownStabilization);
         Check("spec.rollout.analysis.interval", spec.Rollout?.Analysis?.Interval);
         Check("spec.rollout.analysis.progressDeadline", spec.Rollout?.Analysis?.ProgressDeadline);
+        Check("spec.rollout.shadow.duration", spec.Rollout?.Shadow?.Duration);
         for (var i = 0; i < (spec.Rollout?.Steps?.Count ?? 0); i++)
             Check($"spec.rollout.steps[{i}].pause", spec.Rollout!.Steps![i].Pause);
     }
@@ -121,5 +122,34 @@ public static class SpecValidator
             errors.Add("spec.rollout.analysis takes maxP95Ms or maxP95Ratio, not both");
         if (rollout.Analysis?.MaxErrorRate is < 0 or > 1)
             errors.Add($"spec.rollout.analysis.maxErrorRate {rollout.Analysis.MaxErrorRate} must be between 0 and 1");
+        ValidateShadow(rollout, errors);
+    }
+
+    // The CRD's schema and CEL rules say the same (issue 23); an answer check without a shadow would be accepted and never act.
+    private static void ValidateShadow(RolloutSpec rollout, List<string> errors)
+    {
+        var analysis = rollout.Analysis;
+        if (analysis?.MinAgreement is { } min && !(min is >= 0 and <= 1))
+            errors.Add($"spec.rollout.analysis.minAgreement {min} must be between 0 and 1");
+        if (analysis?.MaxOutputDiff is { } diff && !(diff >= 0))
+            errors.Add($"spec.rollout.analysis.maxOutputDiff {diff} must not be negative");
+        if (analysis?.Outputs is { } outputs)
+        {
+            if (outputs.Count == 0) errors.Add("spec.rollout.analysis.outputs is empty; leave it out to check every output");
+            foreach (var blank in outputs.Where(string.IsNullOrWhiteSpace).Take(1))
+                errors.Add("spec.rollout.analysis.outputs names an empty output");
+        }
+        var answerChecks = new[] { ("minAgreement", analysis?.MinAgreement is not null), ("maxOutputDiff", analysis?.MaxOutputDiff is not null), ("outputs", analysis?.Outputs is not null) }
+            .Where(c => c.Item2).Select(c => c.Item1).ToList();
+        if (rollout.Shadow is not { } shadow)
+        {
+            if (answerChecks.Count > 0)
+                errors.Add($"spec.rollout.analysis.{string.Join(", ", answerChecks)} judge a shadow's answers and need spec.rollout.shadow; answers are compared only during a shadow phase");
+            return;
+        }
+        if (analysis is null) errors.Add("spec.rollout.shadow needs spec.rollout.analysis: the shadow phase passes only on a passed check");
+        if (shadow.Fraction is { } f && !(f > 0 && f <= 1))
+            errors.Add($"spec.rollout.shadow.fraction {f} must be above 0 and at most 1; a shadow that gets no copies can never pass");
+        if (shadow.MinRequests is < 1) errors.Add($"spec.rollout.shadow.minRequests {shadow.MinRequests} must be at least 1");
     }
 }

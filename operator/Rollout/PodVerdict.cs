@@ -10,7 +10,9 @@ public sealed record PodVerdict(string Pod, string Revision, string Node, Admiss
 /// <param name="Pods">The ModelDeployment's runtime pods.</param>
 /// <param name="Verdicts">Admission decisions known for those pods.</param>
 /// <param name="Check">The canary analysis of the interval that just ended, when one was due and measured.</param>
-public sealed record RolloutInputs(IReadOnlyList<k8s.Models.V1Pod> Pods, IReadOnlyList<PodVerdict> Verdicts, IntervalVerdict? Check)
+/// <param name="Shadow">During a shadow phase, the stable pods' mirroring counts over that interval.</param>
+public sealed record RolloutInputs(IReadOnlyList<k8s.Models.V1Pod> Pods, IReadOnlyList<PodVerdict> Verdicts, IntervalVerdict? Check,
+    PodMetrics.ShadowMeasurement? Shadow = null)
 {
     /// <summary>Nothing seen beyond the Deployments.</summary>
     public static RolloutInputs None { get; } = new([], [], null);

@@ -11,8 +11,9 @@ namespace ModelOperator.Operator.Rollout;
 /// <param name="Rejection">A canary pod's refused admission (gate or guard), if any.</param>
 /// <param name="Check">The analysis of the interval that just ended, when one was due and could be measured.</param>
 /// <param name="CanaryFailure">A canary pod the kubelet cannot keep running (crash loop, image pull), if any.</param>
+/// <param name="Shadow">During a shadow phase, what the stable pods' mirroring counted over the interval just checked.</param>
 public sealed record RolloutObservation(int StableReplicas, int ReadyStable, int ReadyCanary, AdmissionDecision? Rejection, IntervalVerdict? Check,
-    PodFailure? CanaryFailure = null);
+    PodFailure? CanaryFailure = null, PodMetrics.ShadowMeasurement? Shadow = null);
 
 /// <summary>What the stepper decided.</summary>
 public enum RolloutAction
@@ -42,8 +43,9 @@ public sealed record RolloutDecision(RolloutAction Action, int CanaryReplicas, M
 /// <summary>
 /// A Flagger-like pure step function from (spec, status, observation, now) to (decision, new status). Every piece of
 /// rollout state lives in status, so an operator restarted mid-rollout continues at the same step with the same counts.
+/// A shadow phase (spec.rollout.shadow) comes first when the spec has one (RolloutStepper.Shadow.cs).
 /// </summary>
-public static class RolloutStepper
+public static partial class RolloutStepper
 {
     /// <summary>The default <c>analysis.interval</c>.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
@@ -89,7 +91,8 @@ public static class RolloutStepper
             s.FailedRevision = null;
             s.FailedGeneration = null;
             ConditionSet.Set(s.Conditions, RolledBackCondition, false, "NewRevision", $"Revision {revision} is rolling out", generation, now);
-            events.Add(new RolloutEvent("Normal", "CanaryStarted", $"Revision {revision} started as canary beside stable {s.StableRevision}"));
+            StartShadow(spec, revision, s, events);
+            if (s.Shadow is null) events.Add(new RolloutEvent("Normal", "CanaryStarted", $"Revision {revision} started as canary beside stable {s.StableRevision}"));
         }
 
         var steps = spec.Rollout?.Steps ?? [];
@@ -98,6 +101,17 @@ public static class RolloutStepper
 
         if (seen.Rejection is { Admitted: false } rejection)
             return Fail(spec, generation, revision, s, events, seen, rejection.Reason, rejection.Message, now);
+
+        if (ShadowRunning(s, revision) && spec.Rollout?.Shadow is null)
+        {
+            s.Shadow = null;
+            events.Add(new RolloutEvent("Normal", "ShadowRemoved", $"spec.rollout.shadow was removed: revision {revision} goes on as a canary"));
+        }
+        else if (ShadowRunning(s, revision))
+        {
+            if (StepShadow(spec, generation, revision, s, events, seen, max, deadline, now) is { } inShadow) return inShadow;
+            seen = seen with { Check = null }; // the shadow phase passed on this check: it does not count for the first step too
+        }
 
         if (seen.ReadyCanary > 0 && s.StepStartTime is null) s.StepStartTime = now; // the step's clock starts with its first traffic
 

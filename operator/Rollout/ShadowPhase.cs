@@ -53,8 +53,8 @@ public sealed record ShadowStep(ShadowOutcome Outcome, ShadowProgress Progress, 
 /// the answers the stable pods compared (<see cref="AnswerAnalysis"/>); <see cref="Judge"/> joins the two. The phase
 /// passes once <see cref="ShadowSettings.Duration"/> has run since the shadow's first ready pod, at least
 /// <see cref="ShadowSettings.MinRequests"/> requests were compared on every checked output and the last conclusive
-/// check passed; it fails when failed checks reach failureLimit, with what was measured. Not wired into the spec or the
-/// stepper yet: the operator does not run a shadow phase.
+/// check passed; it fails when failed checks reach failureLimit, with what was measured. <see cref="RolloutStepper"/> runs it for
+/// <c>spec.rollout.shadow</c>.
 /// </summary>
 public static class ShadowPhase
 {

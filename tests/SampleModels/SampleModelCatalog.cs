@@ -33,6 +33,16 @@ public static class SampleModelCatalog
     public static byte[] MnistCnnV2() => Cached(MnistCnnVariants.V2Name, MnistCnnVariants.BuildV2);
 
     /// <summary>
+    /// A version of <see cref="MnistCnn"/> that answers wrongly at the same speed: the same graph, signature and cost,
+    /// the output layer's classes rotated by one, so every input's top-1 is the next class (a shadow rollout's
+    /// <c>minAgreement</c> must roll it back).
+    /// </summary>
+    public static byte[] MnistCnnWrong() => Cached(MnistCnnVariants.WrongName, MnistCnnVariants.BuildWrong);
+
+    /// <summary>The weights <see cref="MnistCnnWrong"/> is built from, for checking its output independently.</summary>
+    public static MnistCnnParameters MnistCnnWrongParameters() => MnistCnnVariants.WrongParameters();
+
+    /// <summary>
     /// A deliberately slower twin of <see cref="MnistCnn"/>: the same signature and weights plus
     /// <see cref="MnistCnnSlowExtraConvs"/> extra 256→256 convolutions (about ten times the compute per image: slower beyond doubt even on a busy machine, where a 4× twin sometimes passed a maxP95Ratio of 4).
     /// The version a canary analysis on latency must roll back.
@@ -132,6 +142,7 @@ public static class SampleModelCatalog
         new(MnistCnnModel.Name, MnistCnnModel.Description, MnistCnnModel.Build),
         new(MnistCnnVariants.V2Name, MnistCnnVariants.V2Description, MnistCnnVariants.BuildV2),
         new(MnistCnnVariants.SlowName, MnistCnnVariants.SlowDescription, MnistCnnVariants.BuildSlow),
+        new(MnistCnnVariants.WrongName, MnistCnnVariants.WrongDescription, MnistCnnVariants.BuildWrong),
         new(MlpModel.Name, MlpModel.Description, MlpModel.Build),
         new(DeepMlpModel.Name, DeepMlpModel.Description, DeepMlpModel.Build),
         new(Models.Int64Model.Name, Models.Int64Model.Description, Models.Int64Model.Build),

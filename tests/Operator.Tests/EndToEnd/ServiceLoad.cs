@@ -5,7 +5,8 @@ namespace ModelOperator.Operator.Tests.EndToEnd;
 
 /// <summary>
 /// Real HTTP inference load through a Service's cluster IP: a few workers sending one MNIST image each, back to back,
-/// until disposed. Counts every answer; anything but 200 (or no answer) is a failed request, kept with its reason.
+/// until disposed. Counts every answer; anything but 200 (or no answer) is a failed request, kept with its reason, and so
+/// is a 200 whose body <c>answerCheck</c> refuses (it returns why, or null for a right answer).
 /// </summary>
 internal sealed class ServiceLoad : IAsyncDisposable
 {
@@ -15,8 +16,11 @@ internal sealed class ServiceLoad : IAsyncDisposable
     private readonly Task[] _workers;
     private long _ok, _failed;
 
-    public ServiceLoad(Uri inferUri, int workers = 2)
+    private readonly Func<string, string?>? _answerCheck;
+
+    public ServiceLoad(Uri inferUri, int workers = 2, Func<string, string?>? answerCheck = null)
     {
+        _answerCheck = answerCheck;
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => RunAsync(inferUri))).ToArray();
     }
 
@@ -32,7 +36,9 @@ internal sealed class ServiceLoad : IAsyncDisposable
             {
                 using var content = new StringContent(Body, Encoding.UTF8, "application/json");
                 using var response = await _http.PostAsync(uri, content, _stop.Token);
-                if (response.IsSuccessStatusCode) Interlocked.Increment(ref _ok);
+                if (response.IsSuccessStatusCode && _answerCheck is not null && _answerCheck(await response.Content.ReadAsStringAsync()) is { } wrong)
+                    Fail($"{DateTime.UtcNow:HH:mm:ss.fff} wrong answer: {wrong}");
+                else if (response.IsSuccessStatusCode) Interlocked.Increment(ref _ok);
                 else Fail($"{DateTime.UtcNow:HH:mm:ss.fff} HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
@@ -45,6 +51,9 @@ internal sealed class ServiceLoad : IAsyncDisposable
         Interlocked.Increment(ref _failed);
         if (Failures.Count < 20) Failures.Enqueue(why);
     }
+
+    /// <summary>The request every worker sends, for asking for the expected answer once.</summary>
+    public static string RequestBody => Body;
 
     private static string BuildBody()
     {

@@ -10,7 +10,7 @@ namespace ModelOperator.Operator.Tests.EndToEnd;
 /// <summary>
 /// The pieces of shadow rollouts (issue 23) that exist, on the dev cluster with real runtime pods: the operator's
 /// client sets a target on a pod's management port, the pod mirrors user traffic to it and counts the comparisons, and
-/// the model's Service reaches neither the port nor the endpoint. The shadow phase itself is not wired yet.
+/// the model's Service reaches neither the port nor the endpoint. The shadow phase itself: ShadowRolloutEndToEndTests.
 /// </summary>
 [Trait("Category", "DevCluster")]
 public sealed partial class ShadowEndToEndTests(ITestOutputHelper output)

@@ -43,7 +43,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
         var model = await _kubectl.RunAsync("explain", "mdep.spec.model.pullSecret");
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.Contains("Checks run each interval while a canary is live.", explain.Stdout);
+        Assert.Contains("Checks run each interval while a canary or shadow is live.", explain.Stdout);
         Assert.Contains("failureLimit", explain.Stdout);
         Assert.Contains("Failed checks that roll back.", explain.Stdout);
         Assert.True(model.ExitCode == 0, model.Output);

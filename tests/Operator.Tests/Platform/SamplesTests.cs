@@ -31,7 +31,7 @@ public sealed class SamplesTests : IAsyncLifetime
     [Fact]
     public void Samples_CoverWhatAPlatformTeamAsksFor()
     {
-        Assert.Equal(["benchmark-gate.yaml", "canary-rollout.yaml", "cpu-model.yaml", "gpu-model.yaml", "latency-autoscaling.yaml", "private-registry.yaml", "s3-model.yaml", "scale-to-zero.yaml"],
+        Assert.Equal(["benchmark-gate.yaml", "canary-rollout.yaml", "cpu-model.yaml", "gpu-model.yaml", "latency-autoscaling.yaml", "private-registry.yaml", "s3-model.yaml", "scale-to-zero.yaml", "shadow-rollout.yaml"],
             Directory.GetFiles(RepoPaths.Of("samples"), "*.yaml").Select(Path.GetFileName).Order());
     }
 
@@ -46,5 +46,32 @@ public sealed class SamplesTests : IAsyncLifetime
 
         Assert.True(apply.ExitCode == 0, $"{file}: {apply.Output}");
         Assert.Empty(SpecValidator.Validate(md));
+    }
+
+    // Issue 23: the CRD refuses what the validator refuses, so `kubectl apply` says it before the operator does.
+    [Theory]
+    [InlineData("analysis: {minAgreement: 0.9}", "rollout.analysis.minAgreement, maxOutputDiff and outputs judge a shadow's answers and need rollout.shadow")]
+    [InlineData("shadow: {fraction: 0.1}", "rollout.shadow needs rollout.analysis")]
+    [InlineData("shadow: {fraction: 0}\n    analysis: {}", "rollout.shadow.fraction must be above 0")]
+    [InlineData("shadow: {fraction: 1.5}\n    analysis: {}", "spec.rollout.shadow.fraction")]
+    [InlineData("shadow: {minRequests: 0}\n    analysis: {}", "spec.rollout.shadow.minRequests")]
+    [InlineData("shadow: {}\n    analysis: {minAgreement: 2}", "spec.rollout.analysis.minAgreement")]
+    public async Task ShadowSpec_TheApiServerRefuses(string rollout, string expected)
+    {
+        var path = Path.Combine(_dir, "shadow.yaml");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: serving.modeloperator.io/v1alpha1
+            kind: ModelDeployment
+            metadata: {"{"}name: shadow-bad, namespace: default{"}"}
+            spec:
+              model: {"{"}uri: "oci://registry.example.com/models/m:1"{"}"}
+              rollout:
+                {rollout}
+            """);
+
+        var apply = await _kubectl.RunAsync("apply", "--dry-run=server", "-f", path);
+
+        Assert.True(apply.ExitCode != 0, $"accepted: {apply.Output}");
+        Assert.Contains(expected, apply.Output);
     }
 }

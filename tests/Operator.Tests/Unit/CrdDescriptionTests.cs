@@ -26,7 +26,7 @@ public sealed class CrdDescriptionTests
     {
         var yaml = CrdGenerator.GenerateYaml();
 
-        Assert.Contains("Checks run each interval while a canary is live.", yaml);
+        Assert.Contains("Checks run each interval while a canary or shadow is live.", yaml);
         Assert.DoesNotContain("<c>", yaml);
         Assert.DoesNotContain("<see", yaml);
     }

@@ -48,6 +48,17 @@ public sealed class SpecValidatorTests
         { "input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 224, 224] } }, null },
         { "input shape with zero", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 0, 224] } }, "spec.benchmark.inputShapes.image [1,3,0,224] must have every dimension at least 1" },
         { "empty input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [] } }, "spec.benchmark.inputShapes.image must list at least one dimension" },
+        { "shadow with answer checks", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec { Fraction = 0.1, Duration = "5m", MinRequests = 200 }, Analysis = new AnalysisSpec { MinAgreement = 0.98, MaxOutputDiff = 0.05, Outputs = ["probabilities"] } }, null },
+        { "shadow with defaults", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec(), Analysis = new AnalysisSpec() }, null },
+        { "shadow without analysis", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec() }, "spec.rollout.shadow needs spec.rollout.analysis" },
+        { "shadow fraction zero", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec { Fraction = 0 }, Analysis = new AnalysisSpec() }, "spec.rollout.shadow.fraction 0 must be above 0 and at most 1" },
+        { "shadow fraction above one", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec { Fraction = 1.5 }, Analysis = new AnalysisSpec() }, "spec.rollout.shadow.fraction 1.5 must be above 0 and at most 1" },
+        { "shadow duration", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec { Duration = "five minutes" }, Analysis = new AnalysisSpec() }, "spec.rollout.shadow.duration 'five minutes'" },
+        { "shadow minRequests zero", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec { MinRequests = 0 }, Analysis = new AnalysisSpec() }, "spec.rollout.shadow.minRequests 0 must be at least 1" },
+        { "minAgreement without shadow", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { MinAgreement = 0.9 } }, "spec.rollout.analysis.minAgreement judge a shadow's answers and need spec.rollout.shadow" },
+        { "minAgreement above one", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec(), Analysis = new AnalysisSpec { MinAgreement = 1.2 } }, "spec.rollout.analysis.minAgreement 1.2 must be between 0 and 1" },
+        { "maxOutputDiff negative", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec(), Analysis = new AnalysisSpec { MaxOutputDiff = -1 } }, "spec.rollout.analysis.maxOutputDiff -1 must not be negative" },
+        { "outputs empty", s => s.Rollout = new RolloutSpec { Shadow = new ShadowSpec(), Analysis = new AnalysisSpec { Outputs = [] } }, "spec.rollout.analysis.outputs is empty" },
     };
 
     [Theory]

@@ -14,7 +14,7 @@ public sealed class MnistCnnVariantsTests(ITestOutputHelper output)
 {
     private const int Pixels = 28 * 28;
 
-    public static TheoryData<string> Variants() => new("mnist-cnn-v2", "mnist-cnn-slow");
+    public static TheoryData<string> Variants() => new("mnist-cnn-v2", "mnist-cnn-slow", "mnist-cnn-wrong");
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -37,6 +37,20 @@ public sealed class MnistCnnVariantsTests(ITestOutputHelper output)
 
         Assert.Equal(1f, variant.Sum(), 1e-4f);
         Assert.NotEqual(original, variant); // a different version, not a copy
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(11)]
+    public void WrongVersion_PutsEveryInputsTopOneOnTheNextClass(int pattern)
+    {
+        // The shadow rollout's wrong-answers version must disagree with mnist-cnn on every request, whatever the image.
+        var image = ReferenceMath.Pattern(Pixels, pattern, 0, 1);
+        var original = Probabilities(SampleModelCatalog.MnistCnn(), image);
+        var wrong = Probabilities(SampleModelCatalog.MnistCnnWrong(), image);
+
+        Assert.Equal((Array.IndexOf(original, original.Max()) + 1) % 10, Array.IndexOf(wrong, wrong.Max()));
     }
 
     [Fact]
