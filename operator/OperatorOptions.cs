@@ -42,6 +42,11 @@ public sealed record OperatorOptions
     /// but the Service's own (none), and the status says so.
     /// </summary>
     public string? ActivatorService { get; init; }
+    /// <summary>
+    /// The operator's pods (<c>--management-peer</c>): each ModelDeployment gets a NetworkPolicy letting only them reach
+    /// its pods' management port. Null writes no NetworkPolicy.
+    /// </summary>
+    public Reconcile.ManagementPeer? ManagementPeer { get; init; }
     /// <summary>How often the activator routing is synced (a model's Service reaches the activator, or leaves it, within this).</summary>
     public TimeSpan ActivatorSyncInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     /// <summary>The port the operator reaches runtime pods on (model metadata, benchmark, /metrics); tests may move it.</summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Cli;
+using ModelOperator.Operator.Reconcile;
 
 namespace ModelOperator.Operator.Cli;
 
@@ -57,6 +58,13 @@ internal sealed partial class RunCommand : Command
             ? r.Tokens[^1].Value : Fail(r, $"--activator-service must be NAMESPACE/NAME, such as model-operator/model-operator-activator, got '{r.Tokens[^1].Value}'"),
     }.LastWins();
 
+    private readonly Option<ManagementPeer> _managementPeer = new Option<ManagementPeer>("--management-peer")
+    {
+        Description = "The operator's pods as NAMESPACE/KEY=VALUE,…: each ModelDeployment gets a NetworkPolicy that lets only them reach its pods' management port (default: no NetworkPolicy)",
+        HelpName = "NS/KEY=VALUE,…",
+        CustomParser = r => ManagementPeer.Parse(r.Tokens[^1].Value) is { Peer: { } peer } ? peer : Fail<ManagementPeer>(r, ManagementPeer.Parse(r.Tokens[^1].Value).Error!),
+    }.LastWins();
+
     public RunCommand() : base("run", "Run the operator against the cluster the kubeconfig names (the default command)")
     {
         foreach (var option in OwnOptions) Options.Add(option);
@@ -64,7 +72,7 @@ internal sealed partial class RunCommand : Command
     }
 
     /// <summary>The options of <c>run</c>; the root command takes them too, so that <c>model-operator --kubeconfig …</c> runs.</summary>
-    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces, _activatorService];
+    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces, _activatorService, _managementPeer];
 
     /// <summary>The operator's options from a parsed command line and the environment.</summary>
     public OperatorOptions ToOptions(ParseResult result, Func<string, string?>? environment = null)
@@ -80,6 +88,7 @@ internal sealed partial class RunCommand : Command
             Workers = result.GetValue(_workers),
             WatchNamespaces = result.GetValue(_watchNamespaces) ?? [],
             ActivatorService = result.GetValue(_activatorService),
+            ManagementPeer = result.GetValue(_managementPeer),
         };
     }
 

@@ -32,6 +32,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var deployments = new ObjectCache<V1Deployment>(WellKnown.NameLabel);
         var services = new ObjectCache<V1Service>(WellKnown.NameLabel);
         var pods = new ObjectCache<V1Pod>(WellKnown.NameLabel);
+        var networkPolicies = new ObjectCache<V1NetworkPolicy>(WellKnown.NameLabel);
         var http = new KubeHttp(client);
         var watchLogger = loggers.CreateLogger("ModelOperator.Watch");
 
@@ -48,25 +49,29 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var podWatchers = scopes.Select(ns => new ResourceWatcher<V1Pod>(http, In(ns, "/api/v1", "pods"), ManagedSelector,
             pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
 
+        // The runtime pods' NetworkPolicies, only when the operator writes them (--management-peer): a hand edit is put back.
+        var policyWatchers = options.ManagementPeer is null ? [] : scopes.Select(ns => new ResourceWatcher<V1NetworkPolicy>(http, In(ns, "/apis/networking.k8s.io/v1", "networkpolicies"),
+            ManagedSelector, networkPolicies, (_, p) => { if (networkPolicies.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
+
         var api = new ModelDeploymentApi(client, http, metrics);
         var events = new EventRecorder(client, options.Identity, metrics, time, logger);
         using var podHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
         var admitter = new PodAdmitter(client, new PodReportReader(podHttp, options.RuntimePort), events, metrics, loggers.CreateLogger("ModelOperator.Admission"));
         var shadowClient = new ShadowTargetClient(podHttp);
         var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort, shadowClient);
-        var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
+        var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, networkPolicies, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new ShadowTargetSync(shadowClient, loggers.CreateLogger("ModelOperator.ShadowTargets")),
-            new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+            new OperatorSettings(options.RuntimeImage, options.ManagementPeer), time, loggers.CreateLogger("ModelOperator.Reconciler"));
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 
         var watchers = Task.WhenAll(modelWatchers.Select(w => w.RunAsync(stopTaking))
             .Concat(deploymentWatchers.Select(w => w.RunAsync(stopTaking))).Concat(serviceWatchers.Select(w => w.RunAsync(stopTaking)))
-            .Concat(podWatchers.Select(w => w.RunAsync(stopTaking))));
+            .Concat(podWatchers.Select(w => w.RunAsync(stopTaking))).Concat(policyWatchers.Select(w => w.RunAsync(stopTaking))));
         // Reconciling before the child caches are full would re-apply children that already exist.
         var synced = Task.WhenAll(modelWatchers.Select(w => w.Synced).Concat(deploymentWatchers.Select(w => w.Synced))
-            .Concat(serviceWatchers.Select(w => w.Synced)).Concat(podWatchers.Select(w => w.Synced)));
+            .Concat(serviceWatchers.Select(w => w.Synced)).Concat(podWatchers.Select(w => w.Synced)).Concat(policyWatchers.Select(w => w.Synced)));
         if (await Task.WhenAny(synced, watchers).ConfigureAwait(false) != synced || stopTaking.IsCancellationRequested)
         {
             await watchers.ConfigureAwait(false);

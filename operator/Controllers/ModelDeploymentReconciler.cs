@@ -15,7 +15,7 @@ namespace ModelOperator.Operator.Controllers;
 /// </summary>
 internal sealed class ModelDeploymentReconciler(
     ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services, ObjectCache<V1Pod> pods,
-    ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events, PodAdmitter admitter, CanaryAnalyser analyser,
+    ObjectCache<V1NetworkPolicy> networkPolicies, ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events, PodAdmitter admitter, CanaryAnalyser analyser,
     ShadowTargetSync shadowTargets, OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
 {
     /// <summary>
@@ -67,6 +67,11 @@ internal sealed class ModelDeploymentReconciler(
             services.Upsert(await api.ApplyServiceAsync(s, ct).ConfigureAwait(false));
             logger.LogDebug("Applied Service {Namespace}/{Name}", s.Metadata.NamespaceProperty, s.Metadata.Name);
         }
+        if (plan.NetworkPolicyToApply is { } np)
+        {
+            networkPolicies.Upsert(await api.ApplyNetworkPolicyAsync(np, ct).ConfigureAwait(false));
+            logger.LogDebug("Applied NetworkPolicy {Namespace}/{Name}", np.Metadata.NamespaceProperty, np.Metadata.Name);
+        }
         foreach (var name in plan.DeploymentsToDelete)
         {
             await api.DeleteDeploymentAsync(md.Metadata.NamespaceProperty, name, ct).ConfigureAwait(false);
@@ -106,7 +111,8 @@ internal sealed class ModelDeploymentReconciler(
     private ReconcilePlan Plan(ModelDeployment md, RolloutInputs inputs)
     {
         var key = ObjectCache<ModelDeployment>.KeyOf(md);
-        return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime, inputs);
+        return ReconcilePlanner.Plan(md, deployments.OwnedBy(key), services.Get(key), settings, time.GetUtcNow().UtcDateTime, inputs,
+            networkPolicies.OwnedBy(key).FirstOrDefault(p => p.Metadata.Name == DesiredNetworkPolicy.Name(md)));
     }
 
     private async Task WriteStatusAsync(ModelDeployment md, ModelDeploymentStatus status, RolloutInputs inputs, CancellationToken ct)

@@ -22,6 +22,9 @@ public sealed record ReconcilePlan(
     IReadOnlyList<Rollout.RolloutEvent>? Events = null,
     TimeSpan? RequeueAfter = null)
 {
+    /// <summary>The pods' NetworkPolicy, when the cluster's copy lacks any owned field (<see cref="DesiredNetworkPolicy"/>).</summary>
+    public V1NetworkPolicy? NetworkPolicyToApply { get; init; }
+
     /// <summary>True when nothing needs writing.</summary>
-    public bool IsNoOp => DeploymentToApply is null && ServiceToApply is null && DeploymentsToDelete.Count == 0 && Status is null && (Events is null || Events.Count == 0);
+    public bool IsNoOp => DeploymentToApply is null && ServiceToApply is null && NetworkPolicyToApply is null && DeploymentsToDelete.Count == 0 && Status is null && (Events is null || Events.Count == 0);
 }

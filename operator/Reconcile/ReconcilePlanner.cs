@@ -12,9 +12,21 @@ namespace ModelOperator.Operator.Reconcile;
 /// </summary>
 public static class ReconcilePlanner
 {
-    /// <summary>Plans one reconcile. <paramref name="now"/> stamps only conditions and history entries that change.</summary>
+    /// <summary>
+    /// Plans one reconcile. <paramref name="now"/> stamps only conditions and history entries that change.
+    /// <paramref name="networkPolicy"/> is the cluster's copy of the pods' NetworkPolicy (<see cref="DesiredNetworkPolicy"/>).
+    /// </summary>
     public static ReconcilePlan Plan(ModelDeployment md, IReadOnlyCollection<V1Deployment> deployments, V1Service? service, OperatorSettings settings, DateTime now,
-        RolloutInputs? inputs = null)
+        RolloutInputs? inputs = null, V1NetworkPolicy? networkPolicy = null)
+    {
+        var plan = PlanServing(md, deployments, service, settings, now, inputs);
+        if (plan.Errors.Count > 0) return plan;
+        var desiredPolicy = DesiredNetworkPolicy.Build(md, settings.ManagementPeer);
+        return DesiredNetworkPolicy.IsAppliedTo(desiredPolicy, networkPolicy) ? plan : plan with { NetworkPolicyToApply = desiredPolicy };
+    }
+
+    private static ReconcilePlan PlanServing(ModelDeployment md, IReadOnlyCollection<V1Deployment> deployments, V1Service? service, OperatorSettings settings, DateTime now,
+        RolloutInputs? inputs)
     {
         inputs ??= RolloutInputs.None;
         now = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc); // metav1.Time has second precision

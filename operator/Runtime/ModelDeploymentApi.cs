@@ -51,6 +51,13 @@ internal sealed class ModelDeploymentApi(Kubernetes client, KubeHttp http, Opera
             s.Metadata.Name, s.Metadata.NamespaceProperty, fieldManager: WellKnown.FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
     }
 
+    public async Task<V1NetworkPolicy> ApplyNetworkPolicyAsync(V1NetworkPolicy p, CancellationToken ct)
+    {
+        metrics.Writes.WithLabels("networkpolicies", "apply").Inc();
+        return await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(new V1Patch(KubernetesJson.Serialize(p), V1Patch.PatchType.ApplyPatch),
+            p.Metadata.Name, p.Metadata.NamespaceProperty, fieldManager: WellKnown.FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+    }
+
     // Deletes go raw: the answer may be the object or a Status, and neither is needed.
     public Task DeleteDeploymentAsync(string ns, string name, CancellationToken ct)
     {

@@ -62,5 +62,9 @@ public sealed class HelmInstalledOperatorEndToEndTests
         var describe = await KubectlAsync("describe", "pod", runtimePod[0]);
         Assert.Matches(@"serving\.modeloperator\.io/admitted\s+True", describe); // admitted by the operator pod
         Assert.Contains("Reconciled ModelDeployment default/cnn", await KubectlAsync("logs", "-n", "model-operator", leader.Metadata.Name));
+        // The chart's operator writes the pods' NetworkPolicy: the management port (a shadow's mirror target) is for its own pods alone.
+        var managementFrom = await KubectlAsync("get", "networkpolicy", "cnn-runtime", "-o",
+            "jsonpath={.spec.ingress[1].ports[0].port} {.spec.ingress[1].from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name} {.spec.ingress[1].from[0].podSelector.matchLabels.app\\.kubernetes\\.io/name}");
+        Assert.Equal("8082 model-operator model-operator", managementFrom.Trim());
     }
 }

@@ -43,6 +43,9 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--http-address", "0.0.0.0:8081" },
         "model-operator: --http-address must be an http:// URL with a host and port, such as http://0.0.0.0:8081, got '0.0.0.0:8081' (see model-operator --help)")]
     [InlineData(new[] { "start" }, "model-operator: unknown command 'start' (see model-operator --help)")]
+    [InlineData(new[] { "--management-peer", "model-operator" },
+        "model-operator: --management-peer must be NAMESPACE/KEY=VALUE[,KEY=VALUE…], such as model-operator/app.kubernetes.io/name=model-operator, got 'model-operator' (see model-operator --help)")]
+    [InlineData(new[] { "--management-peer", "model-operator/app" }, "model-operator: --management-peer: 'app' is not KEY=VALUE (see model-operator --help)")]
     public async Task UsageError_Exits2_WithOneLineSayingWhatIsWrong(string[] args, string expected)
     {
         var (code, stdout, stderr) = await RunAsync(args);
