@@ -48,7 +48,9 @@ public sealed class PrivateRegistry : IDisposable
     private async Task StartAsync()
     {
         Address = $"127.0.0.1:{FreePort.Next()}";
-        var htpasswd = await ContainerEngine.RunProgramAsync("htpasswd", ["-B", "-b", "-n", User, Password], new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
+        ContainerEngine.Result htpasswd;
+        try { htpasswd = await ContainerEngine.RunProgramAsync("htpasswd", ["-B", "-b", "-n", User, Password], new Dictionary<string, string>(), TimeSpan.FromSeconds(60)); }
+        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"htpasswd is not installed (apache2-utils; make deps installs it): {e.Message}"); }
         if (htpasswd.ExitCode != 0) throw new InvalidOperationException($"htpasswd (apache2-utils, make deps) exited {htpasswd.ExitCode}: {htpasswd.Output}");
         await File.WriteAllTextAsync(Path.Combine(_root, "htpasswd"), htpasswd.Stdout);
         var config = Path.Combine(_root, "registry.yml");
