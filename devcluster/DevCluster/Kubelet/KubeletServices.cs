@@ -45,13 +45,28 @@ internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string dire
     public async Task<ConfigSources> SourcesOfAsync(k8s.Models.V1Container container, CancellationToken ct)
     {
         var configMaps = new Dictionary<string, IDictionary<string, string>?>(StringComparer.Ordinal);
-        foreach (var name in ConfigSources.ConfigMapNames(container))
-            configMaps[name] = readConfigMap is null ? null
-                : await readConfigMap(name, ct) is { } found ? found.Data ?? new Dictionary<string, string>() : null;
         var secrets = new Dictionary<string, IDictionary<string, byte[]>?>(StringComparer.Ordinal);
-        foreach (var name in ConfigSources.SecretNames(container))
-            secrets[name] = readSecret is null ? null
-                : await readSecret(name, ct) is { } found ? found.Data ?? new Dictionary<string, byte[]>() : null;
+        string? reading = null;
+        try
+        {
+            foreach (var name in ConfigSources.ConfigMapNames(container))
+            {
+                reading = $"configmap \"{name}\"";
+                configMaps[name] = readConfigMap is null ? null
+                    : await readConfigMap(name, ct) is { } found ? found.Data ?? new Dictionary<string, string>() : null;
+            }
+            foreach (var name in ConfigSources.SecretNames(container))
+            {
+                reading = $"secret \"{name}\"";
+                secrets[name] = readSecret is null ? null
+                    : await readSecret(name, ct) is { } found ? found.Data ?? new Dictionary<string, byte[]>() : null;
+            }
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            // The API could not answer (not a 404): the container waits and is tried again, as for a missing source.
+            throw new ContainerConfigException($"couldn't read {reading}: {e.Message}");
+        }
         return new ConfigSources(configMaps, secrets);
     }
 
@@ -62,7 +77,10 @@ internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string dire
         var missing = new List<string>();
         foreach (var name in (Pod.Spec.ImagePullSecrets ?? []).Select(r => r.Name).OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            if (readSecret is not null && await readSecret(name, ct) is { } secret) found.Add(secret);
+            k8s.Models.V1Secret? secret;
+            try { secret = readSecret is null ? null : await readSecret(name, ct); }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException) { secret = null; } // the kubelet pulls without it
+            if (secret is not null) found.Add(secret);
             else missing.Add(name);
         }
         return (found, missing);
