@@ -17,7 +17,7 @@ public static partial class ContainerEnvironment
     public sealed record Result(Dictionary<string, string> Variables, IReadOnlyList<string> SkippedKeys);
 
     /// <param name="preset">What the kubelet sets before the pod spec's variables (they may override it).</param>
-    /// <param name="adapt">Applied to each value (after expansion, for env) : the process fallback's path and address rewrites.</param>
+    /// <param name="adapt">Applied to each value (after expansion, for env): the process fallback's path and address rewrites.</param>
     public static Result Make(V1Pod pod, V1Container container, string podIp, string hostIp, IReadOnlyDictionary<string, string> preset,
         ConfigSources? sources, Func<string, string> adapt)
     {

@@ -9,9 +9,10 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// <see cref="KubeletOptions.Containers"/>): in the host network namespace (each pod keeps its own loopback IP, given
 /// in POD_IP and MODEL_RUNTIME_HOST, and the wildcard 0.0.0.0 in args and env values bound to it as for processes),
 /// with its own mount, PID, IPC and UTS namespaces; <c>command</c> as the entrypoint and <c>args</c> as its arguments
-/// (<c>$(VAR)</c> expanded); envFrom and env (<see cref="ContainerEnvironment"/>); <c>workingDir</c>; <c>securityContext</c>'s
-/// runAsUser/runAsGroup (container over pod; runAsGroup alone with the image's user), readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where
-/// the mount says so, configMap, secret and the service account token always); the host mounts read-only at their own
+/// (<c>$(VAR)</c> expanded); envFrom and env (<see cref="ContainerEnvironment"/>); <c>workingDir</c>;
+/// <c>securityContext</c>'s runAsUser/runAsGroup (container over pod; runAsGroup alone with the image's user),
+/// readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where the mount
+/// says so, configMap, secret and the service account token always); the host mounts read-only at their own
 /// path; and the memory and CPU limits as cgroup limits (no swap), so a container over its memory limit is killed.
 /// Pure: the podman command line is the plan's program and arguments.
 /// </summary>
