@@ -17,7 +17,9 @@ public sealed class KubeletPodSpecContainerTests(PrivateRegistry registry) : ICl
     {
         await registry.ReadyAsync();
         await using var cluster = await KubeletTestCluster.StartAsync(new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf });
-        await cluster.Client.CoreV1.CreateNamespacedSecretAsync(registry.PullSecret("regcred"), "default");
+        var created = await cluster.KubectlAsync("create", "secret", "docker-registry", "regcred", $"--docker-server={registry.Address}",
+            $"--docker-username={PrivateRegistry.User}", $"--docker-password={PrivateRegistry.Password}");
+        Assert.True(created.Code == 0, created.Output);
         V1Pod Pod(string name, params string[] pullSecrets) => new()
         {
             Metadata = new V1ObjectMeta { Name = name },
