@@ -6,8 +6,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 
 /// <summary>
 /// Composes a container's process as Kubernetes composes a container: the image's entrypoint unless <c>command</c>
-/// replaces it, then <c>args</c>, with <c>$(VAR)</c> references expanded; <c>env</c> in order (values, downward API
-/// fieldRefs, secretKeyRefs from the Secrets read for it) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST, and with an <see cref="InClusterApi"/>
+/// replaces it, then <c>args</c>, with <c>$(VAR)</c> references expanded; the environment of
+/// <see cref="ContainerEnvironment"/> (envFrom, then env) after what the kubelet sets (HOSTNAME, POD_IP, MODEL_RUNTIME_HOST, and with an <see cref="InClusterApi"/>
 /// KUBERNETES_SERVICE_HOST/PORT and the service account folder); since there is no mount namespace, every volume's
 /// mountPath in env values, arguments and workingDir rewritten to its local folder (paths under a deeper host mount
 /// left alone, see <see cref="Rewrite"/>); and since there is no network
@@ -21,7 +21,7 @@ public static class ContainerLaunch
 
     public static LaunchPlan Compose(V1Pod pod, V1Container container, IReadOnlyList<string> entrypoint, string podIp, string hostIp,
         IReadOnlyList<LocalMount> mounts, string podDirectory, Func<string, string?> hostEnvironment, InClusterApi? api = null,
-        IReadOnlyDictionary<string, IDictionary<string, byte[]>?>? secrets = null)
+        ConfigSources? sources = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in PassedThrough)
@@ -37,11 +37,8 @@ public static class ContainerLaunch
         }
         if (mounts.FirstOrDefault(m => m.MountPath.TrimEnd('/') == ServiceAccountProjection.MountPath) is { } account)
             env[ServiceAccountProjection.Variable] = account.LocalPath;
-        foreach (var variable in container.Env ?? [])
-            if (ValueOf(pod, container, variable, podIp, hostIp, secrets) is { } value)
-                env[variable.Name] = BindWildcard(Rewrite(Expand(value, env), mounts), podIp);
-        if (container.EnvFrom is { Count: > 0 })
-            throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
+        var made = ContainerEnvironment.Make(pod, container, podIp, hostIp, env, sources, value => BindWildcard(Rewrite(value, mounts), podIp));
+        env = made.Variables;
 
         List<string> words;
         if (container.Command is { Count: > 0 } command)
@@ -52,34 +49,7 @@ public static class ContainerLaunch
         else words = [.. entrypoint, .. container.Args ?? []];
         var arguments = words.Skip(1).Select(w => BindWildcard(Rewrite(Expand(w, env), mounts), podIp)).ToList();
         var workingDirectory = container.WorkingDir is { Length: > 0 } dir ? Rewrite(dir, mounts) : podDirectory;
-        return new LaunchPlan(words[0], arguments, env, workingDirectory);
-    }
-
-    /// <summary>
-    /// An env entry's value: its value, its downward API fieldRef, or its secretKeyRef from the Secrets read for the
-    /// container; null for an optional secretKeyRef whose Secret or key is missing (the variable is left out). Other
-    /// sources are refused.
-    /// </summary>
-    public static string? ValueOf(V1Pod pod, V1Container container, V1EnvVar variable, string podIp, string hostIp,
-        IReadOnlyDictionary<string, IDictionary<string, byte[]>?>? secrets = null)
-    {
-        if (variable.ValueFrom is null) return variable.Value ?? "";
-        if (variable.ValueFrom.FieldRef?.FieldPath is { } path)
-            return FieldValue(pod, path, podIp, hostIp)
-                ?? throw new ContainerConfigException($"container {container.Name}: env {variable.Name}: unsupported fieldRef fieldPath \"{path}\"");
-        if (variable.ValueFrom.SecretKeyRef is { Name: { } secretName, Key: { } key } reference)
-        {
-            // The kubelet's own messages (CreateContainerConfigError) for a missing Secret or key.
-            var optional = reference.Optional == true;
-            if (secrets?.GetValueOrDefault(secretName) is not { } data)
-                return optional ? null : throw new ContainerConfigException($"secret \"{secretName}\" not found");
-            if (!data.TryGetValue(key, out var bytes))
-                return optional ? null : throw new ContainerConfigException(
-                    $"couldn't find key {key} in Secret {pod.Metadata.NamespaceProperty ?? "default"}/{secretName}");
-            return Encoding.UTF8.GetString(bytes);
-        }
-        throw new ContainerConfigException(
-            $"container {container.Name}: env {variable.Name}: only value, valueFrom.fieldRef and valueFrom.secretKeyRef are supported by the dev cluster's kubelet");
+        return new LaunchPlan(words[0], arguments, env, workingDirectory) { SkippedEnvKeys = made.SkippedKeys };
     }
 
     /// <summary>The downward API's field paths.</summary>

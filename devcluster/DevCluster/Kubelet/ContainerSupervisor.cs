@@ -69,7 +69,18 @@ internal sealed class ContainerSupervisor
                 {
                     await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"{(reference == _spec.Image ? "" : $" from {reference}")}");
                     var started = System.Diagnostics.Stopwatch.StartNew();
-                    var (_, error) = await podman.PullAsync(reference, _spec.ImagePullPolicy, !reference.Contains('@') && (reference.EndsWith(":latest", StringComparison.Ordinal) || !reference[(reference.LastIndexOf('/') + 1)..].Contains(':')));
+                    var (pullSecrets, missing) = await _sandbox.PullSecretsAsync(stop);
+                    if (missing.Count > 0)
+                        await _services.Events.WarningAsync(Pod, null, "FailedToRetrieveImagePullSecret",
+                            $"Unable to retrieve some image pull secrets ({string.Join(", ", missing)}); attempting to pull the image may not succeed.");
+                    string? error;
+                    try
+                    {
+                        var credentials = RegistryCredentials.For(reference, pullSecrets);
+                        (_, error) = await podman.PullAsync(reference, _spec.ImagePullPolicy,
+                            !reference.Contains('@') && (reference.EndsWith(":latest", StringComparison.Ordinal) || !reference[(reference.LastIndexOf('/') + 1)..].Contains(':')), credentials);
+                    }
+                    catch (FormatException e) { error = e.Message; } // a malformed pull secret, named in the message
                     pullError = error is null ? null : $"Failed to pull image \"{_spec.Image}\": {error}";
                     if (pullError is null)
                     {
@@ -93,7 +104,8 @@ internal sealed class ContainerSupervisor
                 var delay = CrashLoopBackOff.Delay(pullFailures++, _services.Options.BackOffBase, _services.Options.BackOffMax);
                 await Task.Delay(delay.TotalMilliseconds >= 1000 ? TimeSpan.FromSeconds(1) : delay, stop).ContinueWith(_ => { });
                 if (stop.IsCancellationRequested) break;
-                Set(s => s with { State = Waiting("ImagePullBackOff", $"Back-off pulling image \"{_spec.Image}\"") });
+                // As the kubelet (1.30+): the back-off message carries the last pull's error, so the registry's answer stays in the status.
+                Set(s => s with { State = Waiting("ImagePullBackOff", $"Back-off pulling image \"{_spec.Image}\": ErrImagePull: {message}") });
                 await _services.Events.NormalAsync(Pod, _spec.Name, "BackOff", $"Back-off pulling image \"{_spec.Image}\"");
                 await _services.Events.WarningAsync(Pod, _spec.Name, "Failed", "Error: ImagePullBackOff");
                 await Task.Delay(delay, stop).ContinueWith(_ => { });
@@ -152,12 +164,17 @@ internal sealed class ContainerSupervisor
         try
         {
             containerName = $"k8s_{_spec.Name}_{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty ?? "default"}_{pod.Metadata.Uid}_{instance}";
-            var secrets = await _sandbox.SecretsOfAsync(_spec, stop);
+            var sources = await _sandbox.SourcesOfAsync(_spec, stop);
+            // The image's own user decides runAsNonRoot where the pod names none; processes have no image to ask.
+            var imageUser = _services.Podman is { } engine ? await engine.ImageUserAsync(entrypoint[0]) : null;
+            if (RunAsNonRoot.Violation(pod, _spec, imageUser) is { } violation) throw new ContainerConfigException(violation);
             plan = _services.Podman is { } podman
                 ? PodmanLaunch.Compose(pod, _spec, entrypoint[0], containerName, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                    podman.Options, Environment.GetEnvironmentVariable, _services.Api, secrets)
+                    podman.Options, Environment.GetEnvironmentVariable, _services.Api, sources, imageUser)
                 : ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                    Environment.GetEnvironmentVariable, _services.Api, secrets);
+                    Environment.GetEnvironmentVariable, _services.Api, sources);
+            foreach (var skipped in plan.SkippedEnvKeys)
+                await _services.Events.WarningAsync(pod, _spec.Name, "InvalidEnvironmentVariableNames", skipped);
             if (_services.Podman is not null) await _services.Podman.RemoveAsync(containerName); // left by a kubelet that was killed
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);

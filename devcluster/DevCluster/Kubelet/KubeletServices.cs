@@ -10,10 +10,11 @@ internal sealed record KubeletServices(KubeletOptions Options, IReadOnlyDictiona
     public PodmanRuntime? Podman { get; } = Options.Containers is { } containers ? new PodmanRuntime(containers) : null;
 }
 
-/// <summary>One pod's place on the node: its latest object, addresses, folder, volume mounts, and the Secrets of its namespace (null: not found).</summary>
+/// <summary>One pod's place on the node: its latest object, addresses, folder, volume mounts, and the Secrets and ConfigMaps of its namespace (null: not found).</summary>
 internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string directory,
     Func<k8s.Models.V1Container, IReadOnlyList<LocalMount>> mounts, Action changed,
-    Func<string, CancellationToken, Task<IDictionary<string, byte[]>?>>? readSecret = null)
+    Func<string, CancellationToken, Task<k8s.Models.V1Secret?>>? readSecret = null,
+    Func<string, CancellationToken, Task<k8s.Models.V1ConfigMap?>>? readConfigMap = null)
 {
     private k8s.Models.V1Pod _pod = pod;
 
@@ -38,16 +39,53 @@ internal sealed class PodSandbox(k8s.Models.V1Pod pod, string podIp, string dire
     public IReadOnlyList<LocalMount> MountsOf(k8s.Models.V1Container container) => mounts(container);
 
     /// <summary>
-    /// The data of each Secret the container's env names through secretKeyRef, read when the container starts (as the
-    /// kubelet does, so a Secret created later is picked up by the next start); null for one that does not exist.
+    /// The ConfigMaps and Secrets the container's env and envFrom name, read when the container starts (as the kubelet
+    /// does, so one created later is picked up by the next start); null for one that does not exist.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, IDictionary<string, byte[]>?>> SecretsOfAsync(k8s.Models.V1Container container, CancellationToken ct)
+    public async Task<ConfigSources> SourcesOfAsync(k8s.Models.V1Container container, CancellationToken ct)
     {
+        var configMaps = new Dictionary<string, IDictionary<string, string>?>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, IDictionary<string, byte[]>?>(StringComparer.Ordinal);
-        foreach (var name in (container.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>().Distinct())
-            secrets[name] = readSecret is null ? null : await readSecret(name, ct);
-        return secrets;
+        string? reading = null;
+        try
+        {
+            foreach (var name in ConfigSources.ConfigMapNames(container))
+            {
+                reading = $"configmap \"{name}\"";
+                configMaps[name] = readConfigMap is null ? null
+                    : await readConfigMap(name, ct) is { } found ? found.Data ?? new Dictionary<string, string>() : null;
+            }
+            foreach (var name in ConfigSources.SecretNames(container))
+            {
+                reading = $"secret \"{name}\"";
+                secrets[name] = readSecret is null ? null
+                    : await readSecret(name, ct) is { } found ? found.Data ?? new Dictionary<string, byte[]>() : null;
+            }
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            // The API could not answer (not a 404): the container waits and is tried again, as for a missing source.
+            throw new ContainerConfigException($"couldn't read {reading}: {e.Message}");
+        }
+        return new ConfigSources(configMaps, secrets);
     }
+
+    /// <summary>The pod's imagePullSecrets that exist, and the names of those that do not.</summary>
+    public async Task<(IReadOnlyList<k8s.Models.V1Secret> Found, IReadOnlyList<string> Missing)> PullSecretsAsync(CancellationToken ct)
+    {
+        var found = new List<k8s.Models.V1Secret>();
+        var missing = new List<string>();
+        foreach (var name in (Pod.Spec.ImagePullSecrets ?? []).Select(r => r.Name).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            k8s.Models.V1Secret? secret;
+            try { secret = readSecret is null ? null : await readSecret(name, ct); }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException) { secret = null; } // the kubelet pulls without it
+            if (secret is not null) found.Add(secret);
+            else missing.Add(name);
+        }
+        return (found, missing);
+    }
+
     /// <summary>Tells the pod worker that a container's state changed, so it writes status.</summary>
     public void Changed() => changed();
 }

@@ -5,7 +5,11 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// container runtime, <paramref name="ExecPrefix"/> is what runs a command inside the container (exec probes).
 /// </summary>
 public sealed record LaunchPlan(string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory,
-    IReadOnlyList<string>? ExecPrefix = null);
+    IReadOnlyList<string>? ExecPrefix = null)
+{
+    /// <summary>envFrom keys left out as invalid variable names, one message per source (an InvalidEnvironmentVariableNames event each).</summary>
+    public IReadOnlyList<string> SkippedEnvKeys { get; init; } = [];
+}
 
 /// <summary>A volume mount resolved to a local folder.</summary>
 /// <param name="MountPath">The path inside the container, as the pod spec writes it.</param>

@@ -9,18 +9,21 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// </summary>
 internal sealed class LocalProcess
 {
-    private readonly Process _process;
     private readonly Task _pumps;
 
-    private LocalProcess(Process process, int processGroup, Task pumps, Task<int> exited)
+    private LocalProcess(int processGroup, Task pumps, Task<int> exited)
     {
-        _process = process;
+        Pid = processGroup; // setsid runs the program in the started process, which leads the new group
         ProcessGroup = processGroup;
         _pumps = pumps;
         Exited = exited;
     }
 
-    public int Pid => _process.Id;
+    /// <summary>
+    /// The main process's id, kept from its start: the Process object is disposed once it exited, which a process that
+    /// exits at once (a crashing container) can do before the kubelet has logged its pid.
+    /// </summary>
+    public int Pid { get; }
 
     /// <summary>The process group every process of this container is in.</summary>
     public int ProcessGroup { get; }
@@ -51,7 +54,7 @@ internal sealed class LocalProcess
         var group = process.Id;
         var pumps = Task.WhenAll(PumpAsync(process.StandardOutput.BaseStream, log), PumpAsync(process.StandardError.BaseStream, log))
             .ContinueWith(_ => log.Dispose(), TaskScheduler.Default);
-        return new LocalProcess(process, group, pumps, WaitAsync(process, group, pumps));
+        return new LocalProcess(group, pumps, WaitAsync(process, group, pumps));
     }
 
     /// <summary>

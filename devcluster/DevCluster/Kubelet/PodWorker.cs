@@ -31,7 +31,7 @@ internal sealed class PodWorker
         _stateDirectory = stateDirectory;
         var directory = Path.Combine(stateDirectory, "pods", $"{pod.Metadata.NamespaceProperty}_{pod.Metadata.Name}_{pod.Metadata.Uid}");
         _sandbox = new PodSandbox(pod, podIp, directory,
-            c => (_volumes ?? throw new ContainerConfigException("the pod's volumes are not prepared")).MountsOf(c), Wake, ReadSecretAsync);
+            c => (_volumes ?? throw new ContainerConfigException("the pod's volumes are not prepared")).MountsOf(c), Wake, ReadSecretAsync, ReadConfigMapAsync);
         _supervisors = pod.Spec.Containers.Select(c => new ContainerSupervisor(c, _sandbox, services)).ToList();
     }
 
@@ -51,12 +51,23 @@ internal sealed class PodWorker
         _volumes = await PodVolumes.PrepareAsync(pod, _sandbox.Directory, _stateDirectory, _services.Options, _client, _services.Api, ct);
     }
 
-    private async Task<IDictionary<string, byte[]>?> ReadSecretAsync(string name, CancellationToken ct)
+    private async Task<V1Secret?> ReadSecretAsync(string name, CancellationToken ct)
     {
         try
         {
-            var secret = await _client.CoreV1.ReadNamespacedSecretAsync(name, _sandbox.Pod.Metadata.NamespaceProperty ?? "default", cancellationToken: ct);
-            return secret.Data ?? new Dictionary<string, byte[]>();
+            return await _client.CoreV1.ReadNamespacedSecretAsync(name, _sandbox.Pod.Metadata.NamespaceProperty ?? "default", cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<V1ConfigMap?> ReadConfigMapAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return await _client.CoreV1.ReadNamespacedConfigMapAsync(name, _sandbox.Pod.Metadata.NamespaceProperty ?? "default", cancellationToken: ct);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -9,9 +9,10 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// <see cref="KubeletOptions.Containers"/>): in the host network namespace (each pod keeps its own loopback IP, given
 /// in POD_IP and MODEL_RUNTIME_HOST, and the wildcard 0.0.0.0 in args and env values bound to it as for processes),
 /// with its own mount, PID, IPC and UTS namespaces; <c>command</c> as the entrypoint and <c>args</c> as its arguments
-/// (<c>$(VAR)</c> expanded); <c>env</c>; <c>workingDir</c>; <c>securityContext</c>'s runAsUser/runAsGroup (container over
-/// pod), readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where
-/// the mount says so, configMap, secret and the service account token always); the host mounts read-only at their own
+/// (<c>$(VAR)</c> expanded); envFrom and env (<see cref="ContainerEnvironment"/>); <c>workingDir</c>;
+/// <c>securityContext</c>'s runAsUser/runAsGroup (container over pod; runAsGroup alone with the image's user),
+/// readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where the mount
+/// says so, configMap, secret and the service account token always); the host mounts read-only at their own
 /// path; and the memory and CPU limits as cgroup limits (no swap), so a container over its memory limit is killed.
 /// Pure: the podman command line is the plan's program and arguments.
 /// </summary>
@@ -19,10 +20,8 @@ public static class PodmanLaunch
 {
     public static LaunchPlan Compose(V1Pod pod, V1Container container, string image, string name, string podIp, string hostIp,
         IReadOnlyList<LocalMount> mounts, string podDirectory, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null,
-        IReadOnlyDictionary<string, IDictionary<string, byte[]>?>? secrets = null)
+        ConfigSources? sources = null, string? imageUser = null)
     {
-        if (container.EnvFrom is { Count: > 0 })
-            throw new ContainerConfigException($"container {container.Name}: envFrom is not supported by the dev cluster's kubelet; list the variables under env");
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["POD_IP"] = podIp,
@@ -33,9 +32,8 @@ public static class PodmanLaunch
             env["KUBERNETES_SERVICE_HOST"] = api.Host;
             env["KUBERNETES_SERVICE_PORT"] = env["KUBERNETES_SERVICE_PORT_HTTPS"] = api.Port.ToString(CultureInfo.InvariantCulture);
         }
-        foreach (var variable in container.Env ?? [])
-            if (ContainerLaunch.ValueOf(pod, container, variable, podIp, hostIp, secrets) is { } value)
-                env[variable.Name] = ContainerLaunch.BindWildcard(ContainerLaunch.Expand(value, env), podIp);
+        var made = ContainerEnvironment.Make(pod, container, podIp, hostIp, env, sources, value => ContainerLaunch.BindWildcard(value, podIp));
+        env = made.Variables;
 
         // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it.
         List<string> args = ["run", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
@@ -44,8 +42,12 @@ public static class PodmanLaunch
         var podSecurity = pod.Spec.SecurityContext;
         var user = security?.RunAsUser ?? podSecurity?.RunAsUser;
         var group = security?.RunAsGroup ?? podSecurity?.RunAsGroup;
-        if (user is not null) args.AddRange(["--user", group is null ? $"{user}" : $"{user}:{group}"]);
-        else if (group is not null) throw new ContainerConfigException($"container {container.Name}: runAsGroup without runAsUser is not supported by the dev cluster's kubelet");
+        // runAsGroup alone keeps the image's user (root where it names none) with that primary group.
+        if (user is not null || group is not null)
+        {
+            var who = user?.ToString(CultureInfo.InvariantCulture) ?? (imageUser?.Split(':')[0] is { Length: > 0 } own ? own : "0");
+            args.AddRange(["--user", group is null ? who : $"{who}:{group}"]);
+        }
         if (security?.ReadOnlyRootFilesystem == true) args.Add("--read-only");
         foreach (var capability in security?.Capabilities?.Drop ?? []) args.AddRange(["--cap-drop", capability]);
         foreach (var capability in security?.Capabilities?.Add ?? []) args.AddRange(["--cap-add", capability]);
@@ -75,6 +77,6 @@ public static class PodmanLaunch
         var hostEnv = new Dictionary<string, string>(StringComparer.Ordinal) { ["CONTAINERS_CONF"] = runtime.ContainersConf };
         foreach (var variable in (string[])["PATH", "HOME", "TMPDIR", "XDG_RUNTIME_DIR"])
             if (hostEnvironment(variable) is { Length: > 0 } value) hostEnv[variable] = value;
-        return new LaunchPlan(runtime.Podman, args, hostEnv, podDirectory, [runtime.Podman, "exec", name]);
+        return new LaunchPlan(runtime.Podman, args, hostEnv, podDirectory, [runtime.Podman, "exec", name]) { SkippedEnvKeys = made.SkippedKeys };
     }
 }

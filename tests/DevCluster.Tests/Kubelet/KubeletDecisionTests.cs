@@ -210,12 +210,12 @@ public sealed class KubeletDecisionTests
         var container = new V1Container
         {
             Name = "c",
-            Env = [new V1EnvVar { Name = "TOKEN", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "s", Key = "k" } } }],
+            Env = [new V1EnvVar { Name = "CPUS", ValueFrom = new V1EnvVarSource { ResourceFieldRef = new V1ResourceFieldSelector { Resource = "limits.cpu" } } }],
         };
 
         var error = Assert.Throws<ContainerConfigException>(() => ContainerLaunch.Compose(pod, container, ["/bin/sh"], "127.10.0.2", "127.0.0.1", [], "/p", _ => null));
 
-        Assert.Contains("env TOKEN", error.Message);
+        Assert.Equal("container c: env CPUS: only value and valueFrom.fieldRef, configMapKeyRef and secretKeyRef are supported by the dev cluster's kubelet", error.Message);
     }
 
     [Theory]

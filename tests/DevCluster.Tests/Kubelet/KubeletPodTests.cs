@@ -173,6 +173,47 @@ public sealed class KubeletPodTests
     }
 
     [Fact]
+    public async Task EnvFromConfigMapAndSecret_ReachTheProcess_AndAMissingConfigMapIsACreateContainerConfigErrorUntilItIsCreated()
+    {
+        await using var cluster = await KubeletTestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "settings" }, Data = new Dictionary<string, string> { ["MODE"] = "fast", ["LOG_LEVEL"] = "info" },
+        }, "default");
+        await cluster.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "creds" }, Data = new Dictionary<string, byte[]> { ["TOKEN"] = "t0ken"u8.ToArray() },
+        }, "default");
+        var pod = KubeletTestCluster.ShellPod("envfrom-0", "echo mode=$APP_MODE level=$LEVEL token=$TOKEN; exec sleep 60");
+        pod.Spec.Containers[0].EnvFrom =
+        [
+            new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "settings" }, Prefix = "APP_" },
+            new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = "creds" } },
+        ];
+        pod.Spec.Containers[0].Env =
+            [new V1EnvVar { Name = "LEVEL", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "settings", Key = "LOG_LEVEL" } } }];
+        var missing = KubeletTestCluster.ShellPod("envfrom-1", "echo late=$LATE; exec sleep 60");
+        missing.Spec.Containers[0].EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "later" } }];
+        await cluster.CreateAsync(pod);
+        await cluster.CreateAsync(missing);
+
+        await cluster.WaitForPodAsync("envfrom-0", KubeletTestCluster.IsReady, "the pod with envFrom ready");
+        var refused = await cluster.WaitForPodAsync("envfrom-1", p => KubeletTestCluster.MainContainer(p)?.State?.Waiting?.Reason == "CreateContainerConfigError",
+            "CreateContainerConfigError for the missing ConfigMap");
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "later" }, Data = new Dictionary<string, string> { ["LATE"] = "now" },
+        }, "default");
+        await cluster.WaitForPodAsync("envfrom-1", KubeletTestCluster.IsReady, "ready once its ConfigMap exists");
+
+        Assert.Equal("configmap \"later\" not found", KubeletTestCluster.MainContainer(refused)!.State.Waiting.Message);
+        var logs = await Eventually.ValueAsync(async () => (await cluster.KubectlAsync("logs", "envfrom-0")).Output is { Length: > 0 } output ? output : null, "envfrom-0's log");
+        var late = await Eventually.ValueAsync(async () => (await cluster.KubectlAsync("logs", "envfrom-1")).Output is { Length: > 0 } output ? output : null, "envfrom-1's log");
+        Assert.Equal("mode=fast level=info token=t0ken\n", logs);
+        Assert.Equal("late=now\n", late);
+    }
+
+    [Fact]
     public async Task FallbackToLogsOnError_PutsTheLogTailIntoTheTerminatedState()
     {
         await using var cluster = await KubeletTestCluster.StartAsync();

@@ -66,4 +66,27 @@ public sealed class PodmanLaunchTests
 
         Assert.Contains("container c: privileged", error.Message);
     }
+
+    [Fact]
+    public void Compose_RunAsGroupAlone_KeepsTheImagesUser_AndEnvFromReachesTheCommandLine()
+    {
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p", NamespaceProperty = "team" },
+            Spec = new V1PodSpec { SecurityContext = new V1PodSecurityContext { RunAsGroup = 5678 }, Containers = [] },
+        };
+        var container = new V1Container
+        {
+            Name = "c", EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "settings" }, Prefix = "APP_" }],
+        };
+        var sources = new ConfigSources(new Dictionary<string, IDictionary<string, string>?> { ["settings"] = new Dictionary<string, string> { ["MODE"] = "fast" } },
+            new Dictionary<string, IDictionary<string, byte[]>?>());
+
+        var nonRoot = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", Runtime, _ => null, sources: sources, imageUser: "65532:65532");
+        var root = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", Runtime, _ => null, sources: sources, imageUser: "");
+
+        Assert.Contains("--user 65532:5678", string.Join(' ', nonRoot.Arguments));
+        Assert.Contains("--user 0:5678", string.Join(' ', root.Arguments));
+        Assert.Contains("--env APP_MODE=fast", string.Join(' ', nonRoot.Arguments));
+    }
 }
