@@ -32,7 +32,8 @@ internal sealed class CpuRate
     public static (long NanoCores, TimeSpan Window) Between((long CpuNanos, DateTime At) earlier, (long CpuNanos, DateTime At) later)
     {
         var window = later.At - earlier.At;
-        var seconds = Math.Max(window.TotalSeconds, 0.001);
-        return ((long)(Math.Max(0, later.CpuNanos - earlier.CpuNanos) / seconds), window < TimeSpan.Zero ? TimeSpan.Zero : window);
+        var ticks = Math.Max(window.Ticks, TimeSpan.TicksPerMillisecond);
+        var used = (Int128)Math.Max(0, later.CpuNanos - earlier.CpuNanos);
+        return ((long)(used * TimeSpan.TicksPerSecond / ticks), window < TimeSpan.Zero ? TimeSpan.Zero : window);
     }
 }

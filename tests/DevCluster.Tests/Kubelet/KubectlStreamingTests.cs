@@ -19,7 +19,7 @@ public sealed class KubectlStreamingTests
     {
         await using var cluster = await KubeletTestCluster.StartAsync();
         await cluster.CreateAsync(KubeletTestCluster.ShellPod("shell", "sleep 600"));
-        await cluster.WaitForPodAsync("shell", p => p.Status?.Phase == "Running", "Running");
+        await cluster.WaitForPodAsync("shell", p => p.Status?.Phase == "Running", "Running", TimeSpan.FromSeconds(180));
 
         var ok = await cluster.KubectlAsync("exec", "shell", "--", "sh", "-c", "echo uid=$(id -u) host=$HOSTNAME ip=$POD_IP; echo to-stderr >&2");
         var failed = await cluster.KubectlAsync("exec", "shell", "--", "sh", "-c", "echo before failing; exit 7");
@@ -43,14 +43,20 @@ public sealed class KubectlStreamingTests
     public async Task Exec_InAContainerThatDoesNotRun_OrWithATty_IsRefusedWithAClearError()
     {
         await using var cluster = await KubeletTestCluster.StartAsync();
-        await cluster.CreateAsync(KubeletTestCluster.ShellPod("done", "exit 0", restartPolicy: "Never"));
-        await cluster.WaitForPodAsync("done", p => p.Status?.Phase == "Succeeded", "Succeeded");
-        await cluster.CreateAsync(KubeletTestCluster.ShellPod("shell", "sleep 600"));
-        await cluster.WaitForPodAsync("shell", p => p.Status?.Phase == "Running", "Running");
+        // A completed pod, written as a kubelet reports one (on no node, so that no kubelet runs it).
+        var done = KubeletTestCluster.ShellPod("done", "exit 0", restartPolicy: "Never");
+        done.Spec.NodeName = null;
+        done = await cluster.CreateAsync(done);
+        done.Status = new V1PodStatus { Phase = "Succeeded" };
+        await cluster.Client.CoreV1.ReplaceNamespacedPodStatusAsync(done, "done", "default");
+        var pending = KubeletTestCluster.ShellPod("shell", "sleep 600");
+        pending.Spec.NodeName = null;
+        await cluster.CreateAsync(pending);
 
         var completed = await cluster.KubectlAsync("exec", "done", "--", "true");
         using var http = new HttpClient();
-        // kubectl drops -t itself when its stdin is no terminal; a client that asks for a TTY gets the API's refusal.
+        // kubectl drops -t itself when its stdin is no terminal; a client that asks for a TTY gets the API's refusal,
+        // before anything would run.
         var tty = await http.GetAsync(new Uri(cluster.Host.Api.BaseAddress, "api/v1/namespaces/default/pods/shell/exec?command=sh&stdin=true&stdout=true&tty=true"));
 
         Assert.NotEqual(0, completed.Code);
@@ -65,14 +71,7 @@ public sealed class KubectlStreamingTests
         await using var cluster = await KubeletTestCluster.StartAsync();
         var model = RepoPaths.Of(".artifacts", "sample-models", "mlp.onnx");
         Assert.True(File.Exists(model), $"sample model missing at {model}: run `make sample-models`");
-        // Only the kubelet runs here: the node object (whose allocatable kubectl top nodes divides by) is made by hand.
-        var node = await cluster.Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = KubeletTestCluster.Node } });
-        node.Status = new V1NodeStatus
-        {
-            Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8"), ["memory"] = new("32Gi") },
-            Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8"), ["memory"] = new("32Gi") },
-        };
-        await cluster.Client.CoreV1.ReplaceNodeStatusAsync(node, KubeletTestCluster.Node);
+        await cluster.CreateNodeAsync();
         await cluster.CreateAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "mlp-0", Labels = new Dictionary<string, string> { ["app"] = "mlp" } },
@@ -102,7 +101,7 @@ public sealed class KubectlStreamingTests
         }, "default");
         await cluster.WaitForPodAsync("mlp-0", KubeletTestCluster.IsReady, "Ready through the readiness probe", TimeSpan.FromSeconds(120));
 
-        await using (var toPod = await PortForward.StartAsync(cluster.Host.KubeconfigPath, "pod/mlp-0", ":8080"))
+        await using (var toPod = await KubectlPortForward.StartAsync(cluster.Host.KubeconfigPath, "pod/mlp-0", ":8080"))
         {
             // Two clients, two connections: each is a pair of streams in kubectl's one tunnel.
             foreach (var _ in Enumerable.Range(0, 2))
@@ -111,7 +110,7 @@ public sealed class KubectlStreamingTests
                 Assert.Equal(200, (int)(await http.GetAsync("/v2/health/ready")).StatusCode);
             }
         }
-        await using (var toService = await PortForward.StartAsync(cluster.Host.KubeconfigPath, "svc/mlp", ":80"))
+        await using (var toService = await KubectlPortForward.StartAsync(cluster.Host.KubeconfigPath, "svc/mlp", ":80"))
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{toService.LocalPort}") };
             var infer = await http.PostAsJsonAsync("/v2/models/mlp/infer", new
@@ -153,42 +152,5 @@ public sealed class KubectlStreamingTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output + await error);
-    }
-
-    /// <summary>A running <c>kubectl port-forward</c>, its local port read from what it prints; stopped on dispose.</summary>
-    private sealed class PortForward : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private PortForward(Process process, int port) { _process = process; LocalPort = port; }
-
-        public int LocalPort { get; }
-
-        public static async Task<PortForward> StartAsync(string kubeconfig, string target, string ports)
-        {
-            var start = new ProcessStartInfo(ControlPlane.Kubectl.Binary()) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["--kubeconfig", kubeconfig, "port-forward", "--address", "127.0.0.1", target, ports]) start.ArgumentList.Add(a);
-            var process = Process.Start(start)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var seen = new System.Text.StringBuilder();
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                seen.AppendLine(line);
-                if (Regex.Match(line, @"Forwarding from 127\.0\.0\.1:(\d+) ->") is { Success: true } m)
-                {
-                    _ = process.StandardOutput.ReadToEndAsync();
-                    return new PortForward(process, int.Parse(m.Groups[1].Value));
-                }
-            }
-            await process.WaitForExitAsync();
-            throw new InvalidOperationException($"kubectl port-forward {target} {ports} exited {process.ExitCode} without forwarding: {seen}{await errors}");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill();
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
     }
 }
