@@ -124,10 +124,14 @@ public sealed class KubectlStreamingTests
 
         var pods = await cluster.KubectlAsync("top", "pods");
         var nodes = await cluster.KubectlAsync("top", "nodes");
+        var everywhere = await cluster.KubectlAsync("top", "pods", "-A", "-l", "app=mlp");
+        var noneSelected = await cluster.KubectlAsync("top", "pods", "-l", "app=other");
         Assert.True(pods.Code == 0, pods.Output);
         var podLine = Regex.Match(pods.Output, @"^mlp-0\s+(\d+)m\s+(\d+)Mi\s*$", RegexOptions.Multiline);
         Assert.True(podLine.Success, pods.Output);
         Assert.True(int.Parse(podLine.Groups[2].Value) > 10, $"a loaded runtime uses more than 10 MiB: {pods.Output}");
+        Assert.Matches(@"(?m)^default\s+mlp-0\s+\d+m\s+\d+Mi", everywhere.Output);
+        Assert.DoesNotContain("mlp-0", noneSelected.Output);
         Assert.True(nodes.Code == 0, nodes.Output);
         var nodeLine = Regex.Match(nodes.Output, $@"^{KubeletTestCluster.Node}\s+(\d+)m\s+\d+%\s+(\d+)Mi\s+\d+%\s*$", RegexOptions.Multiline);
         Assert.True(nodeLine.Success, nodes.Output);
