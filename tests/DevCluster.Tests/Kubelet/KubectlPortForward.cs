@@ -7,7 +7,8 @@ namespace ModelOperator.DevCluster.Tests.Kubelet;
 internal sealed class KubectlPortForward : IAsyncDisposable
 {
     private readonly Process _process;
-    private KubectlPortForward(Process process, int port) { _process = process; LocalPort = port; }
+    private readonly Task<string> _errors;
+    private KubectlPortForward(Process process, int port, Task<string> errors) { _process = process; LocalPort = port; _errors = errors; }
 
     public int LocalPort { get; }
 
@@ -25,11 +26,19 @@ internal sealed class KubectlPortForward : IAsyncDisposable
             if (Regex.Match(line, @"Forwarding from 127\.0\.0\.1:(\d+) ->") is { Success: true } m)
             {
                 _ = process.StandardOutput.ReadToEndAsync();
-                return new KubectlPortForward(process, int.Parse(m.Groups[1].Value));
+                return new KubectlPortForward(process, int.Parse(m.Groups[1].Value), errors);
             }
         }
         await process.WaitForExitAsync();
         throw new InvalidOperationException($"kubectl port-forward {target} {ports} exited {process.ExitCode} without forwarding: {seen}{await errors}");
+    }
+
+    /// <summary>Waits (bounded) for kubectl to exit by itself; returns its exit code and what it printed on stderr.</summary>
+    public async Task<(int Code, string Errors)> ExitedAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+        return (_process.ExitCode, await _errors);
     }
 
     public async ValueTask DisposeAsync()

@@ -122,6 +122,16 @@ public sealed class KubectlStreamingTests
             Assert.Contains("\"scores\"", answer);
         }
 
+        // Nothing listens on the pod's port 9: the kubelet's error reaches kubectl, which says so and stops (no hang).
+        await using (var nowhere = await KubectlPortForward.StartAsync(cluster.Host.KubeconfigPath, "pod/mlp-0", ":9"))
+        {
+            using var http = new HttpClient();
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync($"http://127.0.0.1:{nowhere.LocalPort}/"));
+            var (code, errors) = await nowhere.ExitedAsync(TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, code);
+            Assert.Contains("error forwarding port 9", errors);
+        }
+
         var pods = await cluster.KubectlAsync("top", "pods");
         var nodes = await cluster.KubectlAsync("top", "nodes");
         var everywhere = await cluster.KubectlAsync("top", "pods", "-A", "-l", "app=mlp");
