@@ -71,7 +71,12 @@ public sealed class DevClusterHost : IAsyncDisposable
         api.WriteKubeconfig(host.KubeconfigPath);
         api.PodLogs = new Kubelet.PodLogDirectory(Kubelet.KubeletComponent.LogRoot(state));
         foreach (var component in components ?? ClusterComponents.Default())
+        {
+            // The kubelet answers exec and metrics as a real kubelet does (through the API server, and metrics-server).
+            if (component is KubeDouble.PodExec.IPodExecSource exec) api.PodExec = exec;
+            if (component is KubeDouble.Metrics.IResourceMetricsSource metrics) api.ResourceMetrics = metrics;
             host._running.Add(host.RunComponentAsync(component));
+        }
         return host;
     }
 

@@ -11,7 +11,10 @@ using ModelOperator.KubeDouble.Faults;
 using ModelOperator.KubeDouble.Gc;
 using ModelOperator.KubeDouble.Http;
 using ModelOperator.KubeDouble.Logging;
+using ModelOperator.KubeDouble.Metrics;
+using ModelOperator.KubeDouble.PodExec;
 using ModelOperator.KubeDouble.PodLogs;
+using ModelOperator.KubeDouble.PortForward;
 using ModelOperator.KubeDouble.Semantics;
 using ModelOperator.KubeDouble.Storage;
 using ModelOperator.KubeDouble.Validation;
@@ -74,6 +77,12 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>Serves <c>pods/log</c> (the dev cluster's kubelet registers itself); without one, log requests answer 400.</summary>
     public IPodLogSource? PodLogs { get; set; }
 
+    /// <summary>Runs <c>pods/exec</c> (the dev cluster's kubelet registers itself); without one, exec requests answer 400.</summary>
+    public IPodExecSource? PodExec { get; set; }
+
+    /// <summary>Serves <c>metrics.k8s.io</c> (<c>kubectl top</c>); without one the group is not advertised, as without metrics-server.</summary>
+    public IResourceMetricsSource? ResourceMetrics { get; set; }
+
     /// <summary>Whether owner-reference garbage collection runs (namespace and CRD cleanup always run).</summary>
     public bool GarbageCollectionEnabled
     {
@@ -124,9 +133,13 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         var api = new ApiContext(store, writer, deleter, faults, options, new TableConverter(), stopping.Token);
         var dispatcher = new ApiDispatcher(api, new ApiRequestParser(registry), requests, loggerFactory.CreateLogger<ApiDispatcher>());
+        app.UseWebSockets();
         app.Use(new PodLogEndpoint(store, () => server?.PodLogs).InvokeAsync);
+        app.Use(new PodExecEndpoint(store, () => server?.PodExec).InvokeAsync);
+        app.Use(new PortForwardEndpoint(store).InvokeAsync);
+        app.Use(new MetricsEndpoint(store, () => server?.ResourceMetrics).InvokeAsync);
         app.Use(dispatcher.InvokeAsync);
-        app.MapDiscovery(registry);
+        app.MapDiscovery(registry, () => server?.ResourceMetrics is null ? [] : [MetricsEndpoint.GroupDocument()]);
         app.MapOpenApi(registry);
 
         var nsType = registry.Find("", "v1", "namespaces")!;

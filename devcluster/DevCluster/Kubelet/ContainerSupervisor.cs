@@ -17,6 +17,8 @@ internal sealed class ContainerSupervisor
     private readonly object _sync = new();
     private ContainerSnapshot _snapshot;
     private LocalProcess? _process;
+    private LaunchPlan? _plan;
+    private DateTime _startedAt;
     private TimeSpan _stopGrace = TimeSpan.FromSeconds(30);
     private string? _imageId;
 
@@ -32,6 +34,12 @@ internal sealed class ContainerSupervisor
 
     /// <summary>The container as the pod spec declares it.</summary>
     public V1Container Spec => _spec;
+
+    /// <summary>The running instance (how it was launched, its process group, when it started), or null when none runs.</summary>
+    public (LaunchPlan Plan, int ProcessGroup, DateTime StartedAt)? Running
+    {
+        get { lock (_sync) return _process is null || _plan is null ? null : (_plan, _process.ProcessGroup, _startedAt); }
+    }
 
     /// <summary>The process group of the running instance, if one runs.</summary>
     public int? ProcessGroup { get { lock (_sync) return _process?.ProcessGroup; } }
@@ -188,7 +196,12 @@ internal sealed class ContainerSupervisor
             return null;
         }
         var startedAt = Now();
-        lock (_sync) _process = process;
+        lock (_sync)
+        {
+            _process = process;
+            _plan = plan;
+            _startedAt = DateTime.UtcNow;
+        }
         _services.Logger.LogInformation("Started container {Container} of pod {Namespace}/{Pod} pid={Pid} ip={PodIp}", _spec.Name,
             pod.Metadata.NamespaceProperty, pod.Metadata.Name, process.Pid, _sandbox.PodIp);
         Set(s => s with
@@ -222,7 +235,11 @@ internal sealed class ContainerSupervisor
         await probing.CancelAsync();
         await probeLoop;
         PodLogDirectory.MarkExited(logFile);
-        lock (_sync) _process = null;
+        lock (_sync)
+        {
+            _process = null;
+            _plan = null;
+        }
         _services.Logger.LogInformation("Container {Container} of pod {Namespace}/{Pod} exited code={ExitCode}", _spec.Name,
             pod.Metadata.NamespaceProperty, pod.Metadata.Name, exitCode);
         var message = TerminationMessage(exitCode, logFile);

@@ -1,6 +1,8 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using ModelOperator.KubeDouble.Metrics;
+using ModelOperator.KubeDouble.PodExec;
 
 namespace ModelOperator.DevCluster.Kubelet;
 
@@ -8,10 +10,12 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// The kubelet of every simulated node: watches pods bound to one of the cluster's nodes (spec.nodeName) through the
 /// API and runs each in a <see cref="PodWorker"/> with its own loopback IP from the pod CIDR. When the cluster stops,
 /// every container gets SIGTERM, then SIGKILL after <see cref="KubeletOptions.ShutdownGracePeriod"/>, and nothing
-/// it started keeps running.
+/// it started keeps running. Answers <c>kubectl exec</c> in its pods' running containers and reports their CPU and
+/// memory use for <c>kubectl top</c>.
 /// </summary>
-public sealed class KubeletComponent : IClusterComponent
+public sealed class KubeletComponent : IClusterComponent, IPodExecSource, IResourceMetricsSource
 {
+    private readonly CpuRate _cpu = new();
     private readonly Dictionary<string, (PodWorker Worker, Task Running)> _workers = [];
     // Pods whose worker has ended: a late MODIFIED event for one must not start it again.
     private readonly HashSet<string> _ended = [];
@@ -25,6 +29,44 @@ public sealed class KubeletComponent : IClusterComponent
     public IReadOnlyList<int> ProcessGroups()
     {
         lock (_workers) return _workers.Values.SelectMany(w => w.Worker.ProcessGroups).ToList();
+    }
+
+    public IPodExecution Prepare(PodExecRequest request)
+    {
+        PodWorker? worker;
+        lock (_workers) worker = _workers.TryGetValue(request.Uid, out var found) ? found.Worker : null;
+        if (worker is null) throw new PodExecException($"pod {request.Pod} does not run on any node of the dev cluster");
+        var container = worker.Containers.FirstOrDefault(c => c.Spec.Name == request.Container)?.Running
+            ?? throw new PodExecException($"container {request.Container} of pod {request.Pod} is not running");
+        return new ContainerExecution(ExecCommand.Compose(container.Plan, request.Command, request.Stdin));
+    }
+
+    public IReadOnlyList<PodUsage> Pods()
+    {
+        List<PodWorker> workers;
+        lock (_workers) workers = _workers.Values.Select(w => w.Worker).ToList();
+        var now = DateTime.UtcNow;
+        var usages = new List<PodUsage>();
+        var running = new HashSet<string>();
+        foreach (var worker in workers)
+        {
+            var pod = worker.Pod;
+            var containers = new List<ContainerUsage>();
+            var window = TimeSpan.Zero;
+            foreach (var supervisor in worker.Containers)
+            {
+                if (supervisor.Running is not { } instance || ContainerUsageReader.Read(instance.Plan, instance.ProcessGroup) is not { } usage) continue;
+                var key = $"{pod.Metadata.Uid}/{supervisor.Spec.Name}/{instance.StartedAt.Ticks}";
+                running.Add(key);
+                var (nanoCores, over) = _cpu.Sample(key, usage.CpuNanos, now, instance.StartedAt);
+                window = over > window ? over : window;
+                containers.Add(new ContainerUsage(supervisor.Spec.Name, nanoCores, usage.MemoryBytes));
+            }
+            if (containers.Count > 0)
+                usages.Add(new PodUsage(pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, pod.Spec.NodeName ?? "", now, window, containers));
+        }
+        _cpu.Keep(running);
+        return usages;
     }
 
     public async Task RunAsync(ClusterContext context, CancellationToken ct)

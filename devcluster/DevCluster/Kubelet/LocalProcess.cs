@@ -122,7 +122,7 @@ internal sealed class LocalProcess
         catch (ObjectDisposedException) { }
     }
 
-    private static string? Resolve(string program, string? path)
+    internal static string? Resolve(string program, string? path)
     {
         if (program.Contains('/')) return File.Exists(program) ? Path.GetFullPath(program) : null;
         foreach (var dir in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))

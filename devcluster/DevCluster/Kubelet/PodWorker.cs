@@ -35,6 +35,12 @@ internal sealed class PodWorker
         _supervisors = pod.Spec.Containers.Select(c => new ContainerSupervisor(c, _sandbox, services)).ToList();
     }
 
+    /// <summary>The pod as last seen.</summary>
+    public V1Pod Pod => _sandbox.Pod;
+
+    /// <summary>The pod's containers.</summary>
+    public IReadOnlyList<ContainerSupervisor> Containers => _supervisors;
+
     /// <summary>Process groups of the containers running now.</summary>
     public IEnumerable<int> ProcessGroups => _supervisors.Select(s => s.ProcessGroup).OfType<int>();
 

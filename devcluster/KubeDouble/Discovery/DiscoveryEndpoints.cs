@@ -11,7 +11,8 @@ internal static class DiscoveryEndpoints
 {
     private static readonly string[] AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-    public static void MapDiscovery(this WebApplication app, ResourceRegistry registry)
+    /// <param name="servedElsewhere">Groups served outside the registry (metrics.k8s.io while metrics are served), as their APIGroup documents.</param>
+    public static void MapDiscovery(this WebApplication app, ResourceRegistry registry, Func<IReadOnlyList<JsonObject>>? servedElsewhere = null)
     {
         app.MapGet("/version", () => Json(new JsonObject
         {
@@ -28,7 +29,8 @@ internal static class DiscoveryEndpoints
         app.MapGet("/apis", () => Json(new JsonObject
         {
             ["kind"] = "APIGroupList", ["apiVersion"] = "v1",
-            ["groups"] = new JsonArray([.. registry.Groups().Select(g => (JsonNode)Group(g.Group, g.Versions))]),
+            ["groups"] = new JsonArray([.. registry.Groups().Select(g => (JsonNode)Group(g.Group, g.Versions)),
+                .. (servedElsewhere?.Invoke() ?? []).Select(g => (JsonNode)Elsewhere(g))]),
         }));
         app.MapGet("/apis/{group}", (string group) =>
             registry.Groups().FirstOrDefault(g => g.Group == group) is { Group: not null } found
@@ -38,6 +40,14 @@ internal static class DiscoveryEndpoints
             registry.All().Any(t => t.Group == group && t.Version == version)
                 ? Json(ResourceList(registry, group, version))
                 : NotFound($"/apis/{group}/{version}"));
+    }
+
+    private static JsonObject Elsewhere(JsonObject group)
+    {
+        var copy = (JsonObject)group.DeepClone();
+        copy.Remove("kind");
+        copy.Remove("apiVersion");
+        return copy;
     }
 
     private static JsonObject Group(string name, IReadOnlyList<string> versions)

@@ -96,6 +96,55 @@ public sealed class KubeletContainerTests(BuiltImages images) : IClassFixture<Bu
         Assert.Equal(137, last.ExitCode);
     }
 
+    [ContainerEngineFact]
+    public async Task StockKubectl_ExecsInTheContainer_PortForwardsToIt_AndTopsItFromItsCgroup()
+    {
+        await images.GetAsync("model-runtime");
+        await using var cluster = await KubeletTestCluster.StartAsync(Containers());
+        await cluster.CreateNodeAsync();
+        await cluster.CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "mlp-k" },
+            Spec = new V1PodSpec
+            {
+                NodeName = KubeletTestCluster.Node, TerminationGracePeriodSeconds = 10,
+                SecurityContext = new V1PodSecurityContext { RunAsUser = 65532, RunAsGroup = 65532 },
+                Volumes = [new V1Volume { Name = "models", HostPath = new V1HostPathVolumeSource { Path = RepoPaths.Of(".artifacts", "sample-models") } }],
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "runtime", Image = DefaultImages.RuntimeImage,
+                        Args = ["serve", "--model", "/models/mlp.onnx", "--name", "mlp", "--port", "8080", "--grpc-port", "0", "--bench-iterations", "0"],
+                        Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }],
+                        SecurityContext = new V1SecurityContext { ReadOnlyRootFilesystem = true },
+                        VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models", ReadOnlyProperty = true }],
+                        ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/v2/health/ready", Port = "http" }, PeriodSeconds = 1 },
+                    },
+                ],
+            },
+        });
+        await cluster.WaitForPodAsync("mlp-k", KubeletTestCluster.IsReady, "Ready through the readiness probe", TimeSpan.FromSeconds(180));
+
+        var whoAmI = await cluster.KubectlAsync("exec", "mlp-k", "--", "sh", "-c", "echo uid=$(id -u) host=$(uname -n)");
+        var failing = await cluster.KubectlAsync("exec", "mlp-k", "--", "sh", "-c", "touch /app/written; exit 5");
+        int ready;
+        await using (var forward = await KubectlPortForward.StartAsync(cluster.Host.KubeconfigPath, "pod/mlp-k", ":8080"))
+        {
+            using var http = new HttpClient();
+            ready = (int)(await http.GetAsync($"http://127.0.0.1:{forward.LocalPort}/v2/health/ready")).StatusCode;
+        }
+        var top = await cluster.KubectlAsync("top", "pods");
+
+        Assert.True(whoAmI.Code == 0, whoAmI.Output);
+        Assert.Contains("uid=65532 host=mlp-k", whoAmI.Output);
+        Assert.Equal(5, failing.Code);
+        Assert.Contains("Read-only file system", failing.Output);
+        Assert.Equal(200, ready);
+        var line = System.Text.RegularExpressions.Regex.Match(top.Output, @"^mlp-k\s+\d+m\s+(\d+)Mi\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(line.Success && int.Parse(line.Groups[1].Value) > 10, top.Output);
+    }
+
     private ContainerRuntimeOptions Containers() => new()
     {
         ContainersConf = ContainerEngine.ContainersConf,

@@ -51,6 +51,21 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
         },
     };
 
+    /// <summary>
+    /// The node object of <see cref="Node"/> with 8 CPUs and 32Gi allocatable (only the kubelet runs here, no node
+    /// heartbeats make it), for what reads nodes, such as kubectl top nodes.
+    /// </summary>
+    public async Task CreateNodeAsync()
+    {
+        var node = await Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = Node } });
+        node.Status = new V1NodeStatus
+        {
+            Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8"), ["memory"] = new("32Gi") },
+            Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8"), ["memory"] = new("32Gi") },
+        };
+        await Client.CoreV1.ReplaceNodeStatusAsync(node, Node);
+    }
+
     public Task<V1Pod> CreateAsync(V1Pod pod) => Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
 
     /// <summary>Polls the pod until <paramref name="condition"/> holds; fails saying what was awaited and the last status seen.</summary>
