@@ -55,7 +55,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort);
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
-            new OperatorSettings(options.RuntimeImage), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+            new OperatorSettings(options.RuntimeImage, options.NodeCache), time, loggers.CreateLogger("ModelOperator.Reconciler"));
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 

@@ -24,6 +24,8 @@ public static class RevisionHasher
             gpu = spec.Gpu,
             benchmark = spec.Benchmark,
             // Null (and so left out, keeping existing revisions' hashes) unless the pods' identity is set.
+            // Null (left out) unless the pods use the node cache: the chart's default, hostPath and limit shape them too.
+            nodeCache = settings.Cache.AppliesTo(spec.Model) ? new { hostPath = settings.Cache.HostPath, maxBytes = settings.Cache.MaxBytes } : null,
             pod = spec.ServiceAccountName is null && spec.ImagePullSecrets is not { Count: > 0 }
                 ? null : new { serviceAccountName = spec.ServiceAccountName, imagePullSecrets = spec.ImagePullSecrets },
         };

@@ -47,6 +47,10 @@ public sealed class SpecValidatorTests
         { "bad progress deadline", s => s.Rollout = new RolloutSpec { Analysis = new AnalysisSpec { ProgressDeadline = "ten minutes" } }, "spec.rollout.analysis.progressDeadline 'ten minutes'" },
         { "input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 224, 224] } }, null },
         { "input shape with zero", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [1, 3, 0, 224] } }, "spec.benchmark.inputShapes.image [1,3,0,224] must have every dimension at least 1" },
+        { "node cache for oci", s => s.Model.Cache = new ModelCacheSpec { Node = true }, null },
+        { "node cache for https", s => { s.Model.Uri = "https://models.example/m.onnx"; s.Model.Cache = new ModelCacheSpec { Node = true }; }, "spec.model.cache.node applies only to oci:// models" },
+        { "prefetch", s => s.Model.Cache = new ModelCacheSpec { Node = true, Prefetch = true }, "spec.model.cache.prefetch is not supported yet" },
+        { "prefetch false", s => s.Model.Cache = new ModelCacheSpec { Node = true, Prefetch = false }, null },
         { "empty input shape", s => s.Benchmark = new BenchmarkSpec { InputShapes = new() { ["image"] = [] } }, "spec.benchmark.inputShapes.image must list at least one dimension" },
     };
 
