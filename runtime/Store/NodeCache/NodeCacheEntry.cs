@@ -56,9 +56,10 @@ internal sealed record NodeCacheEntry(
 
     /// <summary>
     /// Re-hashes every file against the digest and size it was stored with; null when all match, else what is wrong
-    /// with the first that does not (the file is then deleted, so the next pull fetches it again).
+    /// with the first that does not (with <paramref name="deleteDamaged"/>, the file is then deleted, so the pull that
+    /// follows fetches it again; only under the digest's exclusive lock).
     /// </summary>
-    public async Task<string?> VerifyAsync(string root, CancellationToken ct)
+    public async Task<string?> VerifyAsync(string root, CancellationToken ct, bool deleteDamaged = true)
     {
         foreach (var file in Files)
         {
@@ -70,7 +71,7 @@ internal sealed record NodeCacheEntry(
             else if ((await Packaging.Digest.OfFileAsync(path, ct)).Digest is var actual && actual != file.Digest)
                 problem = $"{file.Path} has digest {actual}, expected {file.Digest}";
             if (problem is null) continue;
-            File.Delete(path);
+            if (deleteDamaged) File.Delete(path);
             return problem;
         }
         return null;

@@ -11,8 +11,8 @@ internal sealed record NodeCacheOpening(NodeCacheEntry Entry, ModelFetch Fetch, 
 
 /// <summary>
 /// The node-local model cache (<c>serve --model-cache-dir</c>), shared by every runtime pod on a node through a hostPath
-/// or volume, keyed by manifest digest. The first pod to open a digest pulls it under the digest's lock; pods that
-/// open it meanwhile wait for that pull, then read it. An entry counts only once its marker is written, after every
+/// or volume, keyed by manifest digest. The first pod to open a digest pulls it under the digest's exclusive lock; pods
+/// that open it meanwhile wait for that pull, then verify and read it under the shared lock, side by side. An entry counts only once its marker is written, after every
 /// file was verified; every open re-verifies the files, and a damaged entry is deleted and pulled again, never served.
 /// Past <c>--model-cache-max-bytes</c>, the least recently used entries no running pod holds a lease on are evicted.
 /// </summary>
@@ -54,20 +54,19 @@ internal sealed class NodeModelCache(string root, long? maxBytes, ILogger logger
         {
             ModelFetch fetch;
             NodeCacheEntry entry;
-            using (await NodeCacheLock.AcquireAsync(LockPath(digest),
-                       () => logger.LogInformation("Waiting for another pod's pull of {Digest} into the node cache", digest), ct))
+            void Waiting() => logger.LogInformation("Waiting for another pod's pull of {Digest} into the node cache", digest);
+            // A complete entry is verified under the shared lock, side by side with other pods starting on it.
+            if (File.Exists(MarkerPath(digest)))
+                using (await NodeCacheLock.AcquireAsync(LockPath(digest), Waiting, ct, shared: true))
+                    if (NodeCacheEntry.Read(MarkerPath(digest)) is { } complete && await complete.VerifyAsync(Root, ct, deleteDamaged: false) is null)
+                        return Hit(complete, digest, lease);
+            using (await NodeCacheLock.AcquireAsync(LockPath(digest), Waiting, ct))
             {
                 string? damage = null;
                 if (NodeCacheEntry.Read(MarkerPath(digest)) is { } marked)
                 {
                     damage = await marked.VerifyAsync(Root, ct);
-                    if (damage is null)
-                    {
-                        Touch(digest);
-                        logger.LogInformation("Found {Digest} in the node cache {CacheDir}: verified {Files} files, {Bytes} bytes, nothing pulled",
-                            digest, Root, marked.Files.Count, marked.Size);
-                        return new NodeCacheOpening(marked, new ModelFetch(ModelFetch.Hit, 0, digest), lease);
-                    }
+                    if (damage is null) return Hit(marked, digest, lease);
                     logger.LogWarning("Removed the damaged node cache entry {Digest}: {Problem}; pulling it again", digest, damage);
                     File.Delete(MarkerPath(digest));
                 }
@@ -88,6 +87,14 @@ internal sealed class NodeModelCache(string root, long? maxBytes, ILogger logger
             lease.Dispose();
             throw;
         }
+    }
+
+    private NodeCacheOpening Hit(NodeCacheEntry entry, string digest, NodeCacheLease lease)
+    {
+        Touch(digest);
+        logger.LogInformation("Found {Digest} in the node cache {CacheDir}: verified {Files} files, {Bytes} bytes, nothing pulled",
+            digest, Root, entry.Files.Count, entry.Size);
+        return new NodeCacheOpening(entry, new ModelFetch(ModelFetch.Hit, 0, digest), lease);
     }
 
     /// <summary>Evicts least recently used entries without a live lease until the cache fits <paramref name="limit"/>.</summary>

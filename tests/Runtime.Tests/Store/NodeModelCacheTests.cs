@@ -109,6 +109,24 @@ public sealed class NodeModelCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task PodsOpeningACompleteEntry_VerifyItSideBySide_AndEvictionLeavesItAlone()
+    {
+        var cache = Cache();
+        (await cache.OpenAsync(DigestOf("mnist"), "pod-a", Pull(cache, "mnist"), CancellationToken.None)).Lease.Dispose();
+        var lockFile = Path.Combine(_root, "locks", Digest.Hex(DigestOf("mnist")) + ".lock");
+        // Another pod in the middle of verifying the entry: it holds the shared lock.
+        using var reader = await NodeCacheLock.AcquireAsync(lockFile, null, CancellationToken.None, shared: true);
+
+        var opened = await cache.OpenAsync(DigestOf("mnist"), "pod-b", Pull(cache, "mnist"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        opened.Lease.Dispose();
+        cache.Evict(0);
+
+        Assert.Equal(("hit", 1), (opened.Fetch.Cache, _pulls));
+        Assert.True(File.Exists(cache.MarkerPath(DigestOf("mnist"))), "an entry a pod is reading is not evicted");
+        Assert.True(NodeCacheLockIsHeld(lockFile));
+    }
+
+    [Fact]
     public async Task DamagedEntry_IsDetectedRemovedAndPulledAgain_NeverServed()
     {
         var cache = Cache();
