@@ -5,6 +5,8 @@ public sealed record OperatorOptions
 {
     /// <summary>Runtime image for ModelDeployments that name none.</summary>
     public string RuntimeImage { get; init; } = Reconcile.OperatorSettings.DefaultRuntimeImage;
+    /// <summary>The node-local model cache: hostPath, default for oci:// models, size limit (the chart's <c>modelCache</c> values).</summary>
+    public Reconcile.NodeCacheSettings NodeCache { get; init; } = new();
     /// <summary>This instance's name in the Lease and in Events.</summary>
     public string Identity { get; init; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
     /// <summary>Whether to elect a leader; without it this instance acts at once.</summary>

@@ -53,7 +53,7 @@ internal sealed class PodAdmitter(Kubernetes client, PodReportReader reader, Eve
             var decision = AdmissionDecider.Decide(md.Spec, stableSignature, report);
             if (decision.Admitted is null) continue;
             var shapes = report.Results.Select(x => x.InputShapes).FirstOrDefault(x => x is not null);
-            var verdict = new PodVerdict(pod.Metadata.Name, revision, node, decision, report.Results, shapes);
+            var verdict = new PodVerdict(pod.Metadata.Name, revision, node, decision, report.Results, shapes, report.ModelSource);
             _decided[uid] = (key, verdict);
             verdicts.Add(verdict);
             await EnsureConditionAsync(md, pod, verdict, ct).ConfigureAwait(false);

@@ -29,7 +29,10 @@ internal sealed class PodReportReader(HttpClient http, int port)
             Node = r.Node ?? node, Device = r.Device, Provider = r.Provider, BatchSize = r.BatchSize,
             P50Ms = r.P50Ms, P95Ms = r.P95Ms, P99Ms = r.P99Ms, Throughput = r.Throughput, InputShapes = r.InputShapes,
         }).ToList();
-        return new PodReport(node, bench.Status ?? "unknown", results, bench.Error, signature);
+        var source = bench.ModelSource is { Cache: { } cache } m
+            ? new ModelSourceRecord { Cache = cache, BytesPulled = m.BytesPulled, Reason = m.Reason, Node = node }
+            : null;
+        return new PodReport(node, bench.Status ?? "unknown", results, bench.Error, signature, source);
     }
 
     private async Task<T?> GetAsync<T>(string podIp, string path, CancellationToken ct) where T : class
@@ -53,7 +56,8 @@ internal sealed class PodReportReader(HttpClient http, int port)
 
     private sealed record TensorBody(string? Name, string? Datatype, long[]? Shape);
     private sealed record MetadataBody(string? Name, List<TensorBody>? Inputs, List<TensorBody>? Outputs);
-    private sealed record BenchmarkBody(string? Model, string? Status, List<ResultBody>? Results, string? Error);
+    private sealed record BenchmarkBody(string? Model, string? Status, List<ResultBody>? Results, string? Error, ModelSourceBody? ModelSource);
+    private sealed record ModelSourceBody(string? Cache, long? BytesPulled, string? Digest, string? Reason);
     private sealed record ResultBody(int BatchSize, double P50Ms, double P95Ms, double P99Ms, double Throughput, string? Provider, string? Device, string? Node,
         [property: JsonPropertyName("inputShapes")] string? InputShapes);
 }

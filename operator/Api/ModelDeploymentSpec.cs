@@ -60,6 +60,7 @@ public sealed class ModelDeploymentSpec
 [CelRule("!has(self.caBundle) || self.uri.startsWith('oci://') || self.uri.startsWith('https://') || self.uri.startsWith('s3://')", "caBundle applies only to oci://, https:// and s3:// models")]
 [CelRule("!has(self.s3) || self.uri.startsWith('s3://')", "s3 applies only to s3:// models")]
 [CelRule("!has(self.caBundle) || !has(self.plainHttp) || !self.plainHttp", "caBundle has no effect with plainHttp: a registry without TLS presents no certificate")]
+[CelRule("!has(self.cache) || !has(self.cache.node) || !self.cache.node || self.uri.startsWith('oci://')", "cache.node applies only to oci:// models (the cache is keyed by the manifest digest)")]
 public sealed class ModelSource
 {
     /// <summary>The URI pattern: OCI reference, HTTPS URL, S3 object or prefix, PVC path or local file.</summary>
@@ -106,6 +107,10 @@ public sealed class ModelSource
     /// <summary>Endpoint, region, addressing and credentials of an s3:// model. s3:// only.</summary>
     [JsonPropertyName("s3")]
     public S3Spec? S3 { get; set; }
+
+    /// <summary>The node-local model cache shared by the pods on a node. oci:// only.</summary>
+    [JsonPropertyName("cache")]
+    public ModelCacheSpec? Cache { get; set; }
 }
 
 /// <summary>The runtime container.</summary>

@@ -57,6 +57,10 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("benchmarks")]
     public List<BenchmarkResult>? Benchmarks { get; set; }
 
+    /// <summary>How each runtime pod got its model: from the node cache (hit), pulled into it (miss), or without one (off), and the bytes it pulled.</summary>
+    [JsonPropertyName("modelSources")]
+    public List<ModelSourceRecord>? ModelSources { get; set; }
+
     /// <summary>When the autoscaler last changed the replica count.</summary>
     [JsonPropertyName("lastScaleTime")]
     public DateTime? LastScaleTime { get; set; }

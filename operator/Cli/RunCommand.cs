@@ -64,6 +64,24 @@ internal sealed partial class RunCommand : Command
         HelpName = "NS/KEY=VALUE,…",
         CustomParser = r => ManagementPeer.Parse(r.Tokens[^1].Value) is { Peer: { } peer } ? peer : Fail<ManagementPeer>(r, ManagementPeer.Parse(r.Tokens[^1].Value).Error!),
     }.LastWins();
+    private readonly Option<string> _modelCacheHostPath = new Option<string>("--model-cache-host-path")
+    {
+        Description = $"The node directory (hostPath) of the node-local model cache runtime pods share (default: {Reconcile.NodeCacheSettings.DefaultHostPath})",
+        HelpName = "DIR",
+        CustomParser = r => r.Tokens[^1].Value is var path && path.StartsWith('/') && !path.Split('/').Contains("..")
+            ? path : Fail(r, $"--model-cache-host-path must be an absolute path without '..', got '{r.Tokens[^1].Value}'"),
+    }.LastWins();
+    private readonly Option<bool> _modelCacheByDefault = new Option<bool>("--model-cache-by-default")
+    {
+        Description = "Use the node cache for oci:// models whose spec.model.cache.node is not set",
+    };
+    private readonly Option<long?> _modelCacheMaxBytes = new Option<long?>("--model-cache-max-bytes")
+    {
+        Description = "The node cache's size limit in bytes, which each runtime pod enforces by evicting least recently used models no pod uses (default: no limit)",
+        HelpName = "N",
+        CustomParser = r => long.TryParse(r.Tokens[^1].Value, out var n) && n > 0 ? n
+            : Fail<long?>(r, $"--model-cache-max-bytes must be a positive number of bytes, got '{r.Tokens[^1].Value}'"),
+    }.LastWins();
 
     public RunCommand() : base("run", "Run the operator against the cluster the kubeconfig names (the default command)")
     {
@@ -72,7 +90,8 @@ internal sealed partial class RunCommand : Command
     }
 
     /// <summary>The options of <c>run</c>; the root command takes them too, so that <c>model-operator --kubeconfig …</c> runs.</summary>
-    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces, _activatorService, _managementPeer];
+    public IReadOnlyList<Option> OwnOptions => [_kubeconfig, _runtimeImage, _identity, _leaseNamespace, _noLeaderElection, _httpAddress, _workers, _watchNamespaces, _activatorService,
+        _managementPeer, _modelCacheHostPath, _modelCacheByDefault, _modelCacheMaxBytes];
 
     /// <summary>The operator's options from a parsed command line and the environment.</summary>
     public OperatorOptions ToOptions(ParseResult result, Func<string, string?>? environment = null)
@@ -89,6 +108,8 @@ internal sealed partial class RunCommand : Command
             WatchNamespaces = result.GetValue(_watchNamespaces) ?? [],
             ActivatorService = result.GetValue(_activatorService),
             ManagementPeer = result.GetValue(_managementPeer),
+            NodeCache = new Reconcile.NodeCacheSettings(result.GetValue(_modelCacheHostPath) ?? Reconcile.NodeCacheSettings.DefaultHostPath,
+                result.GetValue(_modelCacheByDefault), result.GetValue(_modelCacheMaxBytes)),
         };
     }
 

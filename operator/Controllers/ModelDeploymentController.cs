@@ -62,7 +62,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, networkPolicies, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new ShadowTargetSync(shadowClient, loggers.CreateLogger("ModelOperator.ShadowTargets")),
-            new OperatorSettings(options.RuntimeImage, options.ManagementPeer), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+            new OperatorSettings(options.RuntimeImage, options.NodeCache, options.ManagementPeer), time, loggers.CreateLogger("ModelOperator.Reconciler"));
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 

@@ -26,6 +26,15 @@ public static class DesiredDeployment
         };
         if (modelVolume is not null) { volumes.Add(modelVolume); mounts.Add(modelMount!); }
         foreach (var (volume, mount) in ModelAccess.Volumes(md.Spec.Model)) { volumes.Add(volume); mounts.Add(mount); }
+        if (settings.Cache.AppliesTo(md.Spec.Model))
+        {
+            // The node's own directory, shared by every runtime pod there; created on first use.
+            volumes.Add(new V1Volume
+            {
+                Name = "node-model-cache", HostPath = new V1HostPathVolumeSource { Path = settings.Cache.HostPath, Type = "DirectoryOrCreate" },
+            });
+            mounts.Add(new V1VolumeMount { Name = "node-model-cache", MountPath = WellKnown.NodeCacheDir });
+        }
 
         return new V1Deployment
         {
@@ -78,7 +87,7 @@ public static class DesiredDeployment
                 {
                     Name = "runtime",
                     Image = spec.Runtime?.Image ?? settings.RuntimeImage,
-                    Args = ServeArguments(md, modelArg),
+                    Args = ServeArguments(md, modelArg, settings.Cache),
                     Ports =
                     [
                         new V1ContainerPort { Name = "http", ContainerPort = WellKnown.RuntimePort, Protocol = "TCP" },
@@ -109,7 +118,7 @@ public static class DesiredDeployment
     }
 
     /// <summary>The runtime's <c>serve</c> command line for this spec.</summary>
-    public static List<string> ServeArguments(ModelDeployment md, string modelArg)
+    public static List<string> ServeArguments(ModelDeployment md, string modelArg, NodeCacheSettings? nodeCache = null)
     {
         var spec = md.Spec;
         var bench = spec.Benchmark;
@@ -128,6 +137,11 @@ public static class DesiredDeployment
         foreach (var (input, shape) in (bench?.InputShapes ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
             args.AddRange(["--bench-input-shape", $"{input}={string.Join(',', shape)}"]);
         args.AddRange(ModelAccess.ServeArguments(spec.Model));
+        if (nodeCache is not null && nodeCache.AppliesTo(spec.Model))
+        {
+            args.AddRange(["--model-cache-dir", WellKnown.NodeCacheDir]);
+            if (nodeCache.MaxBytes is { } max) args.AddRange(["--model-cache-max-bytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         return args;
     }
 

@@ -224,6 +224,8 @@ public static class ReconcilePlanner
     {
         var live = deployments.Select(RevisionOf).OfType<string>().Append(revision).ToHashSet();
         status.Benchmarks = BenchmarkRecords.Merge(status.Benchmarks, inputs.Verdicts, live);
+        var livePods = inputs.Pods.Where(p => p.Metadata.DeletionTimestamp is null).Select(p => p.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        status.ModelSources = ModelSourceRecords.Merge(status.ModelSources, inputs.Verdicts, livePods, live);
         var mine = inputs.Verdicts.Where(v => v.Revision == revision && v.Decision.Admitted is not null).OrderBy(v => v.Pod, StringComparer.Ordinal).ToList();
         if (mine.Count == 0) return;
         var failedGate = mine.FirstOrDefault(v => v.Decision.Reason is AdmissionDecision.GateFailed or AdmissionDecision.BenchmarkFailed);

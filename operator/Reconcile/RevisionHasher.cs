@@ -23,6 +23,8 @@ public static class RevisionHasher
             runtime = spec.Runtime,
             gpu = spec.Gpu,
             benchmark = spec.Benchmark,
+            // Null (left out) unless the pods use the node cache: the chart's default, hostPath and limit shape them too.
+            nodeCache = settings.Cache.AppliesTo(spec.Model) ? new { hostPath = settings.Cache.HostPath, maxBytes = settings.Cache.MaxBytes } : null,
             // Null (and so left out, keeping existing revisions' hashes) unless the pods' identity is set.
             pod = spec.ServiceAccountName is null && spec.ImagePullSecrets is not { Count: > 0 }
                 ? null : new { serviceAccountName = spec.ServiceAccountName, imagePullSecrets = spec.ImagePullSecrets },

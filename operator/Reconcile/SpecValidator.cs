@@ -71,6 +71,11 @@ public static class SpecValidator
         if (model.Digest is not null && model.Uri.Contains("@sha256:") && !model.Uri.EndsWith("@" + model.Digest, StringComparison.Ordinal))
             errors.Add("spec.model.digest contradicts the digest in spec.model.uri");
         if (model.Format is not null and not "onnx") errors.Add($"spec.model.format '{model.Format}' must be onnx");
+        // As the CRD's CEL rules say, for an API server that does not run them.
+        if (model.Cache?.Node == true && !model.Uri.StartsWith("oci://", StringComparison.Ordinal))
+            errors.Add("spec.model.cache.node applies only to oci:// models (the cache is keyed by the manifest digest)");
+        if (model.Cache?.Prefetch == true)
+            errors.Add("spec.model.cache.prefetch is not supported yet: the first pod on each node pulls the model into the node cache; remove prefetch or set it to false");
         errors.AddRange(ModelAccess.Validate(model));
     }
 

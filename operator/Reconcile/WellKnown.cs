@@ -35,4 +35,6 @@ public static class WellKnown
     public const string GpuResource = "nvidia.com/gpu";
     /// <summary>Where the runtime keeps its model cache (XDG_CACHE_HOME).</summary>
     public const string CacheDir = "/var/cache/model-runtime";
+    /// <summary>Where the node-local model cache (a hostPath) is mounted in a runtime pod: <c>serve --model-cache-dir</c>.</summary>
+    public const string NodeCacheDir = "/var/cache/model-runtime-node";
 }

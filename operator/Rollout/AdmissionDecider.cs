@@ -4,7 +4,9 @@ namespace ModelOperator.Operator.Rollout;
 
 /// <summary>What the pod's own endpoints said: its benchmark (status and results) and its model signature.</summary>
 /// <param name="BenchmarkStatus"><c>pending</c>, <c>running</c>, <c>completed</c>, <c>skipped</c> or <c>failed</c>, as the runtime reports it.</param>
-public sealed record PodReport(string Node, string BenchmarkStatus, IReadOnlyList<BenchmarkResult> Results, string? BenchmarkError, ModelSignature Signature);
+/// <param name="ModelSource">How the pod got its model (node cache hit or miss, bytes pulled); null from a runtime that does not say.</param>
+public sealed record PodReport(string Node, string BenchmarkStatus, IReadOnlyList<BenchmarkResult> Results, string? BenchmarkError, ModelSignature Signature,
+    ModelSourceRecord? ModelSource = null);
 
 /// <summary>The admission verdict for one pod; <see cref="Admitted"/> null means "not yet, look again".</summary>
 /// <param name="Reason">CamelCase reason for the pod condition and the Event.</param>

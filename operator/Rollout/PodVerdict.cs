@@ -4,7 +4,9 @@ namespace ModelOperator.Operator.Rollout;
 
 /// <summary>One runtime pod's admission: its revision and node, the decision, and the benchmark it was based on.</summary>
 /// <param name="InputShapes">The shapes the benchmark used, as <c>name=[d1,…]</c>, when the pod reported them.</param>
-public sealed record PodVerdict(string Pod, string Revision, string Node, AdmissionDecision Decision, IReadOnlyList<BenchmarkResult> Results, string? InputShapes = null);
+/// <param name="ModelSource">How the pod got its model (node cache hit or miss, bytes pulled), when it said.</param>
+public sealed record PodVerdict(string Pod, string Revision, string Node, AdmissionDecision Decision, IReadOnlyList<BenchmarkResult> Results, string? InputShapes = null,
+    ModelSourceRecord? ModelSource = null);
 
 /// <summary>What the operator saw beyond the Deployments: the runtime pods, their admission, and the analysis that just ran.</summary>
 /// <param name="Pods">The ModelDeployment's runtime pods.</param>

@@ -43,6 +43,10 @@ internal sealed class ServeCommand : Command
     private readonly Option<double> _shutdownDelay = Double("--shutdown-delay",
         "Seconds to keep serving after SIGTERM, reporting not ready, before it stops listening (so proxies route elsewhere first)", 0, 0, "SECONDS", max: 600);
     private readonly Option<bool> _noWarmUp = Flag("--no-warm-up", "Do not send the server warm-up requests before it turns ready");
+    private readonly Option<string> _modelCacheDir = Text("--model-cache-dir",
+        "A node-local cache folder shared by the pods on a node (a hostPath): an oci:// model is pulled once per digest per node and verified on every start", "DIR");
+    private readonly Option<long?> _modelCacheMaxBytes = OptionalLong("--model-cache-max-bytes",
+        "The node cache's size limit; past it, least recently used models no running pod uses are evicted (default: no limit)", 1);
     private readonly S3CliOptions _s3 = new();
     private readonly Option<string> _node = Text("--node", "The node reported with the benchmark (default: env NODE_NAME, else the host name)", "NAME");
 
@@ -50,7 +54,7 @@ internal sealed class ServeCommand : Command
     {
         foreach (var option in (Option[])[ _model, _name, _host, _port, _grpcPort, _managementPort, _device, _maxBatch, _batchDelay, _maxBodyMb, _maxInflightBytes,
             _maxBytesElements, _maxConcurrentRuns, _intraOpThreads, _benchBatch, _benchIterations, _benchWarmup, _benchInputShape, _enableNoop,
-            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node, .. _s3.All ])
+            _plainHttp, _sha256, _caFile, _shutdownDelay, _noWarmUp, _node, _modelCacheDir, _modelCacheMaxBytes, .. _s3.All ])
             Options.Add(option);
         // Checked with the rest of the line, so a malformed digest is a usage error (exit 2) before any port is bound.
         _sha256.Validators.Add(r =>
@@ -120,7 +124,13 @@ internal sealed class ServeCommand : Command
             Tuning = tuning,
             ShutdownDelay = TimeSpan.FromSeconds(result.GetValue(_shutdownDelay)),
             WarmUp = !result.GetValue(_noWarmUp),
+            ModelCacheDir = result.GetValue(_modelCacheDir),
+            ModelCacheMaxBytes = result.GetValue(_modelCacheMaxBytes),
         };
+        if (options.ModelCacheDir is null && options.ModelCacheMaxBytes is not null)
+            throw new CliUsageException("--model-cache-max-bytes needs --model-cache-dir");
+        if (options.ModelCacheDir is not null && !options.Model.StartsWith("oci://", StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"--model-cache-dir applies only to oci:// models, not '{options.Model}'");
         if ((result.GetValue(_node) ?? NonEmpty(environment("NODE_NAME"))) is { } node) options = options with { Node = node };
         CheckNameAndHost(options);
         return options;

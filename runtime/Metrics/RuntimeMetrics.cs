@@ -36,9 +36,25 @@ internal sealed class RuntimeMetrics
             "model", "batch_size", "percentile", "provider", "node");
         BenchmarkThroughput = factory.CreateGauge("modelruntime_benchmark_throughput_inferences_per_second",
             "On-node benchmark throughput in rows per second, by batch size.", "model", "batch_size", "provider", "node");
+        ModelFetches = factory.CreateCounter("modelruntime_model_fetches_total",
+            "Model fetches at start, by where the model came from: the node cache (hit), pulled into it (miss), or no node cache (off).",
+            "model", "cache");
+        ModelPulledBytes = factory.CreateCounter("modelruntime_model_pulled_bytes_total",
+            "Bytes of model blobs this pod downloaded from the registry (0 on a node cache hit).", "model");
+        ModelCacheDamagedEntries = factory.CreateCounter("modelruntime_model_cache_damaged_entries_total",
+            "Node cache entries that failed verification when opened; each was removed and pulled again, never served.", "model");
+        ModelCacheEvictions = factory.CreateCounter("modelruntime_model_cache_evictions_total",
+            "Node cache entries this pod evicted (least recently used, not in use) to keep the cache under its size limit.", "model");
+        ModelCacheSize = factory.CreateGauge("modelruntime_model_cache_size_bytes",
+            "Bytes the node cache's complete entries took when this pod opened its model.", "model");
     }
 
     public CollectorRegistry Registry { get; }
+    public Counter ModelFetches { get; }
+    public Counter ModelPulledBytes { get; }
+    public Counter ModelCacheDamagedEntries { get; }
+    public Counter ModelCacheEvictions { get; }
+    public Gauge ModelCacheSize { get; }
     public Counter Requests { get; }
     public Histogram RequestDuration { get; }
     public Histogram QueueDuration { get; }

@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace ModelOperator.Runtime.Packaging;
 
-/// <summary>A pulled package: the manifest digest, its config, and the ONNX file in the cache.</summary>
-internal sealed record PulledPackage(ImageReference Reference, string ManifestDigest, ModelConfig Config, string CachedModelPath, long Size);
+/// <summary>A pulled package: the manifest digest, its config, and the ONNX file in the cache, with the config and layer blobs it came from.</summary>
+internal sealed record PulledPackage(ImageReference Reference, string ManifestDigest, ModelConfig Config, string CachedModelPath, long Size,
+    OciDescriptor? ConfigBlob = null, OciDescriptor? LayerBlob = null);
 
 /// <summary>
 /// Fetches a model package through the digest-keyed cache: the manifest (checked against a pinned digest), then the
@@ -29,7 +30,7 @@ internal sealed class ModelPuller(OciRegistryClient client, ModelCache cache, IP
             await WriteLayoutAsync(outputDir, force, mediaType, manifestBytes, manifestDigest, manifest, layer, fileName, unpacked,
                 reference.Tag ?? config.Descriptor.Version, blob => EnsureBlobAsync(blob, where, ct), ct);
         logger.LogInformation("Pulled {Reference} ({Digest}): {Name} {Version}", where, manifestDigest, config.Descriptor.Name, config.Descriptor.Version);
-        return new PulledPackage(reference.WithDigest(manifestDigest), manifestDigest, config, modelPath, layer.Size);
+        return new PulledPackage(reference.WithDigest(manifestDigest), manifestDigest, config, modelPath, layer.Size, manifest.Config, layer);
     }
 
     /// <summary>

@@ -76,6 +76,15 @@ internal sealed record ServeOptions
     /// <summary>A PEM bundle of extra CAs trusted for the registry or download host (<c>--ca-file</c>).</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>
+    /// The node-local model cache an oci:// model is pulled through (<c>--model-cache-dir</c>), shared by the pods on a
+    /// node (see <see cref="Store.NodeCache.NodeModelCache"/>); null pulls into the process's own cache.
+    /// </summary>
+    public string? ModelCacheDir { get; init; }
+
+    /// <summary>The node cache's size limit in bytes (<c>--model-cache-max-bytes</c>); null: no limit, nothing is evicted.</summary>
+    public long? ModelCacheMaxBytes { get; init; }
+
     /// <summary>Endpoint, region and addressing for an s3:// model; null takes them from the environment.</summary>
     public Store.S3.S3Settings? S3 { get; init; }
 

@@ -3,6 +3,7 @@ using ModelOperator.Runtime.Benchmarking;
 using ModelOperator.Runtime.Inference;
 using ModelOperator.Runtime.Metrics;
 using ModelOperator.Runtime.Store;
+using ModelOperator.Runtime.Store.NodeCache;
 
 namespace ModelOperator.Runtime.Server;
 
@@ -30,7 +31,18 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     public OnnxModel? Model { get; private set; }
     public IInferenceRunner? Runner { get; private set; }
     public string? Digest { get; private set; }
-    public BenchmarkReport Benchmark { get; private set; } = new(options.Name ?? NameFromReference(options.Model), "pending", []);
+    public BenchmarkReport Benchmark
+    {
+        get => _benchmark with { ModelSource = Fetch };
+        private set => _benchmark = value;
+    }
+    private BenchmarkReport _benchmark = new(options.Name ?? NameFromReference(options.Model), "pending", []);
+
+    /// <summary>How the model was fetched (node cache hit or miss, bytes pulled); null until it is.</summary>
+    public ModelFetch? Fetch { get; private set; }
+
+    // Held while the model is served: a node cache does not evict a digest a running pod uses.
+    private IDisposable? _cacheLease;
 
     /// <summary>Resolves, loads and benchmarks the model; on failure the state is <see cref="ModelState.Failed"/> and the error rethrown.</summary>
     /// <param name="cancellationToken">Ends loading when the server stops.</param>
@@ -39,9 +51,13 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     {
         try
         {
+            var nodeCache = options.ModelCacheDir is { } cacheDir ? new NodeModelCache(cacheDir, options.ModelCacheMaxBytes, logger) : null;
             var resolved = await ModelSources.ResolveAsync(options.Model,
-                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile, S3: options.S3), cancellationToken);
+                new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile, S3: options.S3,
+                    NodeCache: nodeCache, CacheOwner: Environment.MachineName), cancellationToken);
+            _cacheLease = resolved.Lease;
             Digest = resolved.Digest;
+            RecordFetch(resolved.Fetch!, nodeCache);
             if (resolved.Version is { Length: > 0 } version) Version = version;
             _benchShapes = BenchInputShapes.Choose(options.BenchInputShapes, resolved.InputShapes);
             var model = Model = await Task.Run(() => OnnxModel.Load(resolved.OnnxPath, options.Device, options.Tuning), cancellationToken);
@@ -73,6 +89,21 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
             logger.LogError("Failed to load model {Model} from {Reference}: {Error}", Name, options.Model, e.Message);
             throw;
         }
+    }
+
+    private void RecordFetch(ModelFetch fetch, NodeModelCache? nodeCache)
+    {
+        Fetch = fetch;
+        metrics.ModelFetches.WithLabels(Name, fetch.Cache).Inc();
+        if (fetch.BytesPulled is { } pulled) metrics.ModelPulledBytes.WithLabels(Name).Inc(pulled);
+        if (fetch.Reason is not null && fetch.Cache == ModelFetch.Miss) metrics.ModelCacheDamagedEntries.WithLabels(Name).Inc();
+        if (nodeCache is not null)
+        {
+            metrics.ModelCacheEvictions.WithLabels(Name).Inc(nodeCache.Evictions);
+            metrics.ModelCacheSize.WithLabels(Name).Set(nodeCache.SizeBytes());
+        }
+        logger.LogInformation("Fetched model {Model} ({Digest}): cache={Cache} bytesPulled={BytesPulled}{Why}", Name, fetch.Digest, fetch.Cache,
+            fetch.BytesPulled, fetch.Reason is null ? "" : $" ({fetch.Reason})");
     }
 
     private async Task WarmUpAsync(OnnxModel model, Func<OnnxModel, IReadOnlyDictionary<string, long[]>, CancellationToken, Task<int>> warmUp,
@@ -164,5 +195,6 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     {
         if (Runner is not null) await Runner.DisposeAsync();
         Model?.Dispose();
+        _cacheLease?.Dispose();
     }
 }

@@ -78,6 +78,33 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KubectlApply_RefusesNodeCachePrefetch_AndANodeCacheForAModelThatIsNotOci()
+    {
+        await ApplyCrdAsync();
+        const string manifest = """
+            apiVersion: serving.modeloperator.io/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: prefetched, namespace: default}
+            spec:
+              model: {uri: "oci://registry.example.com/models/m:1", cache: {node: true, prefetch: true}}
+            ---
+            apiVersion: serving.modeloperator.io/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: cached-https, namespace: default}
+            spec:
+              model: {uri: "https://models.example.com/m.onnx", cache: {node: true}}
+            """;
+
+        var apply = await _kubectl.RunWithInputAsync(manifest, "apply", "-f", "-");
+        var get = await _kubectl.RunAsync("get", "modeldeployments", "-A", "-o", "name");
+
+        Assert.NotEqual(0, apply.ExitCode);
+        Assert.Contains("cache.prefetch is not supported yet", apply.Stderr);
+        Assert.Contains("cache.node applies only to oci:// models", apply.Stderr);
+        Assert.Equal("", get.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Helm_InstallsUpgradesReportsAndUninstallsTheChart()
     {
         var chart = Path.Combine(RepoPaths.Root, "charts", "model-operator");

@@ -31,7 +31,7 @@ public sealed class SamplesTests : IAsyncLifetime
     [Fact]
     public void Samples_CoverWhatAPlatformTeamAsksFor()
     {
-        Assert.Equal(["benchmark-gate.yaml", "canary-rollout.yaml", "cpu-model.yaml", "gpu-model.yaml", "latency-autoscaling.yaml", "private-registry.yaml", "s3-model.yaml", "scale-to-zero.yaml", "shadow-rollout.yaml"],
+        Assert.Equal(["benchmark-gate.yaml", "canary-rollout.yaml", "cpu-model.yaml", "gpu-model.yaml", "latency-autoscaling.yaml", "node-cache.yaml", "private-registry.yaml", "s3-model.yaml", "scale-to-zero.yaml", "shadow-rollout.yaml"],
             Directory.GetFiles(RepoPaths.Of("samples"), "*.yaml").Select(Path.GetFileName).Order());
     }
 

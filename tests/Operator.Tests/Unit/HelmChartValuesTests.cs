@@ -1,4 +1,5 @@
 using ModelOperator.Operator.Cli;
+using ModelOperator.Operator.Reconcile;
 using YamlDotNet.RepresentationModel;
 using ModelOperator.Operator.Tests.Platform;
 
@@ -108,6 +109,17 @@ public sealed class HelmChartValuesTests
     }
 
     [Fact]
+    public async Task ModelCacheValues_ReachTheOperatorAsItsNodeCacheSettings()
+    {
+        var defaults = OperatorCommandLine.RunOptions(Args(await RenderAsync()), _ => null).NodeCache;
+        var set = OperatorCommandLine.RunOptions(Args(await RenderAsync("--set", "modelCache.nodeByDefault=true",
+            "--set", "modelCache.hostPath=/mnt/nvme/models", "--set", "modelCache.maxBytes=107374182400")), _ => null).NodeCache;
+
+        Assert.Equal(new NodeCacheSettings("/var/cache/model-operator/models", ByDefault: false, MaxBytes: null), defaults);
+        Assert.Equal(new NodeCacheSettings("/mnt/nvme/models", ByDefault: true, MaxBytes: 107374182400), set);
+    }
+
+    [Fact]
     public async Task OperatorPod_RunsAsTheImagesNonRootUid()
     {
         var docs = await RenderAsync();
@@ -138,6 +150,9 @@ public sealed class HelmChartValuesTests
     [InlineData("watchNamespaces={Team_A}", "watchNamespaces")]
     [InlineData("workrs=2", "workrs")]
     [InlineData("extraArgs={workers}", "extraArgs")]
+    [InlineData("modelCache.hostPath=models", "hostPath")]
+    [InlineData("modelCache.hostPath=/var/../etc", "hostPath")]
+    [InlineData("modelCache.maxBytes=-1", "maxBytes")]
     public async Task ValuesSchema_RefusesBadValues_NamingThem(string setValue, string named)
     {
         var lint = await StockTool.Helm().RunAsync("lint", Chart, "--strict", "--set", setValue);

@@ -11,7 +11,7 @@ namespace ModelOperator.Operator.Tests.Unit;
 public sealed class RuntimeNetworkPolicyTests
 {
     private static readonly ManagementPeer Peer = ManagementPeer.Parse("model-operator/app.kubernetes.io/name=model-operator,app.kubernetes.io/instance=mo").Peer!;
-    private static readonly OperatorSettings Settings = new("registry.local/model-runtime:test", Peer);
+    private static readonly OperatorSettings Settings = new("registry.local/model-runtime:test", ManagementPeer: Peer);
     private static readonly DateTime T0 = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
 
     [Fact]

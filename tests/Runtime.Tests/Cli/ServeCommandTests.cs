@@ -35,6 +35,16 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public void NodeCacheOptions_NameTheSharedFolderAndItsLimit()
+    {
+        var options = ServeCommand.Parse(Args("--model oci://registry.local/models/mnist@sha256:" + new string('a', 64) +
+            " --model-cache-dir /var/cache/model-runtime-node --model-cache-max-bytes 10737418240"));
+
+        Assert.Equal(("/var/cache/model-runtime-node", 10737418240L), (options.ModelCacheDir, options.ModelCacheMaxBytes));
+        Assert.Null(ServeCommand.Parse(Args("--model oci://r/m:1")).ModelCacheDir);
+    }
+
+    [Fact]
     public void AnOptionGivenTwice_TakesTheLastValue_AsGnuToolsDo()
     {
         var options = ServeCommand.Parse(Args("--model a.onnx --max-batch 4 --model b.onnx --max-batch=16 --bench-batch 1 --bench-batch 2,4"));
@@ -107,6 +117,9 @@ public sealed class ServeCommandTests
     [InlineData("--model m.onnx --shutdown-delay -1", "--shutdown-delay must be a number between 0 and 600, got '-1'")]
     [InlineData("--model m.onnx --shutdown-delay 601", "--shutdown-delay must be a number between 0 and 600, got '601'")]
     [InlineData("--port 8080", "option '--model' is required")]
+    [InlineData("--model m.onnx --model-cache-dir /var/cache/models", "--model-cache-dir applies only to oci:// models, not 'm.onnx'")]
+    [InlineData("--model oci://r/m:1 --model-cache-max-bytes 1000", "--model-cache-max-bytes needs --model-cache-dir")]
+    [InlineData("--model oci://r/m:1 --model-cache-dir /c --model-cache-max-bytes 0", "--model-cache-max-bytes must be an integer")]
     public void BadCommandLine_IsAUsageError_SayingWhatIsWrong(string line, string expected)
     {
         var error = Assert.Throws<CliUsageException>(() => ServeCommand.Parse(Args(line)));

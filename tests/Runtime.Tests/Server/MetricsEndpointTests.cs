@@ -38,6 +38,9 @@ public sealed class MetricsEndpointTests
         Assert.Contains("modelruntime_benchmark_latency_seconds{model=\"mlp\",batch_size=\"4\",percentile=\"p95\"", text);
         Assert.Contains("modelruntime_benchmark_throughput_inferences_per_second{model=\"mlp\",batch_size=\"1\"", text);
         Assert.Contains("node=\"node-a\"", text);
+        // A local file: no node cache, nothing pulled.
+        Assert.Contains("modelruntime_model_fetches_total{model=\"mlp\",cache=\"off\"} 1", text);
+        Assert.Contains("modelruntime_model_pulled_bytes_total{model=\"mlp\"} 0", text);
     }
 
     [Fact]

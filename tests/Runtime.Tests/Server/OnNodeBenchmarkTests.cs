@@ -20,6 +20,9 @@ public sealed class OnNodeBenchmarkTests
 
         Assert.Equal("mnist-cnn", report["model"]!.GetValue<string>());
         Assert.Equal("completed", report["status"]!.GetValue<string>());
+        // A local file: read in place, no node cache, nothing pulled.
+        Assert.Equal("off", report["modelSource"]!["cache"]!.GetValue<string>());
+        Assert.Equal(0, report["modelSource"]!["bytesPulled"]!.GetValue<long>());
         var results = report["results"]!.AsArray();
         Assert.Equal([1, 8], results.Select(r => r!["batchSize"]!.GetValue<int>()));
         foreach (var r in results)
