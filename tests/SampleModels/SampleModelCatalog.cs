@@ -43,6 +43,12 @@ public static class SampleModelCatalog
     public static MnistCnnParameters MnistCnnWrongParameters() => MnistCnnVariants.WrongParameters();
 
     /// <summary>
+    /// <see cref="MnistCnnV2"/> answering wrongly at the same speed, as <see cref="MnistCnnWrong"/> is to <see cref="MnistCnn"/>:
+    /// every input's top-1 is the next class of mnist-cnn-v2's.
+    /// </summary>
+    public static byte[] MnistCnnV2Wrong() => Cached(MnistCnnVariants.V2WrongName, MnistCnnVariants.BuildV2Wrong);
+
+    /// <summary>
     /// A deliberately slower twin of <see cref="MnistCnn"/>: the same signature and weights plus
     /// <see cref="MnistCnnSlowExtraConvs"/> extra 256→256 convolutions (about ten times the compute per image: slower beyond doubt even on a busy machine, where a 4× twin sometimes passed a maxP95Ratio of 4).
     /// The version a canary analysis on latency must roll back.
@@ -143,6 +149,7 @@ public static class SampleModelCatalog
         new(MnistCnnVariants.V2Name, MnistCnnVariants.V2Description, MnistCnnVariants.BuildV2),
         new(MnistCnnVariants.SlowName, MnistCnnVariants.SlowDescription, MnistCnnVariants.BuildSlow),
         new(MnistCnnVariants.WrongName, MnistCnnVariants.WrongDescription, MnistCnnVariants.BuildWrong),
+        new(MnistCnnVariants.V2WrongName, MnistCnnVariants.V2WrongDescription, MnistCnnVariants.BuildV2Wrong),
         new(MlpModel.Name, MlpModel.Description, MlpModel.Build),
         new(DeepMlpModel.Name, DeepMlpModel.Description, DeepMlpModel.Build),
         new(Models.Int64Model.Name, Models.Int64Model.Description, Models.Int64Model.Build),

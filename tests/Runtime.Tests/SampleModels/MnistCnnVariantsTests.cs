@@ -14,7 +14,7 @@ public sealed class MnistCnnVariantsTests(ITestOutputHelper output)
 {
     private const int Pixels = 28 * 28;
 
-    public static TheoryData<string> Variants() => new("mnist-cnn-v2", "mnist-cnn-slow", "mnist-cnn-wrong");
+    public static TheoryData<string> Variants() => new("mnist-cnn-v2", "mnist-cnn-slow", "mnist-cnn-wrong", "mnist-cnn-v2-wrong");
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -51,6 +51,20 @@ public sealed class MnistCnnVariantsTests(ITestOutputHelper output)
         var wrong = Probabilities(SampleModelCatalog.MnistCnnWrong(), image);
 
         Assert.Equal((Array.IndexOf(original, original.Max()) + 1) % 10, Array.IndexOf(wrong, wrong.Max()));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(11)]
+    public void V2WrongVersion_PutsEveryInputsTopOneOnTheNextClassOfVersion2s(int pattern)
+    {
+        // The demo's shadow act rolls it out beside a stable mnist-cnn-v2, where it must disagree on every request.
+        var image = ReferenceMath.Pattern(Pixels, pattern, 0, 1);
+        var v2 = Probabilities(SampleModelCatalog.MnistCnnV2(), image);
+        var wrong = Probabilities(SampleModelCatalog.MnistCnnV2Wrong(), image);
+
+        Assert.Equal((Array.IndexOf(v2, v2.Max()) + 1) % 10, Array.IndexOf(wrong, wrong.Max()));
     }
 
     [Fact]

@@ -20,6 +20,10 @@ internal static class MnistCnnVariants
     public const string WrongDescription =
         "MNIST-shaped CNN, wrong answers: mnist-cnn's graph, signature and cost with the last layer's classes rotated by one, so its top-1 never agrees with mnist-cnn's -> probabilities FP32 [batch,10].";
 
+    public const string V2WrongName = "mnist-cnn-v2-wrong";
+    public const string V2WrongDescription =
+        "MNIST-shaped CNN, version 2 with wrong answers: mnist-cnn-v2's graph, signature and cost with the last layer's classes rotated by one, so its top-1 never agrees with mnist-cnn-v2's -> probabilities FP32 [batch,10].";
+
     /// <summary>How many extra convolutions the slow twin runs; each costs about as much as conv2 and conv3 of the original.</summary>
     public const int SlowExtraConvs = 9;
 
@@ -32,9 +36,21 @@ internal static class MnistCnnVariants
     /// scored, so the top-1 of every input moves to the next class. The same speed and signature beyond doubt, and
     /// answers that disagree on every input, where other random weights (<see cref="BuildV2"/>) agree by chance on some.
     /// </summary>
-    public static MnistCnnParameters WrongParameters()
+    public static MnistCnnParameters WrongParameters() => Rotated(MnistCnnModel.Parameters());
+
+    public static byte[] BuildWrong() => MnistCnnModel.Build(WrongParameters(), extraConvs: [], WrongDescription);
+
+    /// <summary>
+    /// The same for version 2, the wrong-answers version beside a stable mnist-cnn-v2 (the demo's shadow act): mnist-cnn-wrong
+    /// is no use there, because on noise inputs both models' top-1 is mostly one class and the rotation of
+    /// mnist-cnn's class lands on mnist-cnn-v2's (they agreed on 99 of the demo's 100 inputs).
+    /// </summary>
+    public static MnistCnnParameters V2WrongParameters() => Rotated(V2Parameters());
+
+    public static byte[] BuildV2Wrong() => MnistCnnModel.Build(V2WrongParameters(), extraConvs: [], V2WrongDescription);
+
+    private static MnistCnnParameters Rotated(MnistCnnParameters p)
     {
-        var p = MnistCnnModel.Parameters();
         var d = p.Dense2;
         var weights = new float[d.Weights.Length];
         var bias = new float[d.Bias.Length];
@@ -46,8 +62,6 @@ internal static class MnistCnnVariants
         }
         return p with { Dense2 = d with { Weights = weights, Bias = bias } };
     }
-
-    public static byte[] BuildWrong() => MnistCnnModel.Build(WrongParameters(), extraConvs: [], WrongDescription);
 
     public static byte[] BuildSlow()
     {
