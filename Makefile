@@ -21,7 +21,7 @@ demo: deps kubectl demo-build
 	CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh
 bench: bench-runtime
 help:
-	@echo "make demo            install what is needed and show ModelOperator working: eight acts on the dev cluster (about 5 min)"
+	@echo "make demo            install what is needed and show ModelOperator working: nine acts on the dev cluster (about 6 min)"
 	@echo "make test            install what is needed and run every test"
 	@echo "make bench           runtime benchmarks (ratios against a baseline measured in the same run)"
 	@grep -hE '^## ' mk/*.mk 2>/dev/null | sed 's/^## /make /' || true

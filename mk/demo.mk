@@ -1,4 +1,4 @@
-# make demo: the eight-act story on the dev cluster (scripts/demo.sh); make test runs it whole after the test projects.
+# make demo: the nine-act story on the dev cluster (scripts/demo.sh); make test runs it whole after the test projects.
 APT_PACKAGES += hey docker-registry curl python3
 
 .PHONY: demo-check demo-build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: the whole ModelOperator story on the dev cluster, in eight acts, from a model file to a rolled-back bad
-# version and a model that idles to zero pods and wakes on its next request. Each act prints a heading and one line saying what it shows, checks that it did what it says and records
+# make demo: the whole ModelOperator story on the dev cluster, in nine acts, from a model file to a rolled-back bad
+# version, a shadow rollout judged on its answers and a model that idles to zero pods and wakes on its next request.
+# Each act prints a heading and one line saying what it shows, checks that it did what it says and records
 # its seconds and failed requests for the summary. The script exits 0 only when every act passed; otherwise it names
 # the act that failed and why. Every process and temporary file it starts is removed on exit (trap).
 #
@@ -18,7 +19,7 @@ HELM=${HELM:-$PWD/.tools/bin/helm}
 MODELS=${MODELS:-.artifacts/sample-models}
 SECOND_VERSION=${SECOND_VERSION:-$MODELS/mnist-cnn-v2.onnx}
 SLOW_TWIN=${SLOW_TWIN:-$MODELS/mnist-cnn-slow.onnx}
-DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6 7}
+DEMO_ACTS=${DEMO_ACTS:-1 2 3 4 5 6 7 8}
 # Latency autoscaling target; the spike must push the p95 above it and the idle p95 stays well below it.
 TARGET_MS=${TARGET_MS:-40}
 # The benchmark gate: each pod's p95 at batch 1 must stay under it (generous: 2 busy cores, pods benchmarking together).
@@ -56,8 +57,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # --- the act ledger: one row per act for the summary --------------------------------------------------------------
 declare -A ACT_TITLE ACT_RESULT ACT_WHAT ACT_SECS ACT_FAILED
-ACT_TITLE=([1]="Pack and publish" [2]="Deploy" [3]="Serve" [4]="Scale" [5]="Good version" [6]="Bad version" [7]="Scale to zero")
-ACTS=(1 2 3 4 5 6 7)
+ACT_TITLE=([1]="Pack and publish" [2]="Deploy" [3]="Serve" [4]="Scale" [5]="Good version" [6]="Bad version" [7]="Shadow rollout" [8]="Scale to zero")
+ACTS=(1 2 3 4 5 6 7 8)
 LAST_ACT=$((${#ACTS[@]} + 1)) # the summary
 REASON=""
 FAILED_REQUESTS=0
@@ -113,9 +114,13 @@ ready_pods() { k get pods -n $NS -l $SEL -o 'jsonpath={range .items[*]}{.status.
 
 # --- live traffic: hey in the background, failures counted from its report -----------------------------------------
 # traffic_start <name> <hey args…>; traffic_stop <name> sets TRAFFIC_TOTAL, TRAFFIC_FAILED and prints the report's key lines.
+# With VARIED_INPUTS=N, scripts/demo-load.py sends N different inputs in turn instead of hey's one (same options, same report).
 traffic_start() {
   local name=${1//[^a-zA-Z0-9]/_}; shift
-  hey "$@" -m POST -T application/json -D "$WORK/request.json" "$INFER_URL" >"$WORK/hey-$name.txt" 2>&1 &
+  local load=(hey "$@" -m POST -T application/json -D "$WORK/request.json")
+  [ -n "${VARIED_INPUTS:-}" ] && load=(python3 scripts/demo-load.py --inputs "$VARIED_INPUTS" "$@")
+  # A simple command, so that $! is the load generator itself, which traffic_stop interrupts.
+  "${load[@]}" "$INFER_URL" >"$WORK/hey-$name.txt" 2>&1 &
   declare -g "HEY_$name=$!"; pids+=($!)
 }
 traffic_stop() {
@@ -155,9 +160,9 @@ act1() {
   "$RT" inspect "127.0.0.1:$RP/models/$NAME:1.0" --plain-http || fail "inspect of 127.0.0.1:$RP/models/$NAME:1.0 failed" || return
   did "packed and pushed $( [ -n "${REF_SLOW:-}" ] && echo 3 || echo 2) packages to 127.0.0.1:$RP; inspected 1.0"
 }
-pack_push() { # pack_push <onnx> <version> <variable for the pushed reference>
-  local model=$1 version=$2 var=$3 ref
-  "$RT" pack "$model" --name $NAME --version "$version" --license MIT --label task=digits --input-shape input=1,1,28,28 -o "$WORK/pkg-$version" >"$WORK/pack-$version.log" 2>&1 \
+pack_push() { # pack_push <onnx> <version> <variable for the pushed reference> [more pack options…]
+  local model=$1 version=$2 var=$3 ref; shift 3
+  "$RT" pack "$model" --name $NAME --version "$version" --license MIT --label task=digits --input-shape input=1,1,28,28 "$@" -o "$WORK/pkg-$version" >"$WORK/pack-$version.log" 2>&1 \
     || { cat "$WORK/pack-$version.log"; fail "pack of $model as $version failed"; return; }
   ref=$("$RT" push "$WORK/pkg-$version" "127.0.0.1:$RP/models/$NAME:$version" --plain-http 2>"$WORK/push-$version.log" | tail -1)
   [[ $ref == *@sha256:* ]] || { cat "$WORK/push-$version.log"; fail "push of $version printed no digest reference"; return; }
@@ -286,17 +291,19 @@ act4() {
 }
 
 # === Acts 5 and 6 ====================================================================================================
-# roll_to <package reference> <label>: applies the new version under live traffic and waits for the outcome.
+# rollout_under_traffic <package reference> <label> <promoted|rolled back> [<spec function>]: applies the new version
+# (written by spec_yaml, or the given function) under live traffic and waits for the outcome.
 rollout_under_traffic() {
-  local ref=$1 label=$2 outcome=$3
-  step "Live traffic: hey at ~20 requests/s through the Service for the whole rollout"
+  local ref=$1 label=$2 outcome=$3 spec=${4:-spec_yaml}
+  step "Live traffic: ${VARIED_INPUTS:+$VARIED_INPUTS different inputs in turn (scripts/demo-load.py), }~20 requests/s through the Service for the whole rollout"
   traffic_start "$label" -z 300s -c 2 -q 10
-  step "kubectl apply: version $label, same spec"
-  spec_yaml "$ref" >"$WORK/mdep-$label.yaml"
+  "$spec" "$ref" >"$WORK/mdep-$label.yaml"
+  if [ "$spec" = spec_yaml ]; then step "kubectl apply: version $label, same spec"
+  else step "kubectl apply: version $label, the same spec with this rollout:"; sed -n '/^  rollout:/,/^  [a-z]*:/p' "$WORK/mdep-$label.yaml" | sed '$d'; fi
   k apply -f "$WORK/mdep-$label.yaml" || { traffic_stop "$label"; fail "kubectl apply of $label was refused"; return; }
   local digest=${ref##*@} ok=0
   if [ "$outcome" = promoted ]; then
-    wait_until 180 "$label walking its steps and being promoted" \
+    wait_until 180 "$label passing its analysis and being promoted" \
       "[ \"\$(mdep_field '{.status.phase}')\" = Serving ] && [ -z \"\$(mdep_field '{.status.canaryRevision}')\" ] && [ \"\$(mdep_field '{.status.stableRevision}')\" != \"$STABLE_BEFORE\" ] && [ \"\$(condition Ready)\" = True ] || [ \"\$(mdep_field '{.status.phase}')\" = RolledBack ]" \
       mdep_line && ok=1
     if ((ok)) && [ "$(mdep_field '{.status.phase}')" = RolledBack ]; then
@@ -309,7 +316,7 @@ rollout_under_traffic() {
   traffic_stop "$label"
   FAILED_REQUESTS=$TRAFFIC_FAILED
   k get events -n $NS --sort-by=.lastTimestamp -o 'custom-columns=REASON:.reason,MESSAGE:.message' 2>/dev/null \
-    | grep -E '^(REASON|CanaryStarted|StepAdvanced|Promoted|Analysis|RolledBack)' | tail -8 | cut -c1-200
+    | grep -E '^(REASON|CanaryStarted|ShadowStarted|StepAdvanced|ShadowPassed|Promoted|Analysis|RolledBack)' | tail -8 | cut -c1-200
   echo "  lastAnalysis: $(mdep_field '{.status.lastAnalysis}')" | cut -c1-300
   ((ok)) || return 1
   ((TRAFFIC_FAILED == 0)) || fail "$TRAFFIC_FAILED of $TRAFFIC_TOTAL requests failed during the rollout of $label ($TRAFFIC_CODES; 502/503 come from the dev cluster's Service proxy, e.g. a pod deleted while still an endpoint)" || return
@@ -331,7 +338,62 @@ act6() {
   did "3.0-slow rolled back: canary p95 $(mdep_field '{.status.lastAnalysis.canaryP95Ms}') ms vs stable $(mdep_field '{.status.lastAnalysis.stableP95Ms}') ms; $TRAFFIC_TOTAL requests, 0 failed"
 }
 
-# === Act 7 ===========================================================================================================
+# === Act 7: shadow rollouts ==========================================================================================
+# A shadow is judged on its answers, so its load sends 100 different digit-like inputs (scripts/demo-load.py): over
+# hey's one repeated input the agreement could only be all or nothing. Measured on these inputs with the float and
+# int8 models served side by side, the int8 package of 2.0 keeps the top-1 of 100 of them (of 1.0, when act 5 is left
+# out: 97), so minAgreement 0.95 passes it and fails a version with other answers (the wrong versions agree on none).
+# No maxP95Ratio: acts 5 and 6 show the latency check; this act judges answers. The act prints the agreement
+# status.shadow measured.
+SHADOW_INPUTS=${SHADOW_INPUTS:-100}
+SHADOW_MIN_AGREEMENT=${SHADOW_MIN_AGREEMENT:-0.95}
+shadow_spec_yaml() { # shadow_spec_yaml <pushed reference>: spec_yaml's spec with a shadow phase and an answer check as its rollout
+  spec_yaml "$1" | awk -v min="$SHADOW_MIN_AGREEMENT" '
+    /^  rollout:/ { print
+      print "    shadow: {fraction: 1, duration: 10s, minRequests: 100}   # every request copied; no steps: promoted once passed"
+      print "    analysis: {interval: 5s, minAgreement: " min ", maxErrorRate: 0.01, failureLimit: 2}"
+      print "    autoRollback: true"; skip = 1; next }
+    skip && /^  [a-z]/ { skip = 0 }
+    !skip'
+}
+shadow_line() {
+  mdep_field '{.status.shadow}' | python3 -c 'import json,sys; s=json.load(sys.stdin); print("  status.shadow: decision=%s agreement=%s (%s compared, %s mirrored) largestDiff=%s failedChecks=%s" % tuple(s.get(k, "-") for k in ("decision","agreement","compared","mirrored","largestDiff","failedChecks")))' 2>/dev/null \
+    || echo "  status.shadow: $(mdep_field '{.status.shadow}')"
+}
+act_shadow() {
+  [ -n "${INFER_URL:-}" ] || fail "no Service to send traffic to: act 3 (Serve) finds it" || return
+  # The int8 package is of the version stable serves, 2.0 once act 5 promoted it, else 1.0, and the wrong-answers
+  # version is that version's graph and cost with its classes rotated by one (so its top-1 never agrees).
+  local base=$MODELS/mnist-cnn.onnx wrong=$MODELS/mnist-cnn-wrong.onnx version=1.0 int8_total int8_failed int8_agreement int8_compared
+  [ "${ACT_RESULT[5]:-}" = passed ] && base=$SECOND_VERSION wrong=$MODELS/mnist-cnn-v2-wrong.onnx version=2.0
+  [ -e "$wrong" ] || fail "missing $wrong (make sample-models writes it)" || return
+  step "model-runtime pack --quantize int8 of $version (pack measures it on synthetic inputs), and $(basename "$wrong" .onnx): the same graph and cost, other answers"
+  pack_push "$base" "$version-int8" REF_INT8 --quantize int8 || return
+  grep -E '^ *(size|speed|output) ' "$WORK/pack-$version-int8.log" | cut -c1-160 | sed 's/^ */    pack: /'
+  pack_push "$wrong" 4.0-wrong REF_WRONG || return
+
+  STABLE_BEFORE=$(mdep_field '{.status.stableRevision}')
+  VARIED_INPUTS=$SHADOW_INPUTS rollout_under_traffic "$REF_INT8" "$version-int8" promoted shadow_spec_yaml || return
+  int8_total=$TRAFFIC_TOTAL int8_failed=$TRAFFIC_FAILED
+  step "$version-int8's shadow phase, from status.shadow"
+  shadow_line
+  int8_agreement=$(mdep_field '{.status.shadow.agreement}') int8_compared=$(mdep_field '{.status.shadow.compared}')
+  [ "$(mdep_field '{.status.shadow.decision}')" = Passed ] || fail "$version-int8 was promoted but status.shadow.decision is not Passed" || return
+
+  STABLE_BEFORE=$(mdep_field '{.status.stableRevision}')
+  VARIED_INPUTS=$SHADOW_INPUTS rollout_under_traffic "$REF_WRONG" 4.0-wrong "rolled back" shadow_spec_yaml \
+    || { FAILED_REQUESTS=$((int8_failed + TRAFFIC_FAILED)); return 1; }
+  FAILED_REQUESTS=$((int8_failed + TRAFFIC_FAILED))
+  step "4.0-wrong's shadow phase and the RolledBack condition"
+  shadow_line
+  k get mdep $NAME -n $NS -o 'jsonpath={range .status.conditions[?(@.type=="RolledBack")]}  {.type}={.status} ({.reason}): {.message}{"\n"}{end}' | cut -c1-400
+  [ "$(condition RolledBack)" = True ] && [ "$(mdep_field '{.status.conditions[?(@.type=="RolledBack")].reason}')" = ShadowAnalysisFailed ] \
+    || fail "4.0-wrong was not rolled back on its shadow analysis (RolledBack reason: $(mdep_field '{.status.conditions[?(@.type=="RolledBack")].reason}'))" || return
+  [ "$(mdep_field '{.status.stableRevision}')" = "$STABLE_BEFORE" ] || fail "the stable revision changed during the rollback" || return
+  did "$version-int8 promoted at agreement $int8_agreement ($int8_compared compared; minAgreement $SHADOW_MIN_AGREEMENT); 4.0-wrong rolled back at agreement $(mdep_field '{.status.shadow.agreement}'); $((int8_total + TRAFFIC_TOTAL)) requests, 0 failed"
+}
+
+# === Act 8: scale to zero =============================================================================================
 ZERO=mnist-zero
 zero_field() { k get mdep $ZERO -n $NS -o jsonpath="$1" 2>/dev/null; }
 zero_pods() { k get pods -n $NS -l serving.modeloperator.io/name=$ZERO --no-headers 2>/dev/null | wc -l; }
@@ -339,7 +401,7 @@ zero_line() {
   printf 'phase=%s ready=%s pods=%s activator-slice=%s' "$(zero_field '{.status.phase}')" "$(zero_field '{.status.conditions[?(@.type=="Ready")].reason}')" \
     "$(zero_pods)" "$(k get endpointslice $ZERO-activator -n $NS -o name >/dev/null 2>&1 && echo yes || echo no)"
 }
-act7() {
+act_scale_to_zero() {
   step "kubectl apply: $ZERO, version 1.0 again, min 0 replicas, scale to zero after 5 s without requests"
   cat >"$WORK/mdep-zero.yaml" <<YAML
 apiVersion: serving.modeloperator.io/v1alpha1
@@ -391,7 +453,7 @@ YAML
 
 # === Run =============================================================================================================
 TOTAL_START=$SECONDS
-bold "ModelOperator demo: from a model file to a rolled-back bad version and back from zero pods, on the dev cluster (acts: $DEMO_ACTS)"
+bold "ModelOperator demo: from a model file to a rolled-back bad version, a shadow judged on its answers and back from zero pods, on the dev cluster (acts: $DEMO_ACTS)"
 for n in "${ACTS[@]}"; do
   CURRENT=$n
   case $n in
@@ -401,7 +463,8 @@ for n in "${ACTS[@]}"; do
     4) run_act 4 act4 "Push a load spike: the p95 crosses its target, the autoscaler adds pods, and removes them once the load ends." ;;
     5) run_act 5 act5 "Roll out version 2.0 under live traffic: a canary, analysis each interval, promotion, 0 failed requests." ;;
     6) run_act 6 act6 "Roll out the slower twin under live traffic: analysis sees its p95 and rolls it back automatically, 0 failed requests." ;;
-    7) run_act 7 act7 "A second model idles to zero pods; its next request is held by the activator, wakes it, and is answered: the seconds it took, and where they went." ;;
+    7) run_act 7 act_shadow "Roll out an int8 package as a shadow: it answers copies of live requests, is promoted on its measured agreement; a version with other answers is rolled back on minAgreement; 0 failed requests." ;;
+    8) run_act 8 act_scale_to_zero "A second model idles to zero pods; its next request is held by the activator, wakes it, and is answered: the seconds it took, and where they went." ;;
   esac
   # Acts 3 to 7 need a registry (act 1) and a running deployment (act 2).
   if [[ $n -le 2 && ${ACT_RESULT[$n]:-} == FAILED ]]; then BLOCKED="act $n (${ACT_TITLE[$n]}) failed"; fi
