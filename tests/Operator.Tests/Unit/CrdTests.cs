@@ -50,6 +50,36 @@ public sealed class CrdTests
         Assert.Contains("- \"True\"", CrdGenerator.GenerateYaml());
     }
 
+    [Fact]
+    public void EveryStringEnumValue_StaysAStringUnderYaml11()
+    {
+        // kubectl and helm read YAML 1.1, where a plain off, on, yes, no, y or n is a boolean: status.modelSources'
+        // cache: off became false, and every status write with it was refused (422) on a cluster installed from the YAML.
+        var yaml11Special = new System.Text.RegularExpressions.Regex("^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$");
+        var plain = new List<string>();
+        void Walk(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode map:
+                    if (map.Children.TryGetValue(new YamlScalarNode("type"), out var type) && type is YamlScalarNode { Value: "string" }
+                        && map.Children.TryGetValue(new YamlScalarNode("enum"), out var values) && values is YamlSequenceNode)
+                        plain.AddRange(((YamlSequenceNode)values).Cast<YamlScalarNode>()
+                            .Where(v => v.Style == YamlDotNet.Core.ScalarStyle.Plain && yaml11Special.IsMatch(v.Value ?? "")).Select(v => v.Value!));
+                    foreach (var child in map.Children.Values) Walk(child);
+                    break;
+                case YamlSequenceNode seq:
+                    foreach (var child in seq) Walk(child);
+                    break;
+            }
+        }
+
+        Walk(Load());
+
+        Assert.Empty(plain);
+        Assert.Contains("- \"off\"", CrdGenerator.GenerateYaml());
+    }
+
     private static YamlMappingNode Load()
     {
         var stream = new YamlStream();
