@@ -36,18 +36,7 @@ public sealed class BuiltImages : IDisposable
         var config = Path.Combine(_root, "registry.yml");
         await File.WriteAllTextAsync(config,
             $"version: 0.1\nlog: {{level: warn}}\nstorage: {{filesystem: {{rootdirectory: {Path.Combine(_root, "registry")}}}}}\nhttp: {{addr: {Registry}}}\n");
-        _registry = Process.Start(new ProcessStartInfo("/usr/bin/docker-registry") { ArgumentList = { "serve", config }, RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("docker-registry did not start");
-        _registry.OutputDataReceived += (_, _) => { };
-        _registry.ErrorDataReceived += (_, _) => { };
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
-        using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
-        {
-            try { return (await http.GetAsync($"http://{Registry}/v2/")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, "docker-registry to answer /v2/", TimeSpan.FromSeconds(30));
+        _registry = await DockerRegistryProcess.StartAsync(config, Registry, status => status == System.Net.HttpStatusCode.OK, "200");
 
         var summary = Path.Combine(_root, "images.tsv");
         var build = await ContainerEngine.RunProgramAsync("bash", [RepoPaths.Of("scripts", "images.sh")],

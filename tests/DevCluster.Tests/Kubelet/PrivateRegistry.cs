@@ -57,18 +57,7 @@ public sealed class PrivateRegistry : IDisposable
         await File.WriteAllTextAsync(config,
             $"version: 0.1\nlog: {{level: warn}}\nstorage: {{filesystem: {{rootdirectory: {Path.Combine(_root, "data")}}}}}\nhttp: {{addr: {Address}}}\n" +
             $"auth: {{htpasswd: {{realm: private-registry-test, path: {Path.Combine(_root, "htpasswd")}}}}}\n");
-        _registry = Process.Start(new ProcessStartInfo("/usr/bin/docker-registry") { ArgumentList = { "serve", config }, RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("docker-registry did not start");
-        _registry.OutputDataReceived += (_, _) => { };
-        _registry.ErrorDataReceived += (_, _) => { };
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
-        using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
-        {
-            try { return (int)(await http.GetAsync($"http://{Address}/v2/")).StatusCode == 401; }
-            catch (HttpRequestException) { return false; }
-        }, "the registry to answer /v2/ with 401", TimeSpan.FromSeconds(30));
+        _registry = await DockerRegistryProcess.StartAsync(config, Address, status => status == System.Net.HttpStatusCode.Unauthorized, "401");
 
         var tar = await ShellTarAsync();
         var authFile = Path.Combine(_root, "auth.json");
