@@ -7,8 +7,8 @@ namespace ModelOperator.Operator.Api;
 /// node (a hostPath directory the chart names), keyed by digest, so the second pod of a model on a node downloads
 /// nothing. oci:// models only.
 /// </summary>
-[CelRule("!has(self.prefetch) || !self.prefetch",
-    "cache.prefetch is not supported yet: the first pod on each node pulls the model into the node cache; remove prefetch or set it to false")]
+[CelRule("!has(self.prefetch) || !self.prefetch || !has(self.node) || self.node",
+    "cache.prefetch fills the node cache: it needs node: true (or node left out, with the chart's modelCache.nodeByDefault)")]
 public sealed class ModelCacheSpec
 {
     /// <summary>
@@ -20,8 +20,10 @@ public sealed class ModelCacheSpec
     public bool? Node { get; set; }
 
     /// <summary>
-    /// Pull the model onto every node that could run its pods before one is scheduled there. Not supported yet: refused
-    /// at apply when true.
+    /// Pull the model into the node cache of every node that could run its pods (schedulable, matching the GPU
+    /// nodeSelector, taints tolerated, with the GPUs a pod asks for) before one is scheduled there, so even the first
+    /// pod on a node starts from the cache: one prefetch pod per node, requesting no GPU. Per node in
+    /// <c>status.prefetch</c>. Needs the node cache (<see cref="Node"/>, or the chart's default).
     /// </summary>
     [JsonPropertyName("prefetch")]
     public bool? Prefetch { get; set; }

@@ -61,6 +61,7 @@ public sealed class ModelDeploymentSpec
 [CelRule("!has(self.s3) || self.uri.startsWith('s3://')", "s3 applies only to s3:// models")]
 [CelRule("!has(self.caBundle) || !has(self.plainHttp) || !self.plainHttp", "caBundle has no effect with plainHttp: a registry without TLS presents no certificate")]
 [CelRule("!has(self.cache) || !has(self.cache.node) || !self.cache.node || self.uri.startsWith('oci://')", "cache.node applies only to oci:// models (the cache is keyed by the manifest digest)")]
+[CelRule("!has(self.cache) || !has(self.cache.prefetch) || !self.cache.prefetch || self.uri.startsWith('oci://')", "cache.prefetch applies only to oci:// models (it fills the node cache, which is keyed by the manifest digest)")]
 public sealed class ModelSource
 {
     /// <summary>The URI pattern: OCI reference, HTTPS URL, S3 object or prefix, PVC path or local file.</summary>

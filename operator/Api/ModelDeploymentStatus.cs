@@ -61,6 +61,10 @@ public sealed class ModelDeploymentStatus
     [JsonPropertyName("modelSources")]
     public List<ModelSourceRecord>? ModelSources { get; set; }
 
+    /// <summary>With <c>spec.model.cache.prefetch</c>: per node that could run the model's pods, whether its node cache holds the model.</summary>
+    [JsonPropertyName("prefetch")]
+    public List<PrefetchNodeStatus>? Prefetch { get; set; }
+
     /// <summary>When the autoscaler last changed the replica count.</summary>
     [JsonPropertyName("lastScaleTime")]
     public DateTime? LastScaleTime { get; set; }

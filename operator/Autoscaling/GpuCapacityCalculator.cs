@@ -23,12 +23,14 @@ public static class GpuCapacityCalculator
         long free = 0;
         foreach (var node in nodes.Where(n => Fits(n, nodeSelector, tolerations)))
         {
-            var allocatable = node.Status?.Allocatable is { } a && a.TryGetValue(Gpu, out var q) ? (long)q.ToDecimal() : 0;
-            free += Math.Max(0, allocatable - requestedByNode.GetValueOrDefault(node.Metadata.Name));
+            free += Math.Max(0, AllocatableGpus(node) - requestedByNode.GetValueOrDefault(node.Metadata.Name));
         }
         free -= pods.Where(p => string.IsNullOrEmpty(p.Spec?.NodeName) && Active(p) && isOwnPod(p)).Sum(GpuRequest);
         return new GpuCapacity(gpusPerPod, free);
     }
+
+    /// <summary>The node's allocatable <c>nvidia.com/gpu</c>.</summary>
+    public static long AllocatableGpus(V1Node node) => node.Status?.Allocatable is { } a && a.TryGetValue(Gpu, out var q) ? (long)q.ToDecimal() : 0;
 
     private static bool Active(V1Pod pod) => pod.Metadata.DeletionTimestamp is null && pod.Status?.Phase is not ("Succeeded" or "Failed");
 
@@ -36,7 +38,8 @@ public static class GpuCapacityCalculator
         c.Resources?.Requests is { } r && r.TryGetValue(Gpu, out var q) ? (long)q.ToDecimal()
         : c.Resources?.Limits is { } l && l.TryGetValue(Gpu, out var lq) ? (long)lq.ToDecimal() : 0);
 
-    private static bool Fits(V1Node node, IDictionary<string, string>? selector, IList<V1Toleration>? tolerations)
+    /// <summary>Whether the scheduler could place a pod with this nodeSelector and these tolerations on the node (affinity aside).</summary>
+    public static bool Fits(V1Node node, IDictionary<string, string>? selector, IList<V1Toleration>? tolerations)
     {
         if (node.Spec?.Unschedulable == true) return false;
         var labels = node.Metadata.Labels ?? new Dictionary<string, string>();

@@ -5,6 +5,7 @@ using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
 using ModelOperator.Operator.Autoscaling;
 using ModelOperator.Operator.PodMetrics;
+using ModelOperator.Operator.Prefetch;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
 using ModelOperator.Operator.ScaleToZero;
@@ -32,6 +33,7 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var deployments = new ObjectCache<V1Deployment>(WellKnown.NameLabel);
         var services = new ObjectCache<V1Service>(WellKnown.NameLabel);
         var pods = new ObjectCache<V1Pod>(WellKnown.NameLabel);
+        var prefetchPods = new ObjectCache<V1Pod>(WellKnown.PrefetchForLabel);
         var networkPolicies = new ObjectCache<V1NetworkPolicy>(WellKnown.NameLabel);
         var http = new KubeHttp(client);
         var watchLogger = loggers.CreateLogger("ModelOperator.Watch");
@@ -46,8 +48,11 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var serviceWatchers = scopes.Select(ns => new ResourceWatcher<V1Service>(http, In(ns, "/api/v1", "services"), ManagedSelector,
             services, (_, s) => { if (services.OwnerKey(s) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
         // Runtime pods: their readiness (admission), scheduling failures and metrics drive rollouts.
-        var podWatchers = scopes.Select(ns => new ResourceWatcher<V1Pod>(http, In(ns, "/api/v1", "pods"), ManagedSelector,
-            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns)).ToList();
+        var podWatchers = scopes.Select(ns => new ResourceWatcher<V1Pod>(http, In(ns, "/api/v1", "pods"), $"{ManagedSelector},!{WellKnown.PrefetchForLabel}",
+            pods, (_, p) => { if (pods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns))
+            // Prefetch pods (spec.model.cache.prefetch): whether each node's cache holds the model.
+            .Concat(scopes.Select(ns => new ResourceWatcher<V1Pod>(http, In(ns, "/api/v1", "pods"), $"{ManagedSelector},{WellKnown.PrefetchForLabel}",
+                prefetchPods, (_, p) => { if (prefetchPods.OwnerKey(p) is { } k) queue.Add(k); }, watchLogger, metrics, options.WatchTimeout, ns))).ToList();
 
         // The runtime pods' NetworkPolicies, only when the operator writes them (--management-peer): a hand edit is put back.
         var policyWatchers = options.ManagementPeer is null ? [] : scopes.Select(ns => new ResourceWatcher<V1NetworkPolicy>(http, In(ns, "/apis/networking.k8s.io/v1", "networkpolicies"),
@@ -59,10 +64,12 @@ internal sealed class ModelDeploymentController(Kubernetes client, OperatorOptio
         var admitter = new PodAdmitter(client, new PodReportReader(podHttp, options.RuntimePort), events, metrics, loggers.CreateLogger("ModelOperator.Admission"));
         var shadowClient = new ShadowTargetClient(podHttp);
         var analyser = new CanaryAnalyser(new PodMetricsScraper(podHttp, time), options.RuntimePort, shadowClient);
+        var settings = new OperatorSettings(options.RuntimeImage, options.NodeCache, options.ManagementPeer);
+        var prefetch = new PrefetchSync(client, api, new StatusWriter(api), prefetchPods, settings, events, loggers.CreateLogger("ModelOperator.Prefetch"));
         var reconciler = new ModelDeploymentReconciler(models, deployments, services, pods, networkPolicies, api, new StatusWriter(api),
             new Finalizers(api, WellKnown.Finalizer), events, admitter, analyser,
             new ShadowTargetSync(shadowClient, loggers.CreateLogger("ModelOperator.ShadowTargets")),
-            new OperatorSettings(options.RuntimeImage, options.NodeCache, options.ManagementPeer), time, loggers.CreateLogger("ModelOperator.Reconciler"));
+            prefetch, settings, time, loggers.CreateLogger("ModelOperator.Reconciler"));
         var autoscaler = new ModelDeploymentAutoscaler(models, pods, new PodMetricsScraper(podHttp, time), new PrometheusClient(podHttp),
             client, new StatusWriter(api), events, queue.Add, time, loggers.CreateLogger("ModelOperator.Autoscaler"));
 

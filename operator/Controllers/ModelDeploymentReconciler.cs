@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using ModelOperator.Operator.Admission;
 using ModelOperator.Operator.Api;
+using ModelOperator.Operator.Prefetch;
 using ModelOperator.Operator.Rollout;
 using ModelOperator.Operator.Reconcile;
 using ModelOperator.Operator.Runtime;
@@ -16,7 +17,7 @@ namespace ModelOperator.Operator.Controllers;
 internal sealed class ModelDeploymentReconciler(
     ObjectCache<ModelDeployment> models, ObjectCache<V1Deployment> deployments, ObjectCache<V1Service> services, ObjectCache<V1Pod> pods,
     ObjectCache<V1NetworkPolicy> networkPolicies, ModelDeploymentApi api, StatusWriter statusWriter, Finalizers finalizers, EventRecorder events, PodAdmitter admitter, CanaryAnalyser analyser,
-    ShadowTargetSync shadowTargets, OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
+    ShadowTargetSync shadowTargets, PrefetchSync prefetch, OperatorSettings settings, TimeProvider time, ILogger logger) : IReconciler
 {
     /// <summary>
     /// Level-triggered and idempotent: it looks only at the current state, so running it twice, after a restart or
@@ -25,13 +26,19 @@ internal sealed class ModelDeploymentReconciler(
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken ct)
     {
         if (models.Get(key) is not { } cached) return ReconcileResult.Done; // gone: garbage collection owns the children
+        var prefetching = false;
+        if (cached.Metadata.DeletionTimestamp is null && cached.Spec?.Model is not null && SpecValidator.Validate(cached).Count == 0)
+        {
+            (cached, prefetching) = await prefetch.SyncAsync(key, cached, ct).ConfigureAwait(false);
+            models.Upsert(cached);
+        }
         var md = cached;
         var inputs = md.Metadata.DeletionTimestamp is null ? await ObserveAsync(key, md, ct).ConfigureAwait(false) : RolloutInputs.None;
         // Most reconciles find nothing to do; only copy (the writes below mutate) when something must be written.
         if (md.Metadata.DeletionTimestamp is null && Finalizers.Has(md, WellKnown.Finalizer) && Plan(md, inputs) is { IsNoOp: true } idle)
         {
             await shadowTargets.SyncAsync(md, md.Status, idle.Revision, inputs, ct).ConfigureAwait(false);
-            return new ReconcileResult(idle.RequeueAfter);
+            return new ReconcileResult(WithNodeRecheck(idle.RequeueAfter, prefetching));
         }
         md = Copy(cached);
         if (md.Metadata.DeletionTimestamp is not null)
@@ -88,8 +95,12 @@ internal sealed class ModelDeploymentReconciler(
         if (!plan.IsNoOp)
             logger.LogInformation("Reconciled ModelDeployment {Namespace}/{Name} revision={Revision} phase={Phase}",
                 md.Metadata.NamespaceProperty, md.Metadata.Name, plan.Revision, plan.Status?.Phase ?? md.Status?.Phase);
-        return new ReconcileResult(plan.RequeueAfter);
+        return new ReconcileResult(WithNodeRecheck(plan.RequeueAfter, prefetching));
     }
+
+    // A prefetching model looks for new nodes now and then: node events do not reach this queue.
+    private static TimeSpan? WithNodeRecheck(TimeSpan? requeueAfter, bool prefetching) =>
+        !prefetching ? requeueAfter : requeueAfter is { } r && r < PrefetchSync.NodeRecheck ? r : PrefetchSync.NodeRecheck;
 
     // The I/O the planner needs beyond the caches: admission of ready pods and, during a canary, its analysis.
     private async Task<RolloutInputs> ObserveAsync(string key, ModelDeployment md, CancellationToken ct)
@@ -129,6 +140,7 @@ internal sealed class ModelDeploymentReconciler(
             await api.DeleteDeploymentAsync(d.Metadata.NamespaceProperty, d.Metadata.Name, ct).ConfigureAwait(false);
         if (services.Get(key) is { } svc && services.OwnerKey(svc) == key)
             await api.DeleteServiceAsync(svc.Metadata.NamespaceProperty, svc.Metadata.Name, ct).ConfigureAwait(false);
+        await prefetch.DeleteAllAsync(key, ct).ConfigureAwait(false);
         await finalizers.RemoveAsync(md, ct).ConfigureAwait(false);
         logger.LogInformation("Finalized ModelDeployment {Namespace}/{Name}", md.Metadata.NamespaceProperty, md.Metadata.Name);
     }

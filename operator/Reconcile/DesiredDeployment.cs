@@ -198,6 +198,9 @@ public static class DesiredDeployment
         TimeoutSeconds = 2,
     };
 
+    /// <summary>The model reference the runtime is given (an oci:// tag pinned to spec.model.digest where one is set).</summary>
+    public static string ModelArgument(ModelSource model) => ModelLocation(model).Arg;
+
     // pvc://claim/path is mounted read-only and served from the file system; other schemes go to the runtime as is.
     private static (string Arg, V1Volume? Volume, V1VolumeMount? Mount) ModelLocation(ModelSource model)
     {

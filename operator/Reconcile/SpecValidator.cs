@@ -74,8 +74,10 @@ public static class SpecValidator
         // As the CRD's CEL rules say, for an API server that does not run them.
         if (model.Cache?.Node == true && !model.Uri.StartsWith("oci://", StringComparison.Ordinal))
             errors.Add("spec.model.cache.node applies only to oci:// models (the cache is keyed by the manifest digest)");
-        if (model.Cache?.Prefetch == true)
-            errors.Add("spec.model.cache.prefetch is not supported yet: the first pod on each node pulls the model into the node cache; remove prefetch or set it to false");
+        if (model.Cache?.Prefetch == true && !model.Uri.StartsWith("oci://", StringComparison.Ordinal))
+            errors.Add("spec.model.cache.prefetch applies only to oci:// models (it fills the node cache, which is keyed by the manifest digest)");
+        if (model.Cache is { Prefetch: true, Node: false })
+            errors.Add("spec.model.cache.prefetch fills the node cache: it needs node: true (or node left out, with the chart's modelCache.nodeByDefault)");
         errors.AddRange(ModelAccess.Validate(model));
     }
 

@@ -5,6 +5,8 @@ public static class WellKnown
 {
     /// <summary>Label carrying the owning ModelDeployment's name on children and pods.</summary>
     public const string NameLabel = "serving.modeloperator.io/name";
+    /// <summary>Label carrying the ModelDeployment's name on its prefetch pods (not <see cref="NameLabel"/>: they are not runtime pods).</summary>
+    public const string PrefetchForLabel = "serving.modeloperator.io/prefetch-for";
     /// <summary>Label carrying the revision hash on revision Deployments and their pods.</summary>
     public const string RevisionLabel = "serving.modeloperator.io/revision";
     /// <summary>Standard managed-by label; the operator watches only children that carry it.</summary>

@@ -65,6 +65,19 @@ internal sealed class ModelDeploymentApi(Kubernetes client, KubeHttp http, Opera
         return http.DeleteAsync($"/apis/apps/v1/namespaces/{ns}/deployments/{name}", "Background", ct);
     }
 
+    public async Task CreatePodAsync(V1Pod pod, CancellationToken ct)
+    {
+        metrics.Writes.WithLabels("pods", "create").Inc();
+        try { await client.CoreV1.CreateNamespacedPodAsync(pod, pod.Metadata.NamespaceProperty, fieldManager: WellKnown.FieldManager, cancellationToken: ct).ConfigureAwait(false); }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { /* created already; the watch brings it */ }
+    }
+
+    public Task DeletePodAsync(string ns, string name, CancellationToken ct)
+    {
+        metrics.Writes.WithLabels("pods", "delete").Inc();
+        return http.DeleteAsync($"/api/v1/namespaces/{ns}/pods/{name}", "Background", ct);
+    }
+
     public Task DeleteServiceAsync(string ns, string name, CancellationToken ct)
     {
         metrics.Writes.WithLabels("services", "delete").Inc();

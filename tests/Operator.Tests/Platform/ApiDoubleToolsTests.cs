@@ -78,7 +78,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KubectlApply_RefusesNodeCachePrefetch_AndANodeCacheForAModelThatIsNotOci()
+    public async Task KubectlApply_RefusesNodeCachePrefetchWithoutTheNodeCache_AndANodeCacheForAModelThatIsNotOci()
     {
         await ApplyCrdAsync();
         const string manifest = """
@@ -86,7 +86,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
             kind: ModelDeployment
             metadata: {name: prefetched, namespace: default}
             spec:
-              model: {uri: "oci://registry.example.com/models/m:1", cache: {node: true, prefetch: true}}
+              model: {uri: "oci://registry.example.com/models/m:1", cache: {node: false, prefetch: true}}
             ---
             apiVersion: serving.modeloperator.io/v1alpha1
             kind: ModelDeployment
@@ -99,7 +99,7 @@ public sealed class ApiDoubleToolsTests : IAsyncLifetime
         var get = await _kubectl.RunAsync("get", "modeldeployments", "-A", "-o", "name");
 
         Assert.NotEqual(0, apply.ExitCode);
-        Assert.Contains("cache.prefetch is not supported yet", apply.Stderr);
+        Assert.Contains("cache.prefetch fills the node cache: it needs node: true", apply.Stderr);
         Assert.Contains("cache.node applies only to oci:// models", apply.Stderr);
         Assert.Equal("", get.Stdout.Trim());
     }
