@@ -44,6 +44,8 @@ public static class RevisionHasher
         copy.Gpu ??= new GpuSpec();
         copy.Gpu.Count ??= 0;
         if (copy.Benchmark is not null) copy.Benchmark.Gate = null;
+        // Prefetch pods are the operator's own, beside the revision: turning it on or off must not roll the runtime pods.
+        if (copy.Model.Cache is not null) copy.Model.Cache.Prefetch = null;
         return copy;
     }
 }

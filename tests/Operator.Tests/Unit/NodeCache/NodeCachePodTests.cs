@@ -60,4 +60,13 @@ public sealed class NodeCachePodTests
         Assert.Equal(on, onWithOtherDefault);
         Assert.Equal(RevisionHasher.Compute(Samples.Model().Spec, new OperatorSettings()), off);
     }
+
+    [Fact]
+    public void TurningPrefetchOnOrOff_KeepsTheRevision()
+    {
+        var node = RevisionHasher.Compute(Samples.Model(edit: s => s.Model.Cache = new ModelCacheSpec { Node = true }).Spec, new OperatorSettings(NodeCache: Chart));
+        var prefetch = RevisionHasher.Compute(Samples.Model(edit: s => s.Model.Cache = new ModelCacheSpec { Node = true, Prefetch = true }).Spec, new OperatorSettings(NodeCache: Chart));
+
+        Assert.Equal(node, prefetch);
+    }
 }
