@@ -42,7 +42,7 @@ public static partial class RolloutStepper
         var settings = ShadowSettingsOf(shadow);
         s.Shadow = new ShadowStatus { Revision = revision, Decision = ShadowStatus.Running, Message = "Waiting for a ready shadow pod" };
         events.Add(new RolloutEvent("Normal", "ShadowStarted",
-            $"Revision {revision} started as shadow beside stable {s.StableRevision}: it gets a copy of {IntervalAnalysis.F(settings.Fraction)} of stable's requests and no user traffic for at least {Durations.Format(settings.Duration)}"));
+            $"Revision {revision} started as shadow beside stable {s.StableRevision}: it gets a copy of {(settings.Fraction >= 1 ? "every one" : FormattableString.Invariant($"{settings.Fraction * 100:0.##}%"))} of stable's requests and no user traffic for at least {Durations.Format(settings.Duration)}"));
     }
 
     // One reconcile of a running shadow phase: null when it passed this reconcile, so the caller goes on to the canary

@@ -48,7 +48,7 @@ public sealed class ShadowRolloutStepperTests
         Assert.Equal(2, d.CanaryReplicas); // half of 4 stable pods' requests
         Assert.Equal(0, d.Status.CanaryWeight);
         Assert.Equal((Shadow, ShadowStatus.Running), (d.Status.Shadow!.Revision, d.Status.Shadow.Decision));
-        Assert.Contains(d.Events, e => e.Reason == "ShadowStarted" && e.Message.Contains("copy of 0.5 of stable's requests"));
+        Assert.Contains(d.Events, e => e.Reason == "ShadowStarted" && e.Message.Contains("copy of 50% of stable's requests"));
         Assert.DoesNotContain(d.Events, e => e.Reason == "CanaryStarted");
         Assert.True(RolloutStepper.ShadowHoldsTraffic(d.Status, Shadow));
         Assert.True(RolloutStepper.ShadowRunning(d.Status, Shadow));
