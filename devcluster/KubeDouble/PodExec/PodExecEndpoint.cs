@@ -35,10 +35,10 @@ internal sealed partial class PodExecEndpoint(ObjectStore store, Func<IPodExecSo
         {
             var query = http.Request.Query;
             request = Resolve(query, ns, name);
-            (stdout, stderr) = (IsTrue(query["stdout"]), IsTrue(query["stderr"]));
+            (stdout, stderr) = (PodSubresourceQuery.IsTrue(query["stdout"]), PodSubresourceQuery.IsTrue(query["stderr"]));
             if (!request.Stdin && !stdout && !stderr)
                 throw new ApiException(400, "BadRequest", "you must specify at least one of stdin, stdout, stderr");
-            if (IsTrue(query["tty"]))
+            if (PodSubresourceQuery.IsTrue(query["tty"]))
                 throw new ApiException(400, "BadRequest", "the dev cluster's exec does not allocate a TTY: run kubectl exec without -t (stdin with -i works)");
             var exec = source() ?? throw new ApiException(400, "BadRequest", $"pod {name} has no kubelet to exec in (no node simulator runs)");
             if (!http.WebSockets.IsWebSocketRequest)
@@ -117,23 +117,12 @@ internal sealed partial class PodExecEndpoint(ObjectStore store, Func<IPodExecSo
 
     private PodExecRequest Resolve(IQueryCollection query, string ns, string name)
     {
-        var pod = store.Get("", "v1", "pods", ns, name) ?? throw new ApiException(404, "NotFound", $"pods \"{name}\" not found");
+        var pod = PodSubresourceQuery.Pod(store, ns, name);
         if (pod["status"]?["phase"]?.ToString() is { } phase && phase is "Succeeded" or "Failed")
             throw new ApiException(400, "BadRequest", $"cannot exec into a container in a completed pod; current phase is {phase}");
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => c?["name"]?.ToString() ?? "").ToList();
-        var container = query["container"].ToString();
-        if (container.Length == 0)
-        {
-            if (containers.Count != 1)
-                throw new ApiException(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', containers)}]");
-            container = containers[0];
-        }
-        else if (!containers.Contains(container))
-            throw new ApiException(400, "BadRequest", $"container {container} is not valid for pod {name}");
+        var container = PodSubresourceQuery.Container(pod, query, name);
         var command = query["command"].Where(c => c is not null).Select(c => c!).ToList();
         if (command.Count == 0) throw new ApiException(400, "BadRequest", "you must specify at least 1 command");
-        return new PodExecRequest(ns, name, ObjectMeta.Uid(pod), container, command, IsTrue(query["stdin"]));
+        return new PodExecRequest(ns, name, ObjectMeta.Uid(pod), container, command, PodSubresourceQuery.IsTrue(query["stdin"]));
     }
-
-    private static bool IsTrue(string? value) => value is "true" or "1";
 }

@@ -42,22 +42,11 @@ internal sealed partial class PodLogEndpoint(ObjectStore store, Func<IPodLogSour
 
     private PodLogRequest Resolve(IQueryCollection query, string ns, string name)
     {
-        var pod = store.Get("", "v1", "pods", ns, name) ?? throw new ApiException(404, "NotFound", $"pods \"{name}\" not found");
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => c?["name"]?.ToString() ?? "").ToList();
-        var container = query["container"].ToString();
-        if (container.Length == 0)
-        {
-            if (containers.Count != 1)
-                throw new ApiException(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', containers)}]");
-            container = containers[0];
-        }
-        else if (!containers.Contains(container))
-            throw new ApiException(400, "BadRequest", $"container {container} is not valid for pod {name}");
-        return new PodLogRequest(ns, name, ObjectMeta.Uid(pod), container, IsTrue(query["follow"]), IsTrue(query["previous"]),
+        var pod = PodSubresourceQuery.Pod(store, ns, name);
+        var container = PodSubresourceQuery.Container(pod, query, name);
+        return new PodLogRequest(ns, name, ObjectMeta.Uid(pod), container, PodSubresourceQuery.IsTrue(query["follow"]), PodSubresourceQuery.IsTrue(query["previous"]),
             Positive(query, "tailLines"), Positive(query, "limitBytes"));
     }
-
-    private static bool IsTrue(string? value) => value is "true" or "1";
 
     private static long? Positive(IQueryCollection query, string key) =>
         query[key].ToString() is { Length: > 0 } text

@@ -28,7 +28,7 @@ internal sealed partial class PortForwardEndpoint(ObjectStore store)
         string podIp;
         try
         {
-            var pod = store.Get("", "v1", "pods", ns, name) ?? throw new ApiException(404, "NotFound", $"pods \"{name}\" not found");
+            var pod = PodSubresourceQuery.Pod(store, ns, name);
             var phase = pod["status"]?["phase"]?.ToString() ?? "Pending";
             if (phase != "Running") throw new ApiException(400, "BadRequest", $"unable to forward port because pod is not running. Current status={phase}");
             podIp = pod["status"]?["podIP"]?.ToString() is { Length: > 0 } ip ? ip
