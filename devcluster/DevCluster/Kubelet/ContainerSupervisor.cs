@@ -21,6 +21,7 @@ internal sealed class ContainerSupervisor
     private DateTime _startedAt;
     private TimeSpan _stopGrace = TimeSpan.FromSeconds(30);
     private string? _imageId;
+    private string? _imageUser;
 
     public ContainerSupervisor(V1Container spec, PodSandbox sandbox, KubeletServices services)
     {
@@ -85,7 +86,7 @@ internal sealed class ContainerSupervisor
                     try
                     {
                         var credentials = RegistryCredentials.For(reference, pullSecrets);
-                        (_, error) = await podman.PullAsync(reference, _spec.ImagePullPolicy,
+                        (_, error, _imageUser) = await podman.PullAsync(reference, _spec.ImagePullPolicy,
                             !reference.Contains('@') && (reference.EndsWith(":latest", StringComparison.Ordinal) || !reference[(reference.LastIndexOf('/') + 1)..].Contains(':')), credentials);
                     }
                     catch (FormatException e) { error = e.Message; } // a malformed pull secret, named in the message
@@ -173,8 +174,8 @@ internal sealed class ContainerSupervisor
         {
             containerName = $"k8s_{_spec.Name}_{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty ?? "default"}_{pod.Metadata.Uid}_{instance}";
             var sources = await _sandbox.SourcesOfAsync(_spec, stop);
-            // The image's own user decides runAsNonRoot where the pod names none; processes have no image to ask.
-            var imageUser = _services.Podman is { } engine ? await engine.ImageUserAsync(entrypoint[0]) : null;
+            // The image's own user (read when it was pulled) decides runAsNonRoot where the pod names none; processes have no image to ask.
+            var imageUser = _imageUser;
             if (RunAsNonRoot.Violation(pod, _spec, imageUser) is { } violation) throw new ContainerConfigException(violation);
             plan = _services.Podman is { } podman
                 ? PodmanLaunch.Compose(pod, _spec, entrypoint[0], containerName, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
@@ -183,7 +184,6 @@ internal sealed class ContainerSupervisor
                     Environment.GetEnvironmentVariable, _services.Api, sources);
             foreach (var skipped in plan.SkippedEnvKeys)
                 await _services.Events.WarningAsync(pod, _spec.Name, "InvalidEnvironmentVariableNames", skipped);
-            if (_services.Podman is not null) await _services.Podman.RemoveAsync(containerName); // left by a kubelet that was killed
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);
             File.Delete(Path.ChangeExtension(logFile, ".exited"));

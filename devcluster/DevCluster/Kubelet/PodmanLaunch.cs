@@ -35,8 +35,9 @@ public static class PodmanLaunch
         var made = ContainerEnvironment.Make(pod, container, podIp, hostIp, env, sources, value => ContainerLaunch.BindWildcard(value, podIp));
         env = made.Variables;
 
-        // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it.
-        List<string> args = ["run", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
+        // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it;
+        // --replace removes a container of the same name a killed kubelet left behind, without a podman call of its own.
+        List<string> args = ["run", "--replace", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
             "--cgroup-parent", PodmanRuntime.CgroupParent(name)];
         var security = container.SecurityContext;
         var podSecurity = pod.Spec.SecurityContext;
@@ -51,6 +52,7 @@ public static class PodmanLaunch
         if (security?.ReadOnlyRootFilesystem == true) args.Add("--read-only");
         foreach (var capability in security?.Capabilities?.Drop ?? []) args.AddRange(["--cap-drop", capability]);
         foreach (var capability in security?.Capabilities?.Add ?? []) args.AddRange(["--cap-add", capability]);
+        args.AddRange(SeccompOptions(security?.SeccompProfile ?? podSecurity?.SeccompProfile, container.Name));
         if (security?.Privileged == true) throw new ContainerConfigException($"container {container.Name}: privileged containers are not supported by the dev cluster's kubelet");
 
         if (container.Resources?.Limits is { } limits)
@@ -79,4 +81,17 @@ public static class PodmanLaunch
             if (hostEnvironment(variable) is { Length: > 0 } value) hostEnv[variable] = value;
         return new LaunchPlan(runtime.Podman, args, hostEnv, podDirectory, [runtime.Podman, "exec", name]) { SkippedEnvKeys = made.SkippedKeys };
     }
+
+    /// <summary>
+    /// The seccomp profile as a kubelet without <c>--seccomp-default</c> applies it: <c>RuntimeDefault</c> is the
+    /// engine's default filter, no profile or <c>Unconfined</c> runs without one (podman would otherwise filter every
+    /// container, which the pod did not ask for), and a <c>Localhost</c> profile, a file on a real node, is refused.
+    /// </summary>
+    private static IEnumerable<string> SeccompOptions(V1SeccompProfile? profile, string container) => profile?.Type switch
+    {
+        "RuntimeDefault" => [],
+        null or "Unconfined" => ["--security-opt", "seccomp=unconfined"],
+        "Localhost" => throw new ContainerConfigException($"container {container}: seccompProfile Localhost ({profile.LocalhostProfile}) is not supported by the dev cluster's kubelet (it has no /var/lib/kubelet/seccomp); use RuntimeDefault or Unconfined"),
+        var other => throw new ContainerConfigException($"container {container}: unknown seccompProfile type \"{other}\" (RuntimeDefault, Unconfined or Localhost)"),
+    };
 }

@@ -19,23 +19,25 @@ internal sealed class PodmanRuntime(ContainerRuntimeOptions options)
     }
 
     /// <summary>
-    /// Pulls <paramref name="reference"/> unless policy and presence say not to; the registry's error when it fails.
+    /// Pulls <paramref name="reference"/> unless policy and presence say not to; the registry's error when it fails, and
+    /// the user the image runs as (read with the presence check, so a present image costs one podman call).
     /// With <paramref name="credentials"/> (the pod's image pull secrets that match the registry), each is tried in turn
     /// through an auth file of its own, in a folder only this user can read, removed after the pull, as the kubelet tries each
     /// login of its keyring; none: an anonymous pull.
     /// </summary>
-    public async Task<(bool Pulled, string? Error)> PullAsync(string reference, string? pullPolicy, bool latestTag, IReadOnlyList<RegistryCredential>? credentials = null)
+    public async Task<(bool Pulled, string? Error, string? User)> PullAsync(string reference, string? pullPolicy, bool latestTag, IReadOnlyList<RegistryCredential>? credentials = null)
     {
-        var present = (await Run(options, TimeSpan.FromSeconds(60), "image", "exists", reference)).ExitCode == 0;
+        var user = await ImageUserAsync(reference);
+        var present = user is not null;
         var policy = pullPolicy ?? (latestTag ? "Always" : "IfNotPresent");
-        if (policy == "Never") return present ? (false, null) : (false, $"Container image \"{reference}\" is not present with pull policy of Never");
-        if (present && policy == "IfNotPresent") return (false, null);
+        if (policy == "Never") return present ? (false, null, user) : (false, $"Container image \"{reference}\" is not present with pull policy of Never", null);
+        if (present && policy == "IfNotPresent") return (false, null, user);
         var plain = IsLoopback(reference.Split('/')[0]);
         string[] pull = ["pull", "-q", $"--tls-verify={(plain ? "false" : "true")}"];
         if (credentials is not { Count: > 0 })
         {
             var anonymous = await Run(options, TimeSpan.FromMinutes(10), [.. pull, reference]);
-            return anonymous.ExitCode == 0 ? (true, null) : (false, LastLine(anonymous));
+            return anonymous.ExitCode == 0 ? (true, null, await ImageUserAsync(reference)) : (false, LastLine(anonymous), null);
         }
         var errors = new List<string>();
         foreach (var credential in credentials)
@@ -46,20 +48,20 @@ internal sealed class PodmanRuntime(ContainerRuntimeOptions options)
                 var authFile = Path.Combine(folder.FullName, "auth.json");
                 await File.WriteAllTextAsync(authFile, credential.AuthFile()); // in a folder of mode 0700 (mkdtemp)
                 var result = await Run(options, TimeSpan.FromMinutes(10), [.. pull, "--authfile", authFile, reference]);
-                if (result.ExitCode == 0) return (true, null);
+                if (result.ExitCode == 0) return (true, null, await ImageUserAsync(reference));
                 errors.Add(LastLine(result));
             }
             finally { folder.Delete(recursive: true); }
         }
         // The kubelet's aggregate of the failed tries: the one error, or all of them in brackets.
-        return (false, errors.Count == 1 ? errors[0] : $"[{string.Join(", ", errors)}]");
+        return (false, errors.Count == 1 ? errors[0] : $"[{string.Join(", ", errors)}]", null);
     }
 
     private static string LastLine((int ExitCode, string Output) result) =>
         result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"podman pull exited {result.ExitCode}";
 
-    /// <summary>The user the image runs as (its config's User: <c>uid[:gid]</c>, a name, or empty for root); null when it cannot be read.</summary>
-    public async Task<string?> ImageUserAsync(string reference)
+    /// <summary>The user the image runs as (its config's User: <c>uid[:gid]</c>, a name, or empty for root); null when the image is not present.</summary>
+    private async Task<string?> ImageUserAsync(string reference)
     {
         var inspect = await Run(options, TimeSpan.FromSeconds(60), "image", "inspect", "--format", "{{.Config.User}}", reference);
         return inspect.ExitCode == 0 ? inspect.Output.Trim() : null;

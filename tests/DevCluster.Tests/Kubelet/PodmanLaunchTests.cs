@@ -33,7 +33,7 @@ public sealed class PodmanLaunchTests
         var args = string.Join(' ', plan.Arguments);
         Assert.Equal("/usr/bin/podman", plan.Program);
         Assert.Equal("/repo/images/containers.conf", plan.Environment["CONTAINERS_CONF"]);
-        Assert.StartsWith("run --name k8s_main_web-1 --network host --hostname web-1 --pull never --cgroup-parent /devcluster/k8s_main_web-1", args);
+        Assert.StartsWith("run --replace --name k8s_main_web-1 --network host --hostname web-1 --pull never --cgroup-parent /devcluster/k8s_main_web-1", args);
         Assert.Contains("--user 65532:2000", args); // the container's runAsUser over the pod's; the pod's runAsGroup
         Assert.Contains("--read-only", plan.Arguments);
         Assert.Contains("--cap-drop ALL", args);
@@ -46,6 +46,47 @@ public sealed class PodmanLaunchTests
         Assert.Contains("--workdir /work", args);
         Assert.EndsWith("--entrypoint [\"model-runtime\"] 127.0.0.1:5000/model-runtime:0.1.0 serve --host 127.10.0.9 --name web-1", args);
         Assert.Equal(["/usr/bin/podman", "exec", "k8s_main_web-1"], plan.ExecPrefix);
+    }
+
+    [Theory]
+    [InlineData(null, null, "seccomp=unconfined")] // a kubelet without --seccomp-default filters nothing the pod did not ask for
+    [InlineData("Unconfined", null, "seccomp=unconfined")]
+    [InlineData("RuntimeDefault", null, null)] // podman's own default filter
+    [InlineData("Unconfined", "RuntimeDefault", null)] // the container's profile over the pod's
+    [InlineData("RuntimeDefault", "Unconfined", "seccomp=unconfined")]
+    public void Compose_AppliesTheSeccompProfile_AsAKubeletDoes(string? podProfile, string? containerProfile, string? securityOpt)
+    {
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "web-1", NamespaceProperty = "team" },
+            Spec = new V1PodSpec { SecurityContext = new V1PodSecurityContext { SeccompProfile = podProfile is null ? null : new V1SeccompProfile { Type = podProfile } }, Containers = [] },
+        };
+        var container = new V1Container
+        {
+            Name = "main", Image = "img:1",
+            SecurityContext = containerProfile is null ? null : new V1SecurityContext { SeccompProfile = new V1SeccompProfile { Type = containerProfile } },
+        };
+
+        var plan = PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", Runtime, _ => null);
+
+        var options = plan.Arguments.Zip(plan.Arguments.Skip(1)).Where(p => p.First == "--security-opt").Select(p => p.Second).ToList();
+        Assert.Equal(securityOpt is null ? [] : [securityOpt], options);
+    }
+
+    [Fact]
+    public void Compose_RefusesALocalhostSeccompProfile_NamingIt()
+    {
+        var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "web-1" }, Spec = new V1PodSpec { Containers = [] } };
+        var container = new V1Container
+        {
+            Name = "main", Image = "img:1",
+            SecurityContext = new V1SecurityContext { SeccompProfile = new V1SeccompProfile { Type = "Localhost", LocalhostProfile = "profiles/audit.json" } },
+        };
+
+        var error = Assert.Throws<ContainerConfigException>(() =>
+            PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", Runtime, _ => null));
+
+        Assert.Contains("container main: seccompProfile Localhost (profiles/audit.json) is not supported", error.Message);
     }
 
     [Theory]
