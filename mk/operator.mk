@@ -40,6 +40,6 @@ bench-autoscale: deps sample-models
 	$(call e2e-bench,AutoscalingEndToEndTests.LatencyAboveTarget_ScalesUpToMax,.artifacts/bench-autoscale.json)
 
 .PHONY: bench-coldstart
-## bench-coldstart  scale to zero on the dev cluster: seconds from the first request at zero to its answer (8 held at once), status.coldStart's breakdown, against the warm p95; failed requests
+## bench-coldstart  scale to zero on the dev cluster, the model from a registry: seconds from the first request at zero to its answer (4 held at once) with the node cache empty and then warm, bytes pulled, status.coldStart's breakdown, against the warm p95; failed requests
 bench-coldstart: deps sample-models
-	$(call e2e-bench,ScaleToZeroEndToEndTests.AnIdleModelGoesToZero,.artifacts/bench-coldstart.json)
+	$(call e2e-bench,ColdStartFromRegistryEndToEndTests,.artifacts/bench-coldstart.json .artifacts/bench-coldstart.txt)

@@ -53,7 +53,6 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         return (warm.Body, p95);
     }
 
-    /// <summary>Also the figures of <c>make bench-coldstart</c>, written to .artifacts/bench-coldstart.json.</summary>
     [Fact]
     public async Task AnIdleModelGoesToZero_AndABurstAtZeroIsHeld_AllAnsweredCorrectly_BeyondTheLimit503WithRetryAfter()
     {
@@ -87,7 +86,6 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
             $"the activator to hold {MaxHeld} requests", TimeSpan.FromSeconds(20));
         var beyond = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(url)));
         var timed = await Task.WhenAll(held);
-        var answers = timed.Select(t => t.Answer).ToList();
         var firstAnswer = timed.Min(t => t.At);
         var lastAnswer = timed.Max(t => t.At);
         var outputs = OutputsOf(expected);
@@ -109,16 +107,6 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         Assert.InRange(woken.Seconds!.Value, 0, firstAnswer.TotalSeconds + 1);
         // With a ready pod the activator leaves the path: no extra hop at steady state.
         await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is null, "the activator's slice to go once a pod is ready", TimeSpan.FromSeconds(10));
-        var figures = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            model = Name, cache = "none (file:// model: nothing is pulled, as with a warm node cache; a cold pull is not measured here)", heldRequests = MaxHeld,
-            firstAnswerSeconds = Math.Round(firstAnswer.TotalSeconds, 3), lastAnswerSeconds = Math.Round(lastAnswer.TotalSeconds, 3),
-            failed = answers.Count(a => a.Status != HttpStatusCode.OK),
-            warmP95Ms = Math.Round(warmP95Ms, 2), coldToWarmP95 = Math.Round(firstAnswer.TotalMilliseconds / warmP95Ms, 1),
-            statusColdStart = woken,
-        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        Directory.CreateDirectory(RepoPaths.Of(".artifacts"));
-        File.WriteAllText(RepoPaths.Of(".artifacts", "bench-coldstart.json"), figures + "\n");
         var after = await env.ActivatorMetricsAsync();
         double Increase(string metric) => Value(after, metric) - Value(before, metric);
         output.WriteLine(after);
