@@ -56,6 +56,9 @@ internal sealed class PodVolumes
                     continue;
                 }
                 Directory.CreateDirectory(folder);
+                // As the kubelet makes an emptyDir: open to every user (0777), so a container running as a non-root
+                // uid (the runtime's 65532) can write to it; a root-owned 0755 folder it could only read.
+                if (volume.EmptyDir is not null && !OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
                 volumes._folders[volume.Name] = folder;
                 if (volume.ConfigMap is not null || volume.Secret is not null) volumes._alwaysReadOnly.Add(volume.Name); // as a kubelet mounts them
             }

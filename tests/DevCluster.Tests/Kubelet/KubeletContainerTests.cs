@@ -11,7 +11,7 @@ namespace ModelOperator.DevCluster.Tests.Kubelet;
 public sealed class KubeletContainerTests(BuiltImages images) : IClassFixture<BuiltImages>
 {
     [ContainerEngineFact]
-    public async Task RuntimePod_RunsThePushedImage_AsUid65532_OnAReadOnlyRoot_WithItsModelMountedReadOnly_AndServesOnItsPodIp()
+    public async Task RuntimePod_RunsThePushedImage_AsUid65532_OnAReadOnlyRoot_WithItsModelMountedReadOnly_AWritableEmptyDir_AndServesOnItsPodIp()
     {
         var image = await images.GetAsync("model-runtime");
         await using var cluster = await KubeletTestCluster.StartAsync(Containers());
@@ -58,10 +58,12 @@ public sealed class KubeletContainerTests(BuiltImages images) : IClassFixture<Bu
         var uid = await ContainerEngine.RunAsync("exec", container, "id", "-u");
         var root = await ContainerEngine.RunAsync("exec", container, "touch", "/app/written");
         var model = await ContainerEngine.RunAsync("exec", container, "touch", "/models/written");
+        var scratch = await ContainerEngine.RunAsync("exec", container, "touch", "/tmp/written"); // an emptyDir is 0777, as a kubelet makes it
         var limit = await ContainerEngine.RunAsync("container", "inspect", "--format", "{{.HostConfig.Memory}}", container);
         Assert.Equal("65532", uid.Stdout.Trim());
         Assert.Contains("Read-only file system", root.Output);
         Assert.Contains("Read-only file system", model.Output);
+        Assert.True(scratch.ExitCode == 0, $"uid 65532 could not write to its emptyDir: {scratch.Output}");
         Assert.Equal($"{1L << 30}", limit.Stdout.Trim());
     }
 
