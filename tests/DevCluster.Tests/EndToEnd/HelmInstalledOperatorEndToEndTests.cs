@@ -7,8 +7,10 @@ namespace ModelOperator.DevCluster.Tests.EndToEnd;
 
 /// <summary>
 /// The install path of `make dev-cluster`: the stock helm installs charts/model-operator into a dev cluster, the
-/// kubelet runs the chart's operator pods from the built operator with in-cluster config (service account token over
-/// TLS), the leader is Ready, and it serves a ModelDeployment applied with kubectl. One test: it is slow.
+/// kubelet runs the chart's operator pods as containers of the operator image built from operator/Dockerfile and
+/// pulled from the registry (processes of the built operator where podman cannot run), with in-cluster config
+/// (service account token over TLS), the leader is Ready, and it serves a ModelDeployment applied with kubectl from
+/// the runtime image. One test: it is slow.
 /// </summary>
 public sealed class HelmInstalledOperatorEndToEndTests
 {
@@ -20,9 +22,12 @@ public sealed class HelmInstalledOperatorEndToEndTests
         var loggers = Environment.GetEnvironmentVariable("DEVCLUSTER_TEST_LOG") == "1"
             ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }))
             : NullLoggerFactory.Instance;
+        var registry = await BuiltImages.RegistryForPodsAsync(Console.WriteLine);
+        var containers = registry is null ? null
+            : new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } };
         await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
         {
-            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1) },
+            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1), Containers = containers },
         }, loggers: loggers);
         var helm = Environment.GetEnvironmentVariable("HELM") is { Length: > 0 } fromEnv ? fromEnv : RepoPaths.Of(".tools", "bin", "helm");
         Assert.True(File.Exists(helm), $"helm not found at {helm}: run `make kubectl` (it fetches kubectl and helm) or set HELM");
@@ -66,5 +71,16 @@ public sealed class HelmInstalledOperatorEndToEndTests
         var managementFrom = await KubectlAsync("get", "networkpolicy", "cnn-runtime", "-o",
             "jsonpath={.spec.ingress[1].ports[0].port} {.spec.ingress[1].from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name} {.spec.ingress[1].from[0].podSelector.matchLabels.app\\.kubernetes\\.io/name}");
         Assert.Equal("8082 model-operator model-operator", managementFrom.Trim());
+
+        if (registry is null) return;
+        // What ran is what was pushed: each pod's imageID is the digest the registry serves for the image it names.
+        var images = new BuiltImages();
+        var operatorImage = await images.GetAsync("model-operator");
+        var runtimeImage = await images.GetAsync("model-runtime");
+        var operatorIds = await KubectlAsync("get", "pods", "-n", "model-operator", "-l", "app.kubernetes.io/name=model-operator", "-o", "jsonpath={.items[*].status.containerStatuses[0].imageID}");
+        Assert.Equal([$"{registry}/model-operator@{operatorImage.Digest}", $"{registry}/model-operator@{operatorImage.Digest}"], operatorIds.Split(' '));
+        Assert.Equal($"{registry}/model-runtime@{runtimeImage.Digest}",
+            await KubectlAsync("get", "pod", runtimePod[0], "-o", "jsonpath={.status.containerStatuses[0].imageID}"));
+        Assert.StartsWith("podman://", await KubectlAsync("get", "pod", leader.Metadata.Name, "-n", "model-operator", "-o", "jsonpath={.status.containerStatuses[0].containerID}"));
     }
 }

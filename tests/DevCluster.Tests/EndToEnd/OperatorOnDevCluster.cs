@@ -9,9 +9,10 @@ using ModelOperator.Operator;
 namespace ModelOperator.DevCluster.Tests.EndToEnd;
 
 /// <summary>
-/// The whole dev cluster (nodes, scheduler, controllers, kubelet running the built model-runtime, Service proxy) with
-/// the CRDs of crds/ and the operator running in this process, as `make dev-cluster` runs them; driven with the stock
-/// kubectl. DEVCLUSTER_TEST_LOG=1 prints the cluster's and the operator's logs.
+/// The whole dev cluster (nodes, scheduler, controllers, kubelet running model-runtime pods as podman containers of the
+/// image built from runtime/Dockerfile.cpu, Service proxy) with the CRDs of crds/ and the operator running in this
+/// process, as `make dev-cluster` runs them; driven with the stock kubectl. Where podman cannot run, the pods are
+/// processes of the built model-runtime (on the console; under CI=true a failure). DEVCLUSTER_TEST_LOG=1 prints the cluster's and the operator's logs.
 /// </summary>
 internal sealed class OperatorOnDevCluster : IAsyncDisposable
 {
@@ -30,10 +31,13 @@ internal sealed class OperatorOnDevCluster : IAsyncDisposable
         var loggers = Environment.GetEnvironmentVariable("DEVCLUSTER_TEST_LOG") == "1"
             ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }))
             : NullLoggerFactory.Instance;
+        var registry = await BuiltImages.RegistryForPodsAsync(Console.WriteLine);
+        var containers = registry is null ? null
+            : new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } };
         var host = await DevClusterHost.StartAsync(new DevClusterOptions
         {
             // Short back-off and drain so that a test's restarts and deletions stay quick.
-            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1) },
+            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1), Containers = containers },
         }, loggers: loggers);
         try
         {

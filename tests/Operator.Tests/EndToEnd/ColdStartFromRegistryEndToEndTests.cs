@@ -28,7 +28,7 @@ public sealed class ColdStartFromRegistryEndToEndTests(ITestOutputHelper output)
     {
         await using var registry = await AccessLoggedRegistry.StartAsync();
         var reference = await registry.PushAsync(new Uri(DevClusterWithOperator.ModelUri(Name)).LocalPath, Name, "1.0");
-        var hostPath = Directory.CreateTempSubdirectory("cold-start-cache-").FullName;
+        var hostPath = DevClusterWithOperator.NodeCacheFolder();
         try
         {
             await using var env = await DevClusterWithOperator.StartWithActivatorAsync(output, o => o with { NodeCache = new NodeCacheSettings(hostPath) });

@@ -16,7 +16,9 @@ namespace ModelOperator.Operator.Tests.EndToEnd;
 /// <summary>
 /// The dev cluster (API double, nodes, scheduler, controllers, Service proxy, a kubelet running real model-runtime
 /// pods) with the ModelDeployment CRD from crds/ and an in-process operator on its API, as <c>make dev-cluster</c> runs
-/// them; the operator can be stopped and started again. The async readers go through the API as a user's client does;
+/// them; the operator can be stopped and started again. The pods are podman containers of the images built from the
+/// project's Dockerfiles (<see cref="BuiltImages"/>, once per test run), as <c>make dev-cluster</c> runs them; where
+/// podman cannot run they are processes, said in the test's output (under CI=true that is a failure). The async readers go through the API as a user's client does;
 /// the synchronous ones read the double's store, for polling.
 /// </summary>
 internal sealed partial class DevClusterWithOperator : IAsyncDisposable
@@ -45,9 +47,10 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
         // Own loopback ranges: another dev cluster on this machine (a parallel test run, `make dev-cluster`) holds the
         // default 127.20.0.1 Service listeners, and a second bind there fails.
         var second = Random.Shared.Next(100, 199);
+        var containers = await ContainersAsync(output);
         var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
         {
-            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromSeconds(1), BackOffMax = TimeSpan.FromSeconds(5) },
+            Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromSeconds(1), BackOffMax = TimeSpan.FromSeconds(5), Containers = containers },
             PodCidr = $"127.{second}.0.0/16",
             ServiceCidr = $"127.{second + 1}.0.0/16",
         }, loggers: loggers);
@@ -62,6 +65,45 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
         {
             await env.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>The kubelet's container runtime with the images pulled from the test run's registry; null (processes) where podman cannot run.</summary>
+    private static async Task<ContainerRuntimeOptions?> ContainersAsync(ITestOutputHelper output) =>
+        await BuiltImages.RegistryForPodsAsync(output.WriteLine) is { } registry
+            ? new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } }
+            : null;
+
+    /// <summary>Whether the pods run as containers (podman) rather than processes.</summary>
+    public bool Containers => Cluster.Context.Options.Kubelet.Containers is not null;
+
+    /// <summary>
+    /// A node cache folder (the chart's <c>nodeCache.hostPath</c>) prepared as docs/operator.md asks of each node: owned
+    /// by the runtime's uid 65532, which the runtime containers run as (a root-owned folder is not writable to them);
+    /// where this test run cannot chown, open to all instead.
+    /// </summary>
+    public static string NodeCacheFolder()
+    {
+        var path = Directory.CreateTempSubdirectory("node-model-cache-").FullName;
+        using var chown = Process.Start(new ProcessStartInfo("chown", ["65532:65532", path]) { RedirectStandardError = true })!;
+        chown.WaitForExit();
+        if (chown.ExitCode != 0 && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
+        return path;
+    }
+
+    /// <summary>Kills the pod's (only) container from outside with SIGKILL, as a crash would end it: the container's main process, or the process.</summary>
+    public static async Task KillContainerAsync(V1Pod pod)
+    {
+        var id = pod.Status.ContainerStatuses.Single().ContainerID;
+        if (id.StartsWith("podman://", StringComparison.Ordinal))
+        {
+            var kill = await ContainerEngine.RunAsync("kill", "--signal", "KILL", id["podman://".Length..]);
+            Assert.True(kill.ExitCode == 0, $"podman kill {id}: {kill.Output}");
+        }
+        else
+        {
+            Assert.StartsWith("devcluster://", id);
+            Process.GetProcessById(int.Parse(id["devcluster://".Length..], System.Globalization.CultureInfo.InvariantCulture)).Kill(entireProcessTree: true);
         }
     }
 

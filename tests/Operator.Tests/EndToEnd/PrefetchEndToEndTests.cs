@@ -20,7 +20,7 @@ public sealed class PrefetchEndToEndTests(ITestOutputHelper output)
     {
         await using var registry = await AccessLoggedRegistry.StartAsync();
         var reference = await registry.PushAsync(new Uri(DevClusterWithOperator.ModelUri("mnist-cnn")).LocalPath, "mnist", "1.0");
-        var hostPath = Directory.CreateTempSubdirectory("node-model-cache-").FullName;
+        var hostPath = DevClusterWithOperator.NodeCacheFolder();
         try
         {
             await using var cluster = await DevClusterWithOperator.StartAsync(output, o => o with { NodeCache = new NodeCacheSettings(hostPath) });

@@ -149,9 +149,7 @@ public sealed class ShadowRolloutEndToEndTests(ITestOutputHelper output)
 
         // Crash: the shadow's process is killed while copies are in flight; the kubelet restarts it.
         var shadowPod = cluster.Pods("cnn-crash", v2).Single(DevClusterWithOperator.IsReady);
-        var containerId = shadowPod.Status.ContainerStatuses.Single().ContainerID;
-        Assert.StartsWith("devcluster://", containerId);
-        Process.GetProcessById(int.Parse(containerId["devcluster://".Length..], System.Globalization.CultureInfo.InvariantCulture)).Kill(entireProcessTree: true);
+        await DevClusterWithOperator.KillContainerAsync(shadowPod);
         // Users are served the whole time the shadow is down, until it is back and Ready.
         await Eventually.TrueAsync(() => cluster.Pods("cnn-crash", v2).Any(p => p.Status?.ContainerStatuses?.Single().RestartCount > 0 && DevClusterWithOperator.IsReady(p)),
             "the shadow container to restart and be Ready again", PodStart);
