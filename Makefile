@@ -17,8 +17,8 @@ include $(sort $(wildcard mk/*.mk))
 
 .PHONY: help deps build test bench demo
 # The acts on the dev cluster (scripts/demo.sh); demo-runtime and demo-platform remain as the smaller pieces.
-demo: deps kubectl demo-build
-	CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh
+demo: deps kubectl demo-build dev-images
+	CONTAINERS=$(CONTAINERS) CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh
 bench: bench-runtime
 help:
 	@echo "make demo            install what is needed and show ModelOperator working: nine acts on the dev cluster (about 6 min)"
@@ -45,13 +45,13 @@ build:
 # "tests: N passed, N failed, N skipped" and "demo: passed|failed …", after each failed test's name and the start of
 # its error (CI shows only the tail of the output). DEMO=0 leaves the demo out.
 DEMO ?= 1
-test: deps build $(TEST_DEPS) kubectl demo-build
+test: deps build $(TEST_DEPS) kubectl demo-build dev-images
 	@mkdir -p .artifacts; set -o pipefail; \
 	$(DOTNET) test ModelOperator.sln -c $(CONFIGURATION) --no-build -nologo -m:1 --logger "console;verbosity=normal" \
 	  -- RunConfiguration.TestSessionTimeout=3000000 2>&1 | tee .artifacts/test.log; status=$$?; \
 	demo=skipped; if [ "$(DEMO)" != 0 ]; then \
 	  echo "Running the demo as a test (output in .artifacts/demo.log)"; \
-	  if CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh > .artifacts/demo.log 2>&1; then demo=passed; \
+	  if CONTAINERS=$(CONTAINERS) CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) bash scripts/demo.sh > .artifacts/demo.log 2>&1; then demo=passed; \
 	  else demo=failed; status=1; fi; \
 	  sed -n '/=== Act [0-9]*\/[0-9]*: Summary ===/,$$p' .artifacts/demo.log; \
 	fi; \

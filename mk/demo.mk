@@ -5,5 +5,5 @@ APT_PACKAGES += hey docker-registry curl python3
 demo-build: devcluster-build sample-models
 
 ## demo-check       the demo's first three acts only (pack, push, dev cluster, deploy, serve); about 1-2 min on 2 cores
-demo-check: deps kubectl demo-build
-	CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) DEMO_ACTS="1 2 3" bash scripts/demo.sh
+demo-check: deps kubectl demo-build dev-images
+	CONTAINERS=$(CONTAINERS) CONFIGURATION=$(CONFIGURATION) MODELS=$(SAMPLE_MODELS_DIR) DEMO_ACTS="1 2 3" bash scripts/demo.sh

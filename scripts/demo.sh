@@ -208,13 +208,15 @@ act2() {
   step "dev-cluster: API server, 2 GPU nodes + 1 CPU node, scheduler, controllers, kubelet, Service proxy; the operator installed with helm"
   # Ranges of their own, so that another dev cluster on this machine (make dev-cluster, a test) cannot collide with it.
   local octet=$((100 + RANDOM % 50))
-  # helm install of charts/model-operator: the operator runs as the chart's pods (the kubelet runs the built $OP for its image).
+  # helm install of charts/model-operator: the operator runs as the chart's pods, podman containers of the images
+  # `make images` built from the Dockerfiles (CONTAINERS=0: the kubelet runs the built $OP for its image instead).
   "$DC" --state "$WORK/cluster" --operator-chart charts/model-operator --helm "$HELM" --prometheus off \
+    --containers "$([ "${CONTAINERS:-1}" = 1 ] && echo on || echo off)" \
     --pod-cidr "127.$octet.0.0/16" --service-cidr "127.$((octet + 50)).0.0/16" >"$WORK/dev-cluster.log" 2>&1 & pids+=($!)
   local dcpid=$!
   wait_until 120 "the dev cluster and the operator's leader lease" "test -s $KUBECONFIG || ! kill -0 $dcpid" "tail -c 120 $WORK/dev-cluster.log" || return
   [ -s "$KUBECONFIG" ] || { tail -20 "$WORK/dev-cluster.log"; fail "dev-cluster exited before it was ready (log above)"; return; }
-  k get nodes -o 'custom-columns=NODE:.metadata.name,GPUS:.status.capacity.nvidia\.com/gpu,TAINTS:.spec.taints[*].key'
+  k get nodes -o 'custom-columns=NODE:.metadata.name,GPUS:.status.capacity.nvidia\.com/gpu,TAINTS:.spec.taints[*].key,CONTAINER-RUNTIME:.status.nodeInfo.containerRuntimeVersion'
   k get pods -n model-operator -o wide
   step "kubectl apply: version 1.0 pinned by digest, a benchmark gate, a canary rollout with analysis, latency autoscaling"
   spec_yaml "$REF_V1" >"$WORK/mdep.yaml"
@@ -227,7 +229,8 @@ act2() {
   step "What each pod did (its events and log)"
   k get events -n $NS --sort-by=.lastTimestamp -o 'custom-columns=OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message' 2>/dev/null | grep -E "^(OBJECT|$NAME)" | cut -c1-160 | tail -15
   local pod; pod=$(k get pods -n $NS -l $SEL -o jsonpath='{.items[0].metadata.name}')
-  k logs -n $NS "$pod" 2>/dev/null | grep -oE '"?(Pulled|Benchmarked|Model [^ ]+ is ready)[^"]*' | head -4 | sed 's/^"//; s/^/  log: /'
+  # The runtime logs JSON lines: the rendered Message of the ones that tell the pod's story.
+  k logs -n $NS "$pod" 2>/dev/null | grep -oE '"Message":"(Fetched|Pulled|Loaded|Benchmarked|Model [^ ]+ is ready)[^"]*' | head -5 | sed 's/^"Message":"/  log: /' | cut -c1-220
   step "kubectl get mdep"
   k get mdep -n $NS
   step "The per-node benchmark, from status.benchmarks"
