@@ -30,7 +30,13 @@ internal sealed class PodReportReader(HttpClient http, int port)
             P50Ms = r.P50Ms, P95Ms = r.P95Ms, P99Ms = r.P99Ms, Throughput = r.Throughput, InputShapes = r.InputShapes,
         }).ToList();
         var source = bench.ModelSource is { Cache: { } cache } m
-            ? new ModelSourceRecord { Cache = cache, BytesPulled = m.BytesPulled, Reason = m.Reason, Node = node }
+            ? new ModelSourceRecord
+            {
+                Cache = cache, BytesPulled = m.BytesPulled, Reason = m.Reason, Node = node,
+                Startup = bench.Startup is { } s
+                    ? new PodStartupRecord { ProcessSeconds = s.ProcessSeconds, FetchSeconds = s.FetchSeconds, LoadSeconds = s.LoadSeconds, BenchmarkSeconds = s.BenchmarkSeconds }
+                    : null,
+            }
             : null;
         return new PodReport(node, bench.Status ?? "unknown", results, bench.Error, signature, source);
     }
@@ -56,7 +62,8 @@ internal sealed class PodReportReader(HttpClient http, int port)
 
     private sealed record TensorBody(string? Name, string? Datatype, long[]? Shape);
     private sealed record MetadataBody(string? Name, List<TensorBody>? Inputs, List<TensorBody>? Outputs);
-    private sealed record BenchmarkBody(string? Model, string? Status, List<ResultBody>? Results, string? Error, ModelSourceBody? ModelSource);
+    private sealed record BenchmarkBody(string? Model, string? Status, List<ResultBody>? Results, string? Error, ModelSourceBody? ModelSource, StartupBody? Startup);
+    private sealed record StartupBody(double? ProcessSeconds, double? FetchSeconds, double? LoadSeconds, double? BenchmarkSeconds);
     private sealed record ModelSourceBody(string? Cache, long? BytesPulled, string? Digest, string? Reason);
     private sealed record ResultBody(int BatchSize, double P50Ms, double P95Ms, double P99Ms, double Throughput, string? Provider, string? Device, string? Node,
         [property: JsonPropertyName("inputShapes")] string? InputShapes);

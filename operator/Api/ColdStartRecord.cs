@@ -40,6 +40,27 @@ public sealed class ColdStartRecord
     [JsonPropertyName("loadAndBenchmarkSeconds"), Minimum(0)]
     public double? LoadAndBenchmarkSeconds { get; set; }
 
+    /// <summary>
+    /// Within <see cref="LoadAndBenchmarkSeconds"/>, by the pod's own clock (to the millisecond, rounded to a tenth;
+    /// what they leave of it is the readiness probe's period and the seconds the conditions round away): the runtime
+    /// process starting, fetching the model (from the registry, or the node cache), loading it, and benchmarking it.
+    /// Absent when the pod did not report them.
+    /// </summary>
+    [JsonPropertyName("processSeconds"), Minimum(0)]
+    public double? ProcessSeconds { get; set; }
+
+    /// <inheritdoc cref="ProcessSeconds"/>
+    [JsonPropertyName("fetchSeconds"), Minimum(0)]
+    public double? FetchSeconds { get; set; }
+
+    /// <inheritdoc cref="ProcessSeconds"/>
+    [JsonPropertyName("loadSeconds"), Minimum(0)]
+    public double? LoadSeconds { get; set; }
+
+    /// <inheritdoc cref="ProcessSeconds"/>
+    [JsonPropertyName("benchmarkSeconds"), Minimum(0)]
+    public double? BenchmarkSeconds { get; set; }
+
     /// <summary>Seconds from the containers ready to the operator admitting the pod (signature guard and benchmark gate).</summary>
     [JsonPropertyName("admissionSeconds"), Minimum(0)]
     public double? AdmissionSeconds { get; set; }

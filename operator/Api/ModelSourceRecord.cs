@@ -22,4 +22,7 @@ public sealed class ModelSourceRecord
 
     /// <summary>Why the node cache missed although it had the model (its copy failed verification and was pulled again).</summary>
     [JsonPropertyName("reason")] public string? Reason { get; set; }
+
+    /// <summary>Where the pod's start went by its own clock: process, fetch, load, benchmark.</summary>
+    [JsonPropertyName("startup")] public PodStartupRecord? Startup { get; set; }
 }

@@ -23,6 +23,7 @@ public static class ModelSourceRecords
                 byPod[v.Pod] = new ModelSourceRecord
                 {
                     Pod = v.Pod, Revision = v.Revision, Node = v.Node, Cache = source.Cache, BytesPulled = source.BytesPulled, Reason = source.Reason,
+                    Startup = source.Startup,
                 };
         return byPod.Count == 0 ? null : byPod.Values.Take(MaxEntries).ToList();
     }

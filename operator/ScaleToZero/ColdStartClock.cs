@@ -10,12 +10,13 @@ namespace ModelOperator.Operator.ScaleToZero;
 /// have second precision and the demand millisecond precision, so a condition can read earlier than the demand or than
 /// the step before it: each boundary is clamped between the one before it and Ready, and every figure is rounded to a
 /// tenth of a second from those boundaries, so the parts never go below zero and always sum to the total (a part of
-/// 0.4 s may really be up to a second longer, at the next part's expense).
+/// 0.4 s may really be up to a second longer, at the next part's expense). The pod's own report (its
+/// <c>status.modelSources</c> entry) splits the load-and-benchmark part by the runtime's millisecond clock.
 /// </summary>
 public static class ColdStartClock
 {
     /// <summary>The cold start that <paramref name="requestedAt"/> began, once a pod of <paramref name="revision"/> is Ready; null before.</summary>
-    public static ColdStartRecord? Measure(DateTimeOffset requestedAt, string revision, IEnumerable<V1Pod> pods)
+    public static ColdStartRecord? Measure(DateTimeOffset requestedAt, string revision, IEnumerable<V1Pod> pods, IEnumerable<ModelSourceRecord>? sources = null)
     {
         var requested = requestedAt.UtcDateTime;
         var admitted = pods
@@ -30,6 +31,7 @@ public static class ColdStartClock
         var started = Clamp(pod.Status?.ContainerStatuses?.Select(c => c.State?.Running?.StartedAt).Where(t => t is not null).Min() is { } s
             ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : null, scheduled ?? requested, ready);
         var containersReady = Clamp(Transition(pod, "ContainersReady", "True"), started ?? scheduled ?? requested, ready);
+        var own = sources?.FirstOrDefault(s => s.Pod == pod.Metadata.Name)?.Startup;
         return new ColdStartRecord
         {
             Revision = revision,
@@ -40,8 +42,14 @@ public static class ColdStartClock
             PullSeconds = Part(requested, scheduled, started),
             LoadAndBenchmarkSeconds = Part(requested, started, containersReady),
             AdmissionSeconds = Part(requested, containersReady, ready),
+            ProcessSeconds = Tenth(own?.ProcessSeconds),
+            FetchSeconds = Tenth(own?.FetchSeconds),
+            LoadSeconds = Tenth(own?.LoadSeconds),
+            BenchmarkSeconds = Tenth(own?.BenchmarkSeconds),
         };
     }
+
+    private static double? Tenth(double? seconds) => seconds is { } s ? Math.Round(Math.Max(0, s), 1, MidpointRounding.AwayFromZero) : null;
 
     private static DateTime? Transition(V1Pod pod, string type, string status) =>
         pod.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == status)?.LastTransitionTime is { } t

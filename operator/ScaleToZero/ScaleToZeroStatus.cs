@@ -85,13 +85,21 @@ public static class ScaleToZeroStatus
     public static RolloutEvent? Record(ModelDeployment md, ModelDeploymentStatus status, string revision, IEnumerable<V1Pod> pods)
     {
         if (Demand.SinceLastScale(md) is not { } requestedAt) return null;
-        if (status.ColdStart?.RequestedAt is { } recorded && Math.Abs((recorded - requestedAt.UtcDateTime).TotalMilliseconds) < 1) return null;
-        if (ColdStartClock.Measure(requestedAt, revision, pods) is not { } record) return null;
+        var again = status.ColdStart?.RequestedAt is { } recorded && Math.Abs((recorded - requestedAt.UtcDateTime).TotalMilliseconds) < 1;
+        // Recorded already: only the pod's own split may still arrive (its report comes with its admission).
+        if (again && status.ColdStart!.FetchSeconds is not null) return null;
+        if (ColdStartClock.Measure(requestedAt, revision, pods, status.ModelSources) is not { } record) return null;
+        if (again && record.FetchSeconds is null) return null;
         status.ColdStart = record;
+        if (again) return null; // the Event was sent with the first record
         return new RolloutEvent("Normal", "ColdStarted",
             $"Revision {revision} woke from zero in {Tenth(record.Seconds)} s (schedule {Tenth(record.ScheduleSeconds)} s, pull {Tenth(record.PullSeconds)} s, "
-            + $"load and benchmark {Tenth(record.LoadAndBenchmarkSeconds)} s, admission {Tenth(record.AdmissionSeconds)} s)");
+            + $"load and benchmark {Tenth(record.LoadAndBenchmarkSeconds)} s{Split(record)}, admission {Tenth(record.AdmissionSeconds)} s)");
     }
+
+    // The pod's own split of load and benchmark, when it reported one.
+    private static string Split(ColdStartRecord r) => r.FetchSeconds is null ? ""
+        : $": process {Tenth(r.ProcessSeconds)} s, fetch {Tenth(r.FetchSeconds)} s, load {Tenth(r.LoadSeconds)} s, benchmark {Tenth(r.BenchmarkSeconds)} s";
 
     // One decimal everywhere, as ColdStartClock rounds; a part the pod did not record reads "?".
     private static string Tenth(double? seconds) => seconds is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "?";

@@ -8,5 +8,6 @@ public sealed record BenchmarkResult(
 /// <summary>What <c>GET /v2/models/{name}/benchmark</c> answers: the model, the benchmark's status, and one result per batch size.</summary>
 /// <param name="Status"><c>pending</c>, <c>running</c>, <c>completed</c>, <c>skipped</c> (iterations 0) or <c>failed</c>.</param>
 /// <param name="ModelSource">How this pod got its model (node cache hit or miss, bytes pulled); null until it is fetched.</param>
+/// <param name="Startup">Where the pod's start went by its own clock (process, fetch, load, benchmark); null outside a served model.</param>
 public sealed record BenchmarkReport(string Model, string Status, IReadOnlyList<BenchmarkResult> Results, string? Error = null,
-    Store.NodeCache.ModelFetch? ModelSource = null);
+    Store.NodeCache.ModelFetch? ModelSource = null, Server.StartupTimings? Startup = null);

@@ -33,13 +33,16 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     public string? Digest { get; private set; }
     public BenchmarkReport Benchmark
     {
-        get => _benchmark with { ModelSource = Fetch };
+        get => _benchmark with { ModelSource = Fetch, Startup = Startup };
         private set => _benchmark = value;
     }
     private BenchmarkReport _benchmark = new(options.Name ?? NameFromReference(options.Model), "pending", []);
 
     /// <summary>How the model was fetched (node cache hit or miss, bytes pulled); null until it is.</summary>
     public ModelFetch? Fetch { get; private set; }
+
+    /// <summary>Where the start went so far, by this process's clock.</summary>
+    public StartupTimings Startup { get; private set; } = new();
 
     // Held while the model is served: a node cache does not evict a digest a running pod uses.
     private IDisposable? _cacheLease;
@@ -51,16 +54,20 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
     {
         try
         {
+            Startup = new StartupTimings(ProcessSeconds: Seconds(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var nodeCache = options.ModelCacheDir is { } cacheDir ? new NodeModelCache(cacheDir, options.ModelCacheMaxBytes, logger) : null;
             var resolved = await ModelSources.ResolveAsync(options.Model,
                 new ModelSourceOptions(PlainHttp: options.PlainHttp, Sha256: options.Sha256, CaFile: options.CaFile, S3: options.S3,
                     NodeCache: nodeCache, CacheOwner: Environment.MachineName), cancellationToken);
+            Startup = Startup with { FetchSeconds = Seconds(clock.Elapsed) };
             _cacheLease = resolved.Lease;
             Digest = resolved.Digest;
             RecordFetch(resolved.Fetch!, nodeCache);
             if (resolved.Version is { Length: > 0 } version) Version = version;
             _benchShapes = BenchInputShapes.Choose(options.BenchInputShapes, resolved.InputShapes);
             var model = Model = await Task.Run(() => OnnxModel.Load(resolved.OnnxPath, options.Device, options.Tuning), cancellationToken);
+            Startup = Startup with { LoadSeconds = Seconds(model.LoadTime) };
             metrics.ModelLoad.WithLabels(Name).Set(model.LoadTime.TotalSeconds);
             metrics.ExecutionProvider.WithLabels(Name, model.Provider.Provider, model.Provider.Device, model.Provider.Reason).Set(1);
             logger.LogInformation("Loaded model {Model} from {Path} in {LoadSeconds:F3}s on {Provider} ({Device}): {Reason}; inputs={Inputs} outputs={Outputs}",
@@ -76,8 +83,10 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
                 logger.LogInformation("Dynamic batching is off for model {Model}: its inputs or outputs have a static first dim", Name);
 
             _state = ModelState.Benchmarking;
+            clock.Restart();
             await Task.Run(() => RunBenchmark(model, cancellationToken), cancellationToken);
             if (warmUp is not null) await WarmUpAsync(model, warmUp, cancellationToken);
+            Startup = Startup with { BenchmarkSeconds = Seconds(clock.Elapsed) };
             _state = ModelState.Ready;
             metrics.Ready.WithLabels(Name).Set(1);
             logger.LogInformation("Model {Model} is ready", Name);
@@ -90,6 +99,8 @@ internal sealed class ServedModel(ServeOptions options, RuntimeMetrics metrics, 
             throw;
         }
     }
+
+    private static double Seconds(TimeSpan elapsed) => Math.Round(Math.Max(0, elapsed.TotalSeconds), 3);
 
     private void RecordFetch(ModelFetch fetch, NodeModelCache? nodeCache)
     {

@@ -103,7 +103,7 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
         output.WriteLine($"cold start: first of {MaxHeld} held requests answered {firstAnswer.TotalSeconds:0.00} s after the first request at zero, the last {lastAnswer.TotalSeconds:0.00} s; warm p95 {warmP95Ms:0.0} ms");
 
         var woken = await Eventually.ValueAsync(async () => (await env.ModelAsync(Name)).Status?.ColdStart, "status.coldStart", TimeSpan.FromSeconds(20));
-        output.WriteLine($"status.coldStart: {woken.Seconds} s (schedule {woken.ScheduleSeconds}, pull {woken.PullSeconds}, load+benchmark {woken.LoadAndBenchmarkSeconds}, admission {woken.AdmissionSeconds})");
+        output.WriteLine($"status.coldStart: {woken.Seconds} s (schedule {woken.ScheduleSeconds}, pull {woken.PullSeconds}, load+benchmark [process {woken.ProcessSeconds}, fetch {woken.FetchSeconds}, load {woken.LoadSeconds}, benchmark {woken.BenchmarkSeconds}] {woken.LoadAndBenchmarkSeconds}, admission {woken.AdmissionSeconds})");
         Assert.InRange(woken.Seconds!.Value, 0, firstAnswer.TotalSeconds + 1);
         // With a ready pod the activator leaves the path: no extra hop at steady state.
         await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is null, "the activator's slice to go once a pod is ready", TimeSpan.FromSeconds(10));

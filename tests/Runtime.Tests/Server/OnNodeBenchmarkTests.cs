@@ -23,6 +23,11 @@ public sealed class OnNodeBenchmarkTests
         // A local file: read in place, no node cache, nothing pulled.
         Assert.Equal("off", report["modelSource"]!["cache"]!.GetValue<string>());
         Assert.Equal(0, report["modelSource"]!["bytesPulled"]!.GetValue<long>());
+        // Where the start went, by the runtime's own clock: every part measured once the model is ready.
+        var startup = report["startup"]!;
+        foreach (var part in (string[])["processSeconds", "fetchSeconds", "loadSeconds", "benchmarkSeconds"])
+            Assert.True(startup[part]?.GetValue<double>() >= 0, $"startup.{part} missing: {startup.ToJsonString()}");
+        Assert.True(startup["loadSeconds"]!.GetValue<double>() > 0 && startup["benchmarkSeconds"]!.GetValue<double>() > 0, startup.ToJsonString());
         var results = report["results"]!.AsArray();
         Assert.Equal([1, 8], results.Select(r => r!["batchSize"]!.GetValue<int>()));
         foreach (var r in results)
