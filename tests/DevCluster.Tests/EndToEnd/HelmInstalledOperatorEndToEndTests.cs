@@ -40,7 +40,8 @@ public sealed class HelmInstalledOperatorEndToEndTests
 
         await HelmOperatorInstall.InstallAsync(helm, RepoPaths.Of("charts", "model-operator"), cluster.KubeconfigPath, cluster.Context.StateDirectory,
             Path.Combine(cluster.Context.StateDirectory, "helm-install.log"), CancellationToken.None);
-        var leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(2), CancellationToken.None);
+        // Four operator and activator containers start at once; generous for a busy 2-core machine.
+        var leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(4), CancellationToken.None);
 
         var operatorPods = (await KubectlAsync("get", "pods", "-n", "model-operator", "-l", "app.kubernetes.io/name=model-operator", "-o", "wide", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();

@@ -1,4 +1,6 @@
-namespace ModelOperator.Operator.Tests.Platform;
+using Xunit;
+
+namespace ModelOperator.TestSupport;
 
 /// <summary>A test that needs podman: skipped, saying why, where it cannot run, except under CI=true (there it fails).</summary>
 public sealed class ContainerEngineFactAttribute : FactAttribute
