@@ -57,7 +57,7 @@ start_cluster() { # mode
   [ "$1" = containers ] && extra=(--containers on)
   "$devcluster" --state "$state" "${operator_flags[@]}" "${extra[@]}" >"$state/dev-cluster.log" 2>&1 &
   cluster=$!
-  for _ in $(seq 1 1200); do [ -f "$state/kubeconfig" ] && break; sleep 0.1; done
+  for _ in $(seq 1 2400); do [ -f "$state/kubeconfig" ] && break; sleep 0.1; done
   [ -f "$state/kubeconfig" ] || { echo "bench-devcluster: the dev cluster ($1) did not start; see $state/dev-cluster.log" >&2; exit 1; }
   if [ "$1" = containers ] && grep -q "pods run as processes instead" "$state/dev-cluster.log"; then
     echo "bench-devcluster: the dev cluster could not run containers here: $(grep -m1 "pods run as processes instead" "$state/dev-cluster.log")" >&2; exit 1

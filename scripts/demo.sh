@@ -214,7 +214,7 @@ act2() {
     --containers "$([ "${CONTAINERS:-1}" = 1 ] && echo on || echo off)" \
     --pod-cidr "127.$octet.0.0/16" --service-cidr "127.$((octet + 50)).0.0/16" >"$WORK/dev-cluster.log" 2>&1 & pids+=($!)
   local dcpid=$!
-  wait_until 120 "the dev cluster and the operator's leader lease" "test -s $KUBECONFIG || ! kill -0 $dcpid" "tail -c 120 $WORK/dev-cluster.log" || return
+  wait_until 240 "the dev cluster and the operator's leader lease" "test -s $KUBECONFIG || ! kill -0 $dcpid" "tail -c 120 $WORK/dev-cluster.log" || return
   [ -s "$KUBECONFIG" ] || { tail -20 "$WORK/dev-cluster.log"; fail "dev-cluster exited before it was ready (log above)"; return; }
   k get nodes -o 'custom-columns=NODE:.metadata.name,GPUS:.status.capacity.nvidia\.com/gpu,TAINTS:.spec.taints[*].key,CONTAINER-RUNTIME:.status.nodeInfo.containerRuntimeVersion'
   k get pods -n model-operator -o wide

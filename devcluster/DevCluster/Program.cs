@@ -70,7 +70,7 @@ try
     {
         await HelmOperatorInstall.InstallAsync(flags.HelmPath, Path.GetFullPath(chart), cluster.KubeconfigPath, state, Path.Combine(state, "helm-install.log"), stop.Token);
         logger.LogInformation("Installed Helm release {Namespace}/{Release} from {Chart}", HelmOperatorInstall.Namespace, HelmOperatorInstall.Release, chart);
-        leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(2), stop.Token);
+        leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(4), stop.Token);
         logger.LogInformation("Operator pod {Pod} holds the leader lease and is Ready node={Node} ip={PodIp}", leader.Name(), leader.Spec.NodeName, leader.Status.PodIP);
     }
     if (flags.PrometheusPath is { } prometheus)
