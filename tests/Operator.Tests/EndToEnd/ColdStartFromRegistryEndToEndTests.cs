@@ -47,7 +47,7 @@ public sealed class ColdStartFromRegistryEndToEndTests(ITestOutputHelper output)
                 };
             }));
             await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
-            var (expected, warmP95Ms) = await WarmP95Async(await env.ServingInferUriAsync(Name));
+            var (expected, warmP95Ms) = await InferenceLoad.WarmP95Async(await env.ServingInferUriAsync(Name));
             var url = new Uri(await env.ServiceUrlAsync(Name), $"v2/models/{Name}/infer");
 
             // The first pod filled the cache; a node that never ran the model has none, so empty it while no pod runs.
@@ -112,22 +112,6 @@ public sealed class ColdStartFromRegistryEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () => env.Model(Name).Status?.Phase == Phases.ScaledToZero && (await env.PodsAsync(Name)).Count == 0,
             "the idle model to go to zero pods", TimeSpan.FromSeconds(90));
         await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is not null, "the model's Service to route to the activator", TimeSpan.FromSeconds(10));
-    }
-
-    // The answer every held one must equal, and the p95 of 40 sequential requests to the warm pod.
-    private static async Task<(string Body, double P95Ms)> WarmP95Async(Uri url)
-    {
-        var first = await PostAsync(url);
-        Assert.Equal(HttpStatusCode.OK, first.Status);
-        var latencies = new List<double>();
-        for (var i = 0; i < 40; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            Assert.Equal(HttpStatusCode.OK, (await PostAsync(url)).Status);
-            latencies.Add(clock.Elapsed.TotalMilliseconds);
-        }
-        latencies.Sort();
-        return (first.Body, latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1]);
     }
 
     private static object Figures(Wake w, double warmP95Ms) => new

@@ -24,6 +24,31 @@ internal sealed class InferenceLoad : IAsyncDisposable
     public IReadOnlyList<string> FirstFailures => _failures.Take(5).ToList();
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
 
+    /// <summary>
+    /// A warm model's answer and p95: one request, then 40 sent one after another to <paramref name="inferUrl"/>, each
+    /// of which must answer 200. The answer is what every later one (held at zero, say) must equal.
+    /// </summary>
+    public static async Task<(string Body, double P95Ms)> WarmP95Async(Uri inferUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        async Task<(System.Net.HttpStatusCode Status, string Body)> PostAsync()
+        {
+            using var response = await http.PostAsync(inferUrl, new StringContent(Body, Encoding.UTF8, "application/json"));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var first = await PostAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.Status);
+        var latencies = new List<double>();
+        for (var i = 0; i < 40; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await PostAsync()).Status);
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        latencies.Sort();
+        return (first.Body, latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1]);
+    }
+
     /// <summary>Starts <paramref name="clients"/> callers of <c>POST {service}v2/models/{model}/infer</c> with one deep-mlp row.</summary>
     public static InferenceLoad Start(Uri service, string model, int clients)
     {

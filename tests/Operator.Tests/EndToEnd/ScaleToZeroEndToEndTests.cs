@@ -34,23 +34,12 @@ public sealed class ScaleToZeroEndToEndTests(ITestOutputHelper output)
     {
         await env.CreateAsync(Zeroable(edit));
         await Eventually.TrueAsync(async () => (await env.ReadyPodsAsync(Name)).Count == 1, "the first pod to be admitted and Ready", PodStart);
-        var url = await env.ServingInferUriAsync(Name);
-        var warm = await PostAsync(url);
-        Assert.Equal(HttpStatusCode.OK, warm.Status);
-        var latencies = new List<double>();
-        for (var i = 0; i < 40; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            Assert.Equal(HttpStatusCode.OK, (await PostAsync(url)).Status);
-            latencies.Add(clock.Elapsed.TotalMilliseconds);
-        }
-        latencies.Sort();
-        var p95 = latencies[(int)Math.Ceiling(0.95 * latencies.Count) - 1];
+        var (body, p95) = await InferenceLoad.WarmP95Async(await env.ServingInferUriAsync(Name));
 
         await Eventually.TrueAsync(async () => env.Model(Name).Status?.Phase == Phases.ScaledToZero && (await env.PodsAsync(Name)).Count == 0,
             "the idle model to go to zero pods", TimeSpan.FromSeconds(90));
         await Eventually.TrueAsync(async () => await env.ActivatorSliceAsync(Name) is not null, "the model's Service to route to the activator", TimeSpan.FromSeconds(10));
-        return (warm.Body, p95);
+        return (body, p95);
     }
 
     [Fact]
