@@ -39,6 +39,19 @@ public readonly partial record struct CriLogLine(string Time, string Stream, boo
         return true;
     }
 
+    /// <summary>
+    /// The time as the kubelet prints it before a line (<c>kubectl logs --timestamps</c>): RFC 3339 in UTC with nine
+    /// fractional digits, <c>2026-12-07T22:10:59.692970828Z</c>.
+    /// </summary>
+    public string UtcTime()
+    {
+        var dot = Time.IndexOf('.');
+        var zone = Time.EndsWith('Z') ? Time.Length - 1 : Time.Length - 6;
+        var fraction = dot < 0 ? "" : Time[(dot + 1)..zone];
+        var seconds = DateTimeOffset.Parse(string.Concat(Time.AsSpan(0, dot < 0 ? zone : dot), Time.AsSpan(zone)), System.Globalization.CultureInfo.InvariantCulture);
+        return $"{seconds.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss}.{fraction.PadRight(9, '0')[..9]}Z";
+    }
+
     /// <summary>One full line as conmon writes it (with its newline), for what the kubelet itself has to say in a container's log.</summary>
     public static string Format(DateTime utc, string stream, string text) =>
         $"{utc.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss.fffffff}00+00:00 {stream} F {text}\n";

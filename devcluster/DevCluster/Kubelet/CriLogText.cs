@@ -29,6 +29,13 @@ public static class CriLogText
     /// <summary>What the container printed in one entry: its text, and a newline once the line is full.</summary>
     public static byte[] Printed(CriLogLine line) => line.Partial ? line.Text.ToArray() : [.. line.Text.Span, (byte)'\n'];
 
+    /// <summary>
+    /// What one entry shows with <c>--timestamps</c>: its time and a space before the first piece of each line, as the
+    /// kubelet prints it (an entry outside the CRI format has no time and shows as it is).
+    /// </summary>
+    public static byte[] PrintedWithTime(CriLogLine line, bool lineStart) =>
+        lineStart && line.Time.Length > 0 ? [.. System.Text.Encoding.ASCII.GetBytes(line.UtcTime() + " "), .. Printed(line)] : Printed(line);
+
     /// <summary>The index of the entry where the last <paramref name="count"/> lines begin (a trailing partial line, still being written, counts).</summary>
     public static int TailStart(IReadOnlyList<CriLogLine> entries, long count)
     {

@@ -8,7 +8,8 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// instance (instance = restart count), and a <c>.exited</c> marker beside it once that instance has ended. Serves
 /// <c>pods/log</c> from those files: a container's (conmon's k8s-file driver) in the CRI format, read back to what it
 /// printed (<see cref="CriLogText"/>); a local process's as it printed it (the kubelet pumps its pipes into the file).
-/// Each file says which it is by its first line.
+/// Each file says which it is by its first line. Only a CRI log records when each line was printed
+/// (<c>kubectl logs --timestamps</c>); a process's log is served without times.
 /// </summary>
 public sealed class PodLogDirectory(string root) : IPodLogSource
 {
@@ -47,7 +48,7 @@ public sealed class PodLogDirectory(string root) : IPodLogSource
         while ((cri = IsCri(file)) is null && follow && !File.Exists(marker) && !ct.IsCancellationRequested) await Task.Delay(FollowPoll, ct);
         if (cri == true)
         {
-            await StreamCriAsync(input, marker, request.TailLines, limit, follow, output, ct);
+            await StreamCriAsync(input, marker, request.TailLines, limit, follow, request.Timestamps, output, ct);
             return;
         }
         if (request.TailLines is { } tail) input.Position = TailStart(input, tail);
@@ -90,9 +91,11 @@ public sealed class PodLogDirectory(string root) : IPodLogSource
     /// A CRI log read back to what the container printed: the last lines asked for, at most <paramref name="limit"/>
     /// bytes of the text, then (following) each line as conmon completes it until the instance has exited.
     /// </summary>
-    private static async Task StreamCriAsync(FileStream input, string marker, long? tailLines, long limit, bool follow, Stream output, CancellationToken ct)
+    private static async Task StreamCriAsync(FileStream input, string marker, long? tailLines, long limit, bool follow, bool timestamps,
+        Stream output, CancellationToken ct)
     {
         var pending = new MemoryStream();
+        var lineStart = true;
         long sent = 0;
         var first = true;
         while (sent < limit && !ct.IsCancellationRequested)
@@ -105,7 +108,8 @@ public sealed class PodLogDirectory(string root) : IPodLogSource
             first = false;
             foreach (var entry in entries.Skip(start))
             {
-                var text = CriLogText.Printed(entry);
+                var text = timestamps ? CriLogText.PrintedWithTime(entry, lineStart) : CriLogText.Printed(entry);
+                lineStart = !entry.Partial;
                 var part = (int)Math.Min(text.Length, limit - sent);
                 await output.WriteAsync(text.AsMemory(0, part), ct);
                 sent += part;

@@ -66,6 +66,16 @@ public sealed class PodLogCriFormatTests : IDisposable
     }
 
     [Fact]
+    public async Task Timestamps_PrefixEachLineWithItsTimeInUtc_AsTheKubeletPrintsThem()
+    {
+        Write(0, ContainerLog.Replace("22:10:59.693100000+00:00", "23:10:59.6931+01:00"));
+        Assert.Equal(
+            "2026-12-07T22:10:59.692970828Z hello\n2026-12-07T22:10:59.692970828Z partialerr\n2026-12-07T22:10:59.693100000Z  done\n",
+            await LogsAsync(timestamps: true));
+        Assert.Equal("2026-12-07T22:10:59.693100000Z  done\n", await LogsAsync(tailLines: 1, timestamps: true));
+    }
+
+    [Fact]
     public async Task Previous_ServesTheInstanceBefore()
     {
         Write(0, "2026-12-07T22:10:59Z stderr F crashed\n");
@@ -100,6 +110,7 @@ public sealed class PodLogCriFormatTests : IDisposable
         Write(0, "plain output\n2026-12-07T22:10:59Z stdout F printed by the program itself\nno newline");
         Assert.Equal("plain output\n2026-12-07T22:10:59Z stdout F printed by the program itself\nno newline", await LogsAsync());
         Assert.Equal("no newline", await LogsAsync(tailLines: 1));
+        Assert.Equal("plain output\n", await LogsAsync(limitBytes: 13, timestamps: true)); // a process's log records no times
     }
 
     [Fact]
@@ -117,10 +128,10 @@ public sealed class PodLogCriFormatTests : IDisposable
         return file;
     }
 
-    private async Task<string> LogsAsync(long? tailLines = null, long? limitBytes = null, bool previous = false)
+    private async Task<string> LogsAsync(long? tailLines = null, long? limitBytes = null, bool previous = false, bool timestamps = false)
     {
         using var output = new MemoryStream();
-        await _logs.StreamAsync(new PodLogRequest("default", "p", "u", "main", Follow: false, previous, tailLines, limitBytes), output, CancellationToken.None);
+        await _logs.StreamAsync(new PodLogRequest("default", "p", "u", "main", Follow: false, previous, tailLines, limitBytes, timestamps), output, CancellationToken.None);
         return Encoding.UTF8.GetString(output.ToArray());
     }
 }
