@@ -16,7 +16,7 @@ internal sealed class ContainerSupervisor
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _sync = new();
     private ContainerSnapshot _snapshot;
-    private LocalProcess? _process;
+    private IContainerInstance? _process;
     private LaunchPlan? _plan;
     private DateTime _startedAt;
     private TimeSpan _stopGrace = TimeSpan.FromSeconds(30);
@@ -36,21 +36,27 @@ internal sealed class ContainerSupervisor
     /// <summary>The container as the pod spec declares it.</summary>
     public V1Container Spec => _spec;
 
-    /// <summary>The running instance (how it was launched, its process group, when it started), or null when none runs.</summary>
-    public (LaunchPlan Plan, int ProcessGroup, DateTime StartedAt)? Running
+    /// <summary>
+    /// The running instance (how it was launched, its pid, which for a local process leads its process group, when it
+    /// started), or null when none runs.
+    /// </summary>
+    public (LaunchPlan Plan, int Pid, DateTime StartedAt)? Running
     {
-        get { lock (_sync) return _process is null || _plan is null ? null : (_plan, _process.ProcessGroup, _startedAt); }
+        get { lock (_sync) return _process is null || _plan is null ? null : (_plan, _process.Pid, _startedAt); }
     }
 
-    /// <summary>The process group of the running instance, if one runs.</summary>
-    public int? ProcessGroup { get { lock (_sync) return _process?.ProcessGroup; } }
+    /// <summary>Whether an instance runs.</summary>
+    public bool IsRunning { get { lock (_sync) return _process is not null; } }
+
+    /// <summary>The process group of the running instance where it is a local process (a container's processes are in its own PID namespace).</summary>
+    public int? ProcessGroup { get { lock (_sync) return (_process as LocalProcess)?.ProcessGroup; } }
 
     private V1Pod Pod => _sandbox.Pod;
 
     /// <summary>Stops the container: SIGTERM, up to <paramref name="grace"/>, SIGKILL; no restart afterwards.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        LocalProcess? process;
+        IContainerInstance? process;
         lock (_sync)
         {
             _stopGrace = grace;
@@ -166,7 +172,7 @@ internal sealed class ContainerSupervisor
     {
         var pod = Pod;
         LaunchPlan plan;
-        LocalProcess process;
+        IContainerInstance process;
         string containerName;
         var instance = Snapshot.RestartCount;
         var logFile = _services.Logs.LogFile(pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, pod.Metadata.Uid, _spec.Name, instance);
@@ -179,7 +185,7 @@ internal sealed class ContainerSupervisor
             if (RunAsNonRoot.Violation(pod, _spec, imageUser) is { } violation) throw new ContainerConfigException(violation);
             plan = _services.Podman is { } podman
                 ? PodmanLaunch.Compose(pod, _spec, entrypoint[0], containerName, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
-                    podman.Options, Environment.GetEnvironmentVariable, _services.Api, sources, imageUser)
+                    logFile, podman.Options, Environment.GetEnvironmentVariable, _services.Api, sources, imageUser)
                 : ContainerLaunch.Compose(pod, _spec, entrypoint, _sandbox.PodIp, _sandbox.HostIp, _sandbox.MountsOf(_spec), _sandbox.Directory,
                     Environment.GetEnvironmentVariable, _services.Api, sources);
             foreach (var skipped in plan.SkippedEnvKeys)
@@ -187,7 +193,9 @@ internal sealed class ContainerSupervisor
             Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
             File.Delete(logFile);
             File.Delete(Path.ChangeExtension(logFile, ".exited"));
-            process = LocalProcess.Start(plan, logFile);
+            process = _services.Podman is { } podmanRuntime
+                ? await PodmanContainer.StartAsync(plan, containerName, PodmanLaunch.ConmonPidFile(_sandbox.Directory, containerName), logFile, podmanRuntime)
+                : LocalProcess.Start(plan, logFile);
         }
         catch (Exception e) when (e is ContainerConfigException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
@@ -279,7 +287,8 @@ internal sealed class ContainerSupervisor
         if (exitCode == 0 || _spec.TerminationMessagePolicy != "FallbackToLogsOnError" || !File.Exists(logFile)) return null;
         try
         {
-            var lines = File.ReadAllLines(logFile);
+            var lines = PodLogDirectory.ReadText(logFile).Split('\n');
+            if (lines.Length > 0 && lines[^1].Length == 0) lines = lines[..^1];
             var tail = string.Join('\n', lines.TakeLast(80));
             var bytes = System.Text.Encoding.UTF8.GetBytes(tail);
             return bytes.Length <= 2048 ? tail : System.Text.Encoding.UTF8.GetString(bytes, bytes.Length - 2048, 2048);

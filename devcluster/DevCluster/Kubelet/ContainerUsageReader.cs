@@ -11,10 +11,11 @@ internal static class ContainerUsageReader
     /// <summary>USER_HZ, the unit of /proc/[pid]/stat's times: 100 on every Linux architecture .NET runs on.</summary>
     private const long ClockTicksPerSecond = 100;
 
-    public static (long CpuNanos, long MemoryBytes)? Read(LaunchPlan plan, int processGroup) =>
+    /// <summary>A container's from its cgroup parent; a local process's from its group, which its <paramref name="pid"/> leads.</summary>
+    public static (long CpuNanos, long MemoryBytes)? Read(LaunchPlan plan, int pid) =>
         plan.ExecPrefix is { Count: >= 3 } prefix && prefix[1] == "exec"
             ? Cgroup(PodmanRuntime.CgroupParent(prefix[^1]).TrimStart('/'))
-            : ProcessGroup(processGroup);
+            : ProcessGroup(pid);
 
     private static (long, long)? Cgroup(string relative)
     {

@@ -55,7 +55,7 @@ public sealed class KubeletComponent : IClusterComponent, IPodExecSource, IResou
             var window = TimeSpan.Zero;
             foreach (var supervisor in worker.Containers)
             {
-                if (supervisor.Running is not { } instance || ContainerUsageReader.Read(instance.Plan, instance.ProcessGroup) is not { } usage) continue;
+                if (supervisor.Running is not { } instance || ContainerUsageReader.Read(instance.Plan, instance.Pid) is not { } usage) continue;
                 var key = $"{pod.Metadata.Uid}/{supervisor.Spec.Name}/{instance.StartedAt.Ticks}";
                 running.Add(key);
                 var (nanoCores, over) = _cpu.Sample(key, usage.CpuNanos, now, instance.StartedAt);

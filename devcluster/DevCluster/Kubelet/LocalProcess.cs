@@ -7,7 +7,7 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// (its children and grandchildren are signalled with it, as a container's pid namespace dies with it). Its stdout
 /// and stderr both go to one log file.
 /// </summary>
-internal sealed class LocalProcess
+internal sealed class LocalProcess : IContainerInstance
 {
     private readonly Task _pumps;
 

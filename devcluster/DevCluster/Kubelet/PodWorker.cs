@@ -136,14 +136,14 @@ internal sealed class PodWorker
     {
         var pod = _sandbox.Pod;
         var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
-        foreach (var supervisor in _supervisors.Where(s => s.ProcessGroup is not null))
+        foreach (var supervisor in _supervisors.Where(s => s.IsRunning))
             await _services.Events.NormalAsync(pod, supervisor.Snapshot.Name, "Killing", $"Stopping container {supervisor.Snapshot.Name}");
         await Task.WhenAll(_supervisors.Select(async s =>
         {
             // The pod is already reported not ready; this gap lets endpoints and the Service proxy drop it before its
             // server stops, as a preStop sleep does on a real cluster.
             var gap = TerminationGap.Of(s.Spec, _services.Options.TerminationDrainDelay, grace);
-            if (gap > TimeSpan.Zero && s.ProcessGroup is not null) await Task.Delay(gap);
+            if (gap > TimeSpan.Zero && s.IsRunning) await Task.Delay(gap);
             await s.StopAsync(grace - gap);
         }));
     }

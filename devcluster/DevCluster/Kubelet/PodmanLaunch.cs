@@ -14,12 +14,13 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// readOnlyRootFilesystem and dropped or added capabilities; the volumes at their mountPath (read-only where the mount
 /// says so, configMap, secret and the service account token always); the host mounts read-only at their own
 /// path; and the memory and CPU limits as cgroup limits (no swap), so a container over its memory limit is killed.
+/// Detached, its output in the CRI format in the instance's log file (<see cref="PodmanContainer"/>).
 /// Pure: the podman command line is the plan's program and arguments.
 /// </summary>
 public static class PodmanLaunch
 {
     public static LaunchPlan Compose(V1Pod pod, V1Container container, string image, string name, string podIp, string hostIp,
-        IReadOnlyList<LocalMount> mounts, string podDirectory, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null,
+        IReadOnlyList<LocalMount> mounts, string podDirectory, string logFile, ContainerRuntimeOptions runtime, Func<string, string?> hostEnvironment, InClusterApi? api = null,
         ConfigSources? sources = null, string? imageUser = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -37,8 +38,11 @@ public static class PodmanLaunch
 
         // Each container in a cgroup parent of its own (as a kubelet's pod cgroup), where its peak memory outlives it;
         // --replace removes a container of the same name a killed kubelet left behind, without a podman call of its own.
-        List<string> args = ["run", "--replace", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
-            "--cgroup-parent", PodmanRuntime.CgroupParent(name)];
+        // Detached, as a CRI runtime runs it: conmon alone stays, writes the output in the CRI format to the instance's
+        // log file and its own pid where PodmanContainer watches it.
+        List<string> args = ["run", "--detach", "--replace", "--name", name, "--network", "host", "--hostname", pod.Metadata.Name, "--pull", "never",
+            "--cgroup-parent", PodmanRuntime.CgroupParent(name),
+            "--log-driver", "k8s-file", "--log-opt", $"path={logFile}", "--conmon-pidfile", ConmonPidFile(podDirectory, name)];
         var security = container.SecurityContext;
         var podSecurity = pod.Spec.SecurityContext;
         var user = security?.RunAsUser ?? podSecurity?.RunAsUser;
@@ -81,6 +85,9 @@ public static class PodmanLaunch
             if (hostEnvironment(variable) is { Length: > 0 } value) hostEnv[variable] = value;
         return new LaunchPlan(runtime.Podman, args, hostEnv, podDirectory, [runtime.Podman, "exec", name]) { SkippedEnvKeys = made.SkippedKeys };
     }
+
+    /// <summary>Where the container's conmon writes its pid: in the pod's folder, one file per container instance.</summary>
+    public static string ConmonPidFile(string podDirectory, string name) => Path.Combine(podDirectory, $"{name}.conmon.pid");
 
     /// <summary>
     /// The seccomp profile as a kubelet without <c>--seccomp-default</c> applies it: <c>RuntimeDefault</c> is the

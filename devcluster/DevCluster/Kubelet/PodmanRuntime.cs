@@ -115,7 +115,18 @@ internal sealed class PodmanRuntime(ContainerRuntimeOptions options)
         return File.Exists(peak) && long.TryParse(File.ReadAllText(peak).Trim(), out var bytes) && bytes >= limit - 64 * 1024;
     }
 
-    /// <summary>Removes the container, killing it first if it still runs (its podman client was killed), and its cgroup parent.</summary>
+    /// <summary>The exited container's exit code as its conmon recorded it, or null where podman knows no such container.</summary>
+    public async Task<int?> ExitCodeAsync(string name)
+    {
+        var inspect = await Run(options, TimeSpan.FromSeconds(60), "container", "inspect", "--format", "{{.State.ExitCode}}", name);
+        return inspect.ExitCode == 0 && int.TryParse(inspect.Output.Trim(), out var code) ? code : null;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, KILL) to the container's main process, as runc signals it; false where it runs no more.</summary>
+    public async Task<bool> KillAsync(string name, string signal) =>
+        (await Run(options, TimeSpan.FromSeconds(60), "kill", "--signal", signal, name)).ExitCode == 0;
+
+    /// <summary>Removes the container, killing it first if it still runs (a kubelet that stopped without stopping it), and its cgroup parent.</summary>
     public async Task RemoveAsync(string name)
     {
         await Run(options, TimeSpan.FromSeconds(60), "rm", "--force", "--time", "0", "--ignore", name);

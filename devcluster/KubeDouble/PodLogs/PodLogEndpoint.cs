@@ -45,7 +45,7 @@ internal sealed partial class PodLogEndpoint(ObjectStore store, Func<IPodLogSour
         var pod = PodSubresourceQuery.Pod(store, ns, name);
         var container = PodSubresourceQuery.Container(pod, query, name);
         return new PodLogRequest(ns, name, ObjectMeta.Uid(pod), container, PodSubresourceQuery.IsTrue(query["follow"]), PodSubresourceQuery.IsTrue(query["previous"]),
-            Positive(query, "tailLines"), Positive(query, "limitBytes"));
+            Positive(query, "tailLines"), Positive(query, "limitBytes"), PodSubresourceQuery.IsTrue(query["timestamps"]));
     }
 
     private static long? Positive(IQueryCollection query, string key) =>

@@ -9,4 +9,6 @@ namespace ModelOperator.KubeDouble.PodLogs;
 /// <param name="Previous">The previous, terminated instance of the container (<c>--previous</c>).</param>
 /// <param name="TailLines">Only the last N lines (<c>--tail N</c>); all when null.</param>
 /// <param name="LimitBytes">Stop after this many bytes; no limit when null.</param>
-public sealed record PodLogRequest(string Namespace, string Pod, string Uid, string Container, bool Follow, bool Previous, long? TailLines, long? LimitBytes);
+/// <param name="Timestamps">Each line after the time it was printed (<c>timestamps=true</c>, <c>kubectl logs --timestamps</c>), where the log records it.</param>
+public sealed record PodLogRequest(string Namespace, string Pod, string Uid, string Container, bool Follow, bool Previous, long? TailLines, long? LimitBytes,
+    bool Timestamps = false);

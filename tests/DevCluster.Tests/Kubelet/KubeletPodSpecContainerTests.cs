@@ -101,6 +101,9 @@ public sealed class KubeletPodSpecContainerTests(PrivateRegistry registry) : ICl
 
         Assert.Equal(
             "uid=1234(1234) gid=5678(5678) groups=5678(5678)\nCapEff: 0000000000000000\napp_MODE=fast LOG_LEVEL=debug TOKEN=t0ken URL=http://x/?mode=fast\nroot read-only\n", logs);
+        // conmon recorded when each line was printed: kubectl logs --timestamps shows it, in UTC, as a kubelet does.
+        var timed = (await cluster.KubectlAsync("logs", "probe", "--timestamps", "--tail", "1")).Output;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z root read-only\n$", timed);
     }
 
     [ContainerEngineFact]

@@ -28,12 +28,14 @@ public sealed class PodmanLaunchTests
         IReadOnlyList<LocalMount> mounts = [new("/tmp", "/state/pods/web-1/volumes/tmp"), new("/models", "/data/models", ReadOnly: true)];
 
         var plan = PodmanLaunch.Compose(pod, container, "127.0.0.1:5000/model-runtime:0.1.0", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", mounts,
-            "/state/pods/web-1", Runtime, name => name == "PATH" ? "/usr/bin" : null);
+            "/state/pods/web-1", "/state/logs/team_web-1_u/main/0.log", Runtime, name => name == "PATH" ? "/usr/bin" : null);
 
         var args = string.Join(' ', plan.Arguments);
         Assert.Equal("/usr/bin/podman", plan.Program);
         Assert.Equal("/repo/images/containers.conf", plan.Environment["CONTAINERS_CONF"]);
-        Assert.StartsWith("run --replace --name k8s_main_web-1 --network host --hostname web-1 --pull never --cgroup-parent /devcluster/k8s_main_web-1", args);
+        Assert.StartsWith("run --detach --replace --name k8s_main_web-1 --network host --hostname web-1 --pull never --cgroup-parent /devcluster/k8s_main_web-1", args);
+        // Detached: conmon writes the output in the CRI format to the instance's log file, and its pid where the kubelet watches it.
+        Assert.Contains("--log-driver k8s-file --log-opt path=/state/logs/team_web-1_u/main/0.log --conmon-pidfile /state/pods/web-1/k8s_main_web-1.conmon.pid", args);
         Assert.Contains("--user 65532:2000", args); // the container's runAsUser over the pod's; the pod's runAsGroup
         Assert.Contains("--read-only", plan.Arguments);
         Assert.Contains("--cap-drop ALL", args);
@@ -67,7 +69,7 @@ public sealed class PodmanLaunchTests
             SecurityContext = containerProfile is null ? null : new V1SecurityContext { SeccompProfile = new V1SeccompProfile { Type = containerProfile } },
         };
 
-        var plan = PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", Runtime, _ => null);
+        var plan = PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", "/state/logs/team_web-1_u/main/0.log", Runtime, _ => null);
 
         var options = plan.Arguments.Zip(plan.Arguments.Skip(1)).Where(p => p.First == "--security-opt").Select(p => p.Second).ToList();
         Assert.Equal(securityOpt is null ? [] : [securityOpt], options);
@@ -84,7 +86,7 @@ public sealed class PodmanLaunchTests
         };
 
         var error = Assert.Throws<ContainerConfigException>(() =>
-            PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", Runtime, _ => null));
+            PodmanLaunch.Compose(pod, container, "img:1", "k8s_main_web-1", "127.10.0.9", "127.0.0.2", [], "/state/pods/web-1", "/state/logs/team_web-1_u/main/0.log", Runtime, _ => null));
 
         Assert.Contains("container main: seccompProfile Localhost (profiles/audit.json) is not supported", error.Message);
     }
@@ -103,7 +105,7 @@ public sealed class PodmanLaunchTests
         var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "p" }, Spec = new V1PodSpec { Containers = [] } };
         var container = new V1Container { Name = "c", SecurityContext = new V1SecurityContext { Privileged = true } };
 
-        var error = Assert.Throws<ContainerConfigException>(() => PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", Runtime, _ => null));
+        var error = Assert.Throws<ContainerConfigException>(() => PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", "/p.log", Runtime, _ => null));
 
         Assert.Contains("container c: privileged", error.Message);
     }
@@ -123,8 +125,8 @@ public sealed class PodmanLaunchTests
         var sources = new ConfigSources(new Dictionary<string, IDictionary<string, string>?> { ["settings"] = new Dictionary<string, string> { ["MODE"] = "fast" } },
             new Dictionary<string, IDictionary<string, byte[]>?>());
 
-        var nonRoot = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", Runtime, _ => null, sources: sources, imageUser: "65532:65532");
-        var root = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", Runtime, _ => null, sources: sources, imageUser: "");
+        var nonRoot = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", "/p.log", Runtime, _ => null, sources: sources, imageUser: "65532:65532");
+        var root = PodmanLaunch.Compose(pod, container, "img", "n", "127.10.0.2", "127.0.0.1", [], "/p", "/p.log", Runtime, _ => null, sources: sources, imageUser: "");
 
         Assert.Contains("--user 65532:5678", string.Join(' ', nonRoot.Arguments));
         Assert.Contains("--user 0:5678", string.Join(' ', root.Arguments));
