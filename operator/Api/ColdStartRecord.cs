@@ -49,15 +49,15 @@ public sealed class ColdStartRecord
     [JsonPropertyName("processSeconds"), Minimum(0)]
     public double? ProcessSeconds { get; set; }
 
-    /// <inheritdoc cref="ProcessSeconds"/>
+    /// <summary>Within loadAndBenchmarkSeconds, by the pod's own clock: fetching the model (from its source, or the node cache's copy verified).</summary>
     [JsonPropertyName("fetchSeconds"), Minimum(0)]
     public double? FetchSeconds { get; set; }
 
-    /// <inheritdoc cref="ProcessSeconds"/>
+    /// <summary>Within loadAndBenchmarkSeconds, by the pod's own clock: loading the model into ONNX Runtime.</summary>
     [JsonPropertyName("loadSeconds"), Minimum(0)]
     public double? LoadSeconds { get; set; }
 
-    /// <inheritdoc cref="ProcessSeconds"/>
+    /// <summary>Within loadAndBenchmarkSeconds, by the pod's own clock: the on-node benchmark and the warm-up, until the model turned ready.</summary>
     [JsonPropertyName("benchmarkSeconds"), Minimum(0)]
     public double? BenchmarkSeconds { get; set; }
 
