@@ -217,7 +217,9 @@ public sealed class KubeletPodTests
     public async Task FallbackToLogsOnError_PutsTheLogTailIntoTheTerminatedState()
     {
         await using var cluster = await KubeletTestCluster.StartAsync();
-        var pod = KubeletTestCluster.ShellPod("fail-0", "for i in $(seq 1 100); do echo line-$i; done; echo 'cannot fetch the model' >&2; exit 1");
+        // stdout and stderr are two pipes with no order between them: the pause lets the 100 lines reach the log before
+        // the error, as a program's last error comes after what it printed before (without it the error could land first).
+        var pod = KubeletTestCluster.ShellPod("fail-0", "for i in $(seq 1 100); do echo line-$i; done; sleep 1; echo 'cannot fetch the model' >&2; exit 1");
         pod.Spec.Containers[0].TerminationMessagePolicy = "FallbackToLogsOnError";
         var plain = KubeletTestCluster.ShellPod("fail-1", "echo 'cannot fetch the model'; exit 1");
         await cluster.CreateAsync(pod);
