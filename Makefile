@@ -42,8 +42,8 @@ build:
 # Runs every test project, one at a time (-m:1: the end-to-end tests run real processes and are timing-sensitive on
 # 2 cores when projects run side by side), then the whole demo as the guard that `make demo` still tells its story
 # (scripts/demo.sh, about 4 minutes; its output in .artifacts/demo.log). The last lines sum them up as
-# "tests: N passed, N failed, N skipped" and "demo: passed|failed …", after each failed test's name and the start of
-# its error (CI shows only the tail of the output). DEMO=0 leaves the demo out.
+# "tests: N passed, N failed, N skipped" (and how many test runs aborted, if any) and "demo: passed|failed …", after
+# each failed test's name and the start of its error, or an aborted test host's (CI shows only the tail of the output). DEMO=0 leaves the demo out.
 DEMO ?= 1
 test: deps build $(TEST_DEPS) kubectl demo-build dev-images
 	@mkdir -p .artifacts; set -o pipefail; \
@@ -55,6 +55,6 @@ test: deps build $(TEST_DEPS) kubectl demo-build dev-images
 	  else demo=failed; status=1; fi; \
 	  sed -n '/=== Act [0-9]*\/[0-9]*: Summary ===/,$$p' .artifacts/demo.log; \
 	fi; \
-	awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+/{n=8} n>0{print "  " $$0; n--}' .artifacts/test.log | cut -c1-300; \
-	awk '/^ +Passed: [0-9]+$$/{p+=$$2} /^ +Failed: [0-9]+$$/{f+=$$2} /^ +Skipped: [0-9]+$$/{s+=$$2} \
-	  END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' .artifacts/test.log; echo "demo: $$demo"; exit $$status
+	awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+/{n=8} /^Testhost process for source/{n=4} n>0{print "  " $$0; n--}' .artifacts/test.log | cut -c1-300; \
+	awk '/^ +Passed: [0-9]+$$/{p+=$$2} /^ +Failed: [0-9]+$$/{f+=$$2} /^ +Skipped: [0-9]+$$/{s+=$$2} /^Test Run Aborted/{a++} \
+	  END{printf "tests: %d passed, %d failed, %d skipped%s\n", p, f, s, a ? sprintf(", %d test runs aborted", a) : ""}' .artifacts/test.log; echo "demo: $$demo"; exit $$status
