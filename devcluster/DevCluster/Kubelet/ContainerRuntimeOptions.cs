@@ -8,6 +8,13 @@ namespace ModelOperator.DevCluster.Kubelet;
 /// </summary>
 public sealed record ContainerRuntimeOptions
 {
+    /// <summary>The registry path the chart's images are named under, which the dev registry mirrors.</summary>
+    public const string ProjectImages = "ghcr.io/modeloperator";
+
+    /// <summary>The project's images pulled from <paramref name="registry"/> (a test run's own) instead of the dev registry.</summary>
+    public static ContainerRuntimeOptions PullingProjectImagesFrom(string registry, string containersConf) =>
+        new() { ContainersConf = containersConf, Mirrors = new Dictionary<string, string> { [ProjectImages] = registry } };
+
     /// <summary>The podman program.</summary>
     public string Podman { get; init; } = "podman";
 
@@ -15,7 +22,7 @@ public sealed record ContainerRuntimeOptions
     public string ContainersConf { get; init; } = Path.Combine(DefaultImages.RepositoryRoot(), "images", "containers.conf");
 
     /// <summary>Image reference prefixes and the registry (with path) each is pulled from.</summary>
-    public IReadOnlyDictionary<string, string> Mirrors { get; init; } = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = "127.0.0.1:5000" };
+    public IReadOnlyDictionary<string, string> Mirrors { get; init; } = new Dictionary<string, string> { [ProjectImages] = "127.0.0.1:5000" };
 
     /// <summary>The reference podman pulls for <paramref name="image"/>: through the longest matching mirror, else itself.</summary>
     public string Resolve(string image)

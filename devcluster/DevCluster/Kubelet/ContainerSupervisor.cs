@@ -126,14 +126,17 @@ internal sealed class ContainerSupervisor
                 await Task.Delay(delay, stop).ContinueWith(_ => { });
                 continue;
             }
-            if (_services.Podman is not null) { }
-            else if (!pulled)
+            // A process has no image to pull: the events say which local program stands in for it (podman's are sent above).
+            if (_services.Podman is null)
             {
-                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
-                await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" (the local program {entrypoint![0]})");
-                pulled = true;
+                if (!pulled)
+                {
+                    await _services.Events.NormalAsync(Pod, _spec.Name, "Pulling", $"Pulling image \"{_spec.Image}\"");
+                    await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Successfully pulled image \"{_spec.Image}\" (the local program {entrypoint![0]})");
+                    pulled = true;
+                }
+                else await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Container image \"{_spec.Image}\" already present on machine");
             }
-            else await _services.Events.NormalAsync(Pod, _spec.Name, "Pulled", $"Container image \"{_spec.Image}\" already present on machine");
 
             var outcome = await RunInstanceAsync(entrypoint!, stop);
             if (outcome is null) // could not start: a config error, retried with back-off

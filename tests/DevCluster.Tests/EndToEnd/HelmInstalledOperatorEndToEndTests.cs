@@ -24,7 +24,7 @@ public sealed class HelmInstalledOperatorEndToEndTests
             : NullLoggerFactory.Instance;
         var registry = await BuiltImages.RegistryForPodsAsync(Console.WriteLine);
         var containers = registry is null ? null
-            : new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } };
+            : ContainerRuntimeOptions.PullingProjectImagesFrom(registry, ContainerEngine.ContainersConf);
         await using var cluster = await DevClusterHost.StartAsync(new DevClusterOptions
         {
             Kubelet = new KubeletOptions { BackOffBase = TimeSpan.FromMilliseconds(500), BackOffMax = TimeSpan.FromSeconds(5), TerminationDrainDelay = TimeSpan.FromSeconds(1), Containers = containers },

@@ -33,7 +33,7 @@ internal sealed class OperatorOnDevCluster : IAsyncDisposable
             : NullLoggerFactory.Instance;
         var registry = await BuiltImages.RegistryForPodsAsync(Console.WriteLine);
         var containers = registry is null ? null
-            : new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } };
+            : ContainerRuntimeOptions.PullingProjectImagesFrom(registry, ContainerEngine.ContainersConf);
         var host = await DevClusterHost.StartAsync(new DevClusterOptions
         {
             // Short back-off and drain so that a test's restarts and deletions stay quick.

@@ -147,9 +147,5 @@ public sealed class KubeletContainerTests(BuiltImages images) : IClassFixture<Bu
         Assert.True(line.Success && int.Parse(line.Groups[1].Value) > 10, top.Output);
     }
 
-    private ContainerRuntimeOptions Containers() => new()
-    {
-        ContainersConf = ContainerEngine.ContainersConf,
-        Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = images.Registry },
-    };
+    private ContainerRuntimeOptions Containers() => ContainerRuntimeOptions.PullingProjectImagesFrom(images.Registry, ContainerEngine.ContainersConf);
 }

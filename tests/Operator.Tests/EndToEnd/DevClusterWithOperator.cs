@@ -71,7 +71,7 @@ internal sealed partial class DevClusterWithOperator : IAsyncDisposable
     /// <summary>The kubelet's container runtime with the images pulled from the test run's registry; null (processes) where podman cannot run.</summary>
     private static async Task<ContainerRuntimeOptions?> ContainersAsync(ITestOutputHelper output) =>
         await BuiltImages.RegistryForPodsAsync(output.WriteLine) is { } registry
-            ? new ContainerRuntimeOptions { ContainersConf = ContainerEngine.ContainersConf, Mirrors = new Dictionary<string, string> { ["ghcr.io/modeloperator"] = registry } }
+            ? ContainerRuntimeOptions.PullingProjectImagesFrom(registry, ContainerEngine.ContainersConf)
             : null;
 
     /// <summary>Whether the pods run as containers (podman) rather than processes.</summary>
