@@ -43,6 +43,8 @@ public sealed class HelmInstalledOperatorEndToEndTests
         // Four operator and activator containers start at once; generous for a busy 2-core machine.
         var leader = await HelmOperatorInstall.WaitForLeadingPodAsync(cluster.Client, TimeSpan.FromMinutes(4), CancellationToken.None);
 
+        // The leader is Ready; the standby may still be starting (its readiness is its own probe's, not the lease's).
+        await KubectlAsync("wait", "--for=condition=Ready", "pod", "-l", "app.kubernetes.io/name=model-operator", "-n", "model-operator", "--timeout=120s");
         var operatorPods = (await KubectlAsync("get", "pods", "-n", "model-operator", "-l", "app.kubernetes.io/name=model-operator", "-o", "wide", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         Assert.Equal(2, operatorPods.Count); // the chart's replicaCount: a leader and a standby
